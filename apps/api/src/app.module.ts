@@ -1,0 +1,43 @@
+import { type DynamicModule, Module } from "@nestjs/common";
+import { APP_FILTER, APP_GUARD } from "@nestjs/core";
+import { AuthController } from "./auth/auth.controller";
+import { AuthService } from "./auth/auth.service";
+import { LoginGuard } from "./auth/login.guard";
+import { HttpExceptionFilter } from "./common/http-exception.filter";
+import { APP_CONFIG, type AppConfig } from "./config/app-config";
+import { DATABASE_URL, PrismaService } from "./database/prisma.service";
+import { HealthController } from "./health/health.controller";
+import { DockerEngine } from "./nodes/docker-engine.adapter";
+import { NodeSecurityProfileResolver } from "./nodes/node-security-profile.resolver";
+import { NodeEventsMonitor } from "./sessions/node-events.monitor";
+import { SessionProvisioner } from "./sessions/session-provisioner.service";
+import { SessionReaper } from "./sessions/session-reaper.service";
+import { SessionReconciler } from "./sessions/session-reconciler.service";
+import { SessionsController } from "./sessions/sessions.controller";
+import { SessionsService } from "./sessions/sessions.service";
+
+@Module({})
+export class AppModule {
+  /** The config and database URL are resolved before Nest starts, then provided as values. */
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [AuthController, SessionsController, HealthController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: DATABASE_URL, useValue: databaseUrl },
+        { provide: APP_GUARD, useClass: LoginGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        PrismaService,
+        AuthService,
+        DockerEngine,
+        NodeSecurityProfileResolver,
+        SessionProvisioner,
+        SessionsService,
+        SessionReconciler,
+        SessionReaper,
+        NodeEventsMonitor,
+      ],
+    };
+  }
+}

@@ -1,0 +1,32 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from "@nestjs/common";
+import { Reflector } from "@nestjs/core";
+import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { AppError } from "../common/app-error";
+import { AuthService } from "./auth.service";
+import type { AuthenticatedRequest } from "./current-user.decorator";
+import { IS_PUBLIC_ROUTE } from "./public-route.decorator";
+import { loginCookieName } from "./login-cookie";
+
+/** Global guard: every route requires a valid login cookie unless marked @PublicRoute(). */
+@Injectable()
+export class LoginGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const token = (request.cookies as Record<string, string> | undefined)?.[loginCookieName(this.config)];
+    const user = token ? await this.auth.userForToken(token) : null;
+    if (user) request.user = user;
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_ROUTE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (isPublic) return true;
+    if (!user) throw new AppError("unauthenticated", "Log in first");
+    return true;
+  }
+}

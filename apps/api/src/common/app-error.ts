@@ -1,0 +1,26 @@
+import type { TApiErrorCode } from "@kubelab/shared";
+
+/** A failure the user can act on. Domain code throws these; HTTP mapping lives in the filter. */
+export class AppError extends Error {
+  constructor(
+    readonly code: TApiErrorCode,
+    message: string,
+    readonly details?: { path: string; message: string }[],
+  ) {
+    super(message);
+  }
+}
+
+export const HTTP_STATUS_BY_CODE: Record<TApiErrorCode, number> = {
+  bad_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  guest_login_disabled: 403,
+  not_found: 404,
+  conflict: 409,
+  quota_exceeded: 409,
+  extension_limit: 409,
+  session_not_active: 409,
+  no_capacity: 503,
+  internal_error: 500,
+};

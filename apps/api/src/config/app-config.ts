@@ -1,0 +1,81 @@
+import path from "node:path";
+import { ZEnvironment, type TEnvironment } from "./config.schema";
+
+export type NodeSecurityProfileSetting = TEnvironment["NODE_SECURITY_PROFILE"];
+
+/** The typed configuration every service receives; built once at boot. */
+export interface AppConfig {
+  server: { host: string; port: number; publicUrl: URL; logLevel: TEnvironment["LOG_LEVEL"]; webEnabled: boolean };
+  dataDir: string;
+  database: { url: string | undefined; embeddedPort: number };
+  instanceId: string;
+  nodes: {
+    image: string;
+    securityProfile: NodeSecurityProfileSetting;
+    memoryBytes: number;
+    cpus: number;
+    pidsLimit: number;
+    readyTimeoutSeconds: number;
+  };
+  sessions: {
+    durationSeconds: number;
+    maxDurationSeconds: number;
+    extensionSeconds: number;
+    maxExtensions: number;
+    maxTotal: number;
+    maxPerUser: number;
+    reaperIntervalSeconds: number;
+  };
+  auth: { guestLogin: boolean; loginSessionSeconds: number };
+}
+
+export class ConfigError extends Error {}
+
+export const APP_CONFIG = Symbol("APP_CONFIG");
+
+/** Validates the environment; throws a ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // Empty strings count as unset, as in most .env tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = ZEnvironment.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  if (e.SESSION_DURATION > e.SESSION_MAX_DURATION) {
+    throw new ConfigError("Invalid configuration:\n  SESSION_DURATION: must not exceed SESSION_MAX_DURATION");
+  }
+  // No OAuth provider exists yet, so "auto" means guest login is on.
+  const guestLogin = e.GUEST_LOGIN === "auto" ? true : e.GUEST_LOGIN;
+  return {
+    server: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`),
+      logLevel: e.LOG_LEVEL,
+      webEnabled: e.WEB_ENABLED,
+    },
+    dataDir: path.resolve(e.KUBELAB_DATA_DIR),
+    database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_POSTGRES_PORT },
+    instanceId: e.INSTANCE_ID,
+    nodes: {
+      image: e.NODE_IMAGE,
+      securityProfile: e.NODE_SECURITY_PROFILE,
+      memoryBytes: e.NODE_MEMORY,
+      cpus: e.NODE_CPUS,
+      pidsLimit: e.NODE_PIDS_LIMIT,
+      readyTimeoutSeconds: e.NODE_READY_TIMEOUT,
+    },
+    sessions: {
+      durationSeconds: e.SESSION_DURATION,
+      maxDurationSeconds: e.SESSION_MAX_DURATION,
+      extensionSeconds: e.SESSION_EXTENSION,
+      maxExtensions: e.SESSION_MAX_EXTENSIONS,
+      maxTotal: e.MAX_SESSIONS,
+      maxPerUser: e.MAX_SESSIONS_PER_USER,
+      reaperIntervalSeconds: e.REAPER_INTERVAL,
+    },
+    auth: { guestLogin, loginSessionSeconds: e.LOGIN_SESSION_LIFETIME },
+  };
+}

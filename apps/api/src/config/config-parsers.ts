@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "90s", "30m", "2h", "1d" → seconds. Plain numbers are rejected: the unit must be explicit. */
+export const zDuration = z.string().transform((raw, ctx) => {
+  const match = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(raw.trim());
+  if (!match) {
+    ctx.addIssue({ code: "custom", message: `expected a duration like 90s, 30m or 2h (got "${raw}")` });
+    return z.NEVER;
+  }
+  return Math.round(Number(match[1]) * (DURATION_UNITS[match[2]!] ?? 1));
+});
+
+const SIZE_UNITS: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** "512m", "2g" → bytes, as docker's --memory reads them. */
+export const zByteSize = z.string().transform((raw, ctx) => {
+  const match = /^(\d+(?:\.\d+)?)([kmg]?)b?$/i.exec(raw.trim());
+  if (!match) {
+    ctx.addIssue({ code: "custom", message: `expected a size like 512m or 2g (got "${raw}")` });
+    return z.NEVER;
+  }
+  return Math.round(Number(match[1]) * (SIZE_UNITS[match[2]!.toLowerCase()] ?? 1));
+});
+
+export const zIntFromString = (min: number, max: number) =>
+  z.string().regex(/^\d+$/, "expected a whole number").transform(Number).pipe(z.number().int().min(min).max(max));
+
+export const zNumberFromString = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, "expected a number")
+    .transform(Number)
+    .pipe(z.number().min(min).max(max));
+
+export const zBooleanFromString = z.enum(["true", "false"]).transform((v) => v === "true");

@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { zBooleanFromString, zByteSize, zDuration, zIntFromString, zNumberFromString } from "./config-parsers";
+
+// Every variable Kubelab reads, with its default. README.md's configuration
+// table and .env.example list the same names; keep the three in step.
+export const ZEnvironment = z.object({
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: zIntFromString(1, 65535).default(3000),
+  PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(["error", "warn", "log", "debug", "verbose"]).default("log"),
+  KUBELAB_DATA_DIR: z.string().min(1).default(".kubelab"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "expected a postgresql:// URL")
+    .optional(),
+  EMBEDDED_POSTGRES_PORT: zIntFromString(1, 65535).default(54329),
+  INSTANCE_ID: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,30}$/, "expected a short lowercase id (letters, digits, dashes)")
+    .default("default"),
+  NODE_IMAGE: z.string().min(1).default("kubelab/node-offline:latest"),
+  NODE_SECURITY_PROFILE: z.enum(["auto", "privileged", "capabilities"]).default("auto"),
+  NODE_MEMORY: zByteSize.default(2 * 1024 ** 3),
+  NODE_CPUS: zNumberFromString(0.1, 64).default(1),
+  NODE_PIDS_LIMIT: zIntFromString(64, 1_000_000).default(4096),
+  NODE_READY_TIMEOUT: zDuration.default(90),
+  SESSION_DURATION: zDuration.default(2 * 3600),
+  SESSION_MAX_DURATION: zDuration.default(4 * 3600),
+  SESSION_EXTENSION: zDuration.default(30 * 60),
+  SESSION_MAX_EXTENSIONS: zIntFromString(0, 100).default(3),
+  MAX_SESSIONS: zIntFromString(1, 100_000).default(20),
+  MAX_SESSIONS_PER_USER: zIntFromString(1, 1000).default(1),
+  REAPER_INTERVAL: zDuration.default(5),
+  GUEST_LOGIN: z
+    .enum(["auto", "true", "false"])
+    .default("auto")
+    .transform((v) => (v === "auto" ? "auto" : v === "true")),
+  LOGIN_SESSION_LIFETIME: zDuration.default(12 * 3600),
+  WEB_ENABLED: zBooleanFromString.default(true),
+});
+export type TEnvironment = z.infer<typeof ZEnvironment>;

@@ -1,0 +1,85 @@
+import "reflect-metadata";
+import { Logger } from "@nestjs/common";
+import { NestFactory } from "@nestjs/core";
+import type { NestExpressApplication } from "@nestjs/platform-express";
+import cookieParser from "cookie-parser";
+import { AppModule } from "./app.module";
+import { ConfigError, loadConfig, type AppConfig } from "./config/app-config";
+import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from "./database/embedded-postgres";
+import { applyMigrations } from "./database/migrations";
+import { DockerEngine } from "./nodes/docker-engine.adapter";
+import { SessionProvisioner } from "./sessions/session-provisioner.service";
+import { SessionReconciler } from "./sessions/session-reconciler.service";
+import { mountWebApp } from "./web/web-app";
+
+const logger = new Logger("Kubelab");
+
+async function checkDocker(config: AppConfig): Promise<void> {
+  const engine = new DockerEngine();
+  try {
+    await engine.ping();
+  } catch (error) {
+    throw new ConfigError(
+      `Cannot reach the Docker engine (${process.env.DOCKER_HOST ?? "/var/run/docker.sock"}): ${(error as Error).message}.\n` +
+        "Start Docker, or point DOCKER_HOST at a reachable engine.",
+    );
+  }
+  if (!(await engine.imageExists(config.nodes.image))) {
+    logger.warn(
+      `Node image "${config.nodes.image}" is missing; sessions will fail until you run: npm run images:build`,
+    );
+  }
+}
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig();
+  // Applies to every logger, including those used before Nest starts (embedded PostgreSQL, migrations).
+  const levels = ["error", "warn", "log", "debug", "verbose"] as const;
+  Logger.overrideLogger(levels.slice(0, levels.indexOf(config.server.logLevel) + 1));
+  await checkDocker(config);
+  let embedded: RunningEmbeddedPostgres | undefined;
+  let databaseUrl = config.database.url;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(config.dataDir, config.database.embeddedPort);
+    databaseUrl = embedded.url;
+  }
+  await applyMigrations(databaseUrl);
+
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
+    logger: levels.slice(0, levels.indexOf(config.server.logLevel) + 1),
+  });
+  app.use(cookieParser());
+  // Small bodies only: nothing in the API takes more than a few fields.
+  app.useBodyParser("json", { limit: "64kb" });
+  app.disable("x-powered-by");
+  if (config.server.webEnabled) await mountWebApp(app);
+  await app.init();
+  await app.get(SessionReconciler).reconcile();
+
+  let closing = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    logger.log(`${signal} received, shutting down`);
+    await app.get(SessionProvisioner).cancelAll();
+    await app.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.once("SIGTERM", (s) => void shutdown(s));
+  process.once("SIGINT", (s) => void shutdown(s));
+
+  await app.listen(config.server.port, config.server.host);
+  logger.log(
+    `Kubelab listening on http://${config.server.host}:${config.server.port} (public URL ${config.server.publicUrl.href})`,
+  );
+}
+
+bootstrap().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error("Kubelab failed to start:", error);
+  }
+  process.exit(1);
+});

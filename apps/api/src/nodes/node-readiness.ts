@@ -1,0 +1,40 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { DockerEngine } from "./docker-engine.adapter";
+
+const POLL_INTERVAL_MS = 250;
+
+/**
+ * Resolves once the Docker engine inside the node answers `docker info`
+ * ("ready" means the attendee's first `docker run` works). Rejects with the
+ * last answer when the deadline passes, the node stops, or the signal aborts.
+ */
+export async function waitForInnerDocker(
+  engine: DockerEngine,
+  containerId: string,
+  node: string,
+  deadline: number,
+  signal: AbortSignal,
+): Promise<void> {
+  let lastOutput = "";
+  while (Date.now() < deadline) {
+    signal.throwIfAborted();
+    if (!(await engine.isRunning(containerId))) {
+      throw new Error(`${node} stopped while starting${lastOutput ? `: ${lastOutput}` : ""}`);
+    }
+    try {
+      const { exitCode, output } = await engine.exec(
+        containerId,
+        ["docker", "info", "--format", "{{.ServerVersion}}"],
+        5_000,
+      );
+      if (exitCode === 0) return;
+      lastOutput = output.trim().split("\n").pop() ?? "";
+    } catch (error) {
+      lastOutput = (error as Error).message;
+    }
+    await sleep(POLL_INTERVAL_MS, undefined, { signal });
+  }
+  throw new Error(
+    `the Docker engine in ${node} did not start in time${lastOutput ? ` (last answer: ${lastOutput})` : ""}`,
+  );
+}

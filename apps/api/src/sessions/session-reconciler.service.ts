@@ -1,0 +1,77 @@
+import { Inject, Injectable, Logger } from "@nestjs/common";
+import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { PrismaService } from "../database/prisma.service";
+import { DockerEngine } from "../nodes/docker-engine.adapter";
+import { SessionProvisioner } from "./session-provisioner.service";
+import { SessionsService } from "./sessions.service";
+
+/**
+ * Makes Docker and the database agree, in both directions: after a crash,
+ * a restart of the server, or of the Docker engine.
+ */
+@Injectable()
+export class SessionReconciler {
+  private readonly logger = new Logger("SessionReconciler");
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly engine: DockerEngine,
+    private readonly provisioner: SessionProvisioner,
+    private readonly sessions: SessionsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Runs one reconciliation; concurrent callers share the run in progress. */
+  reconcile(): Promise<void> {
+    this.running ??= this.run().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
+    const instanceId = this.config.instanceId;
+    const live = await this.prisma.labSession.findMany({
+      where: { instanceId, status: { in: ["provisioning", "ready", "ending"] } },
+      include: { nodes: true },
+    });
+    for (const session of live) {
+      if (this.provisioner.isProvisioning(session.id)) continue; // ours, still being created
+      if (session.status === "provisioning") {
+        await this.provisioner.fail(
+          session.id,
+          "the server restarted while this session was being created; start a new one",
+        );
+      } else if (session.status === "ending") {
+        await this.sessions.end(session.id, (session.statusReason as "deleted") ?? "deleted");
+      } else {
+        const dead = [];
+        for (const node of session.nodes) {
+          if (!node.containerId || !(await this.engine.isRunning(node.containerId))) dead.push(node.name);
+        }
+        if (dead.length > 0) await this.provisioner.fail(session.id, `${dead.join(" and ")} stopped unexpectedly`);
+      }
+    }
+    // The other direction: Docker objects with no live session behind them.
+    const stillLive = new Set(
+      (
+        await this.prisma.labSession.findMany({
+          where: { instanceId, status: { in: ["provisioning", "ready", "ending"] } },
+          select: { id: true },
+        })
+      ).map((s) => s.id),
+    );
+    const objects = await this.engine.listInstanceObjects(instanceId);
+    const orphans = new Set(
+      [...objects.containers, ...objects.networks, ...objects.volumes]
+        .map((o) => o.sessionId)
+        .filter((id) => !stillLive.has(id) && !this.provisioner.isProvisioning(id)),
+    );
+    for (const sessionId of orphans) {
+      this.logger.warn(`Removing Docker objects of session ${sessionId || "(unlabelled)"}, which is not live`);
+      await this.engine.removeSessionObjects(instanceId, sessionId);
+    }
+    if (live.length > 0 || orphans.size > 0) {
+      this.logger.log(`Reconciled ${live.length} live session(s), removed objects of ${orphans.size} orphan(s)`);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from "@nestjs/common";
+import { ZCreateSessionRequest, ZExtendSessionRequest, type TSession, type TSessionList } from "@kubelab/shared";
+import { CurrentUser } from "../auth/current-user.decorator";
+import { parseBody } from "../common/zod-validation";
+import type { User } from "../generated/prisma/client";
+import { SessionsService } from "./sessions.service";
+
+@Controller("api/sessions")
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Post()
+  create(@CurrentUser() user: User, @Body() body: unknown): Promise<TSession> {
+    return this.sessions.create(user, parseBody(ZCreateSessionRequest, body).lesson);
+  }
+
+  @Get()
+  async list(@CurrentUser() user: User): Promise<TSessionList> {
+    return { sessions: await this.sessions.list(user) };
+  }
+
+  @Get(":id")
+  get(@CurrentUser() user: User, @Param("id") id: string): Promise<TSession> {
+    return this.sessions.get(user, id);
+  }
+
+  @Post(":id/extend")
+  @HttpCode(200)
+  extend(@CurrentUser() user: User, @Param("id") id: string, @Body() body: unknown): Promise<TSession> {
+    parseBody(ZExtendSessionRequest, body);
+    return this.sessions.extend(user, id);
+  }
+
+  @Delete(":id")
+  @HttpCode(204)
+  delete(@CurrentUser() user: User, @Param("id") id: string): Promise<void> {
+    return this.sessions.delete(user, id);
+  }
+}

@@ -1,0 +1,142 @@
+import { randomBytes } from "node:crypto";
+import { Inject, Injectable, Logger } from "@nestjs/common";
+import type { TSession } from "@kubelab/shared";
+import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { AppError } from "../common/app-error";
+import { PrismaService } from "../database/prisma.service";
+import type { User } from "../generated/prisma/client";
+import { SessionProvisioner } from "./session-provisioner.service";
+import { ACTIVE_STATUSES, toSessionView, type LabSessionWithNodes } from "./session-view";
+
+// Session creation takes this transaction-scoped advisory lock, so quota
+// checks and the insert are one atomic step across all Kubelab processes.
+const QUOTA_LOCK_KEY = 7_345_210_002;
+
+const NODE_NAMES = ["node1", "node2"];
+
+export type EndReason = "deleted" | "expired" | "owner banned";
+
+@Injectable()
+export class SessionsService {
+  private readonly logger = new Logger("Sessions");
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly provisioner: SessionProvisioner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async create(user: User, lessonId: string | undefined): Promise<TSession> {
+    const { maxPerUser, maxTotal, durationSeconds } = this.config.sessions;
+    const session = await this.prisma.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${QUOTA_LOCK_KEY})`);
+      const mine = await tx.labSession.count({ where: { ownerId: user.id, status: { in: [...ACTIVE_STATUSES] } } });
+      if (mine >= maxPerUser) {
+        throw new AppError(
+          "quota_exceeded",
+          `You already have ${mine} active lab session${mine === 1 ? "" : "s"} (limit ${maxPerUser}); end one first`,
+        );
+      }
+      const total = await tx.labSession.count({
+        where: { instanceId: this.config.instanceId, status: { in: [...ACTIVE_STATUSES] } },
+      });
+      if (total >= maxTotal) {
+        throw new AppError("no_capacity", "All lab slots are in use right now; try again in a few minutes");
+      }
+      const now = Date.now();
+      return tx.labSession.create({
+        data: {
+          id: randomBytes(16).toString("hex"),
+          ownerId: user.id,
+          instanceId: this.config.instanceId,
+          lessonId: lessonId ?? null,
+          image: this.config.nodes.image,
+          createdAt: new Date(now),
+          expiresAt: new Date(now + durationSeconds * 1000),
+          nodes: { create: NODE_NAMES.map((name) => ({ name })) },
+        },
+        include: { nodes: true },
+      });
+    });
+    this.logger.log(`Session ${session.id} created for user ${user.id}`);
+    this.provisioner.provision(session);
+    return this.view(session);
+  }
+
+  async list(user: User): Promise<TSession[]> {
+    const sessions = await this.prisma.labSession.findMany({
+      where: { ownerId: user.id, status: { not: "ended" } },
+      include: { nodes: true },
+      orderBy: { createdAt: "desc" },
+    });
+    return sessions.map((s) => this.view(s));
+  }
+
+  async get(user: User, sessionId: string): Promise<TSession> {
+    return this.view(await this.requireOwned(user, sessionId));
+  }
+
+  async extend(user: User, sessionId: string): Promise<TSession> {
+    const session = await this.requireOwned(user, sessionId);
+    if (session.status !== "ready" && session.status !== "provisioning") {
+      throw new AppError("session_not_active", `This session is ${session.status} and cannot be extended`);
+    }
+    const { maxExtensions, extensionSeconds, maxDurationSeconds } = this.config.sessions;
+    if (session.extensions >= maxExtensions) {
+      throw new AppError(
+        "extension_limit",
+        `This session was already extended ${session.extensions} times (limit ${maxExtensions})`,
+      );
+    }
+    const latest = session.createdAt.getTime() + maxDurationSeconds * 1000;
+    const expiresAt = Math.min(session.expiresAt.getTime() + extensionSeconds * 1000, latest);
+    if (expiresAt <= session.expiresAt.getTime()) {
+      throw new AppError("extension_limit", "This session already runs for the maximum duration");
+    }
+    // Conditional on the values read above, so two concurrent extends cannot both count as one.
+    const changed = await this.prisma.labSession.updateMany({
+      where: { id: session.id, extensions: session.extensions, status: { in: ["ready", "provisioning"] } },
+      data: { expiresAt: new Date(expiresAt), extensions: { increment: 1 } },
+    });
+    if (changed.count === 0) throw new AppError("conflict", "The session changed meanwhile; try again");
+    return this.get(user, sessionId);
+  }
+
+  async delete(user: User, sessionId: string): Promise<void> {
+    const session = await this.requireOwned(user, sessionId);
+    if (session.status === "ended") return;
+    await this.end(session.id, "deleted");
+  }
+
+  /** Ends a session: no new work starts on it, its Docker objects go, and it is recorded as ended. */
+  async end(sessionId: string, reason: EndReason): Promise<void> {
+    const changed = await this.prisma.labSession.updateMany({
+      where: { id: sessionId, status: { in: ["provisioning", "ready", "failed"] } },
+      data: { status: "ending", statusReason: reason },
+    });
+    if (changed.count === 0) {
+      const current = await this.prisma.labSession.findUnique({ where: { id: sessionId } });
+      if (current?.status !== "ending") return; // already ended by someone else
+    }
+    await this.provisioner.cancel(sessionId);
+    await this.provisioner.removeDockerObjects(sessionId);
+    await this.prisma.labSession.updateMany({
+      where: { id: sessionId, status: "ending" },
+      data: { status: "ended", endedAt: new Date() },
+    });
+    this.logger.log(`Session ${sessionId} ended (${reason})`);
+  }
+
+  // Another user's session is indistinguishable from a missing one: 404 either way.
+  private async requireOwned(user: User, sessionId: string): Promise<LabSessionWithNodes> {
+    const session = /^[0-9a-f]{32}$/.test(sessionId)
+      ? await this.prisma.labSession.findFirst({ where: { id: sessionId, ownerId: user.id }, include: { nodes: true } })
+      : null;
+    if (!session) throw new AppError("not_found", "No such session");
+    return session;
+  }
+
+  private view(session: LabSessionWithNodes): TSession {
+    return toSessionView(session, this.config.sessions.maxExtensions);
+  }
+}

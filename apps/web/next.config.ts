@@ -1,0 +1,17 @@
+import type { NextConfig } from "next";
+
+// Kubelab is self-hosted and often runs without internet access: never send
+// Next.js telemetry. This runs before `next build` creates its telemetry
+// client, and also covers the production server embedded in the API.
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+
+const nextConfig: NextConfig = {
+  // Served by the API server through Next's custom-server API, not standalone.
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // The repository root runs ESLint (flat config) over apps/web; don't run a
+  // second, differently configured ESLint pass during `next build`.
+  eslint: { ignoreDuringBuilds: true },
+};
+
+export default nextConfig;

@@ -1,0 +1,27 @@
+import { z } from "zod";
+
+// Stable error codes: clients branch on these, never on messages.
+export const ZApiErrorCode = z.enum([
+  "bad_request",
+  "unauthenticated",
+  "forbidden",
+  "not_found",
+  "conflict",
+  "quota_exceeded",
+  "extension_limit",
+  "session_not_active",
+  "no_capacity",
+  "guest_login_disabled",
+  "internal_error",
+]);
+export type TApiErrorCode = z.infer<typeof ZApiErrorCode>;
+
+export const ZApiErrorBody = z.object({
+  error: z.object({
+    code: ZApiErrorCode,
+    message: z.string(),
+    requestId: z.string().optional(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+export type TApiErrorBody = z.infer<typeof ZApiErrorBody>;

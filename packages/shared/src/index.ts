@@ -1,0 +1,4 @@
+// Entry point of @kubelab/shared: the REST contracts shared by server, web app and tests.
+export * from "./api-error";
+export * from "./auth";
+export * from "./sessions";

@@ -1,0 +1,54 @@
+import Docker from "dockerode";
+
+export const docker = new Docker();
+
+/** Counts the Docker objects a Kubelab instance (or one session of it) has on the engine. */
+export async function countLabelled(
+  instanceId: string,
+  sessionId?: string,
+): Promise<{ containers: number; networks: number; volumes: number }> {
+  const label = [`kubelab.instance=${instanceId}`, ...(sessionId ? [`kubelab.session=${sessionId}`] : [])];
+  const [containers, networks, volumes] = await Promise.all([
+    docker.listContainers({ all: true, filters: { label } }),
+    docker.listNetworks({ filters: { label } }),
+    docker.listVolumes({ filters: { label } }),
+  ]);
+  return { containers: containers.length, networks: networks.length, volumes: (volumes.Volumes ?? []).length };
+}
+
+/** Runs a command in a container; returns exit code and combined output. */
+export async function execIn(container: string, cmd: string[]): Promise<{ exitCode: number; output: string }> {
+  const exec = await docker.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  const sink = { write: (chunk: Buffer) => chunks.push(chunk) } as unknown as NodeJS.WritableStream;
+  docker.modem.demuxStream(stream, sink, sink);
+  await new Promise((resolve, reject) => {
+    stream.on("end", resolve);
+    stream.on("error", reject);
+  });
+  const info = await exec.inspect();
+  return { exitCode: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString("utf8") };
+}
+
+/** Removes everything an instance left (test cleanup, so a failed test cannot leak into the next). */
+export async function removeInstanceObjects(instanceId: string): Promise<void> {
+  const filters = { label: [`kubelab.instance=${instanceId}`] };
+  for (const c of await docker.listContainers({ all: true, filters })) {
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true, v: true })
+      .catch(() => undefined);
+  }
+  for (const n of await docker.listNetworks({ filters }))
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => undefined);
+  for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) {
+    await docker
+      .getVolume(v.Name)
+      .remove({ force: true })
+      .catch(() => undefined);
+  }
+}

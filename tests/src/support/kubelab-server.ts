@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { ApiClient } from "./api-client";
+import { freePort } from "./free-port";
+import { SERVER_ENTRY } from "./repo-paths";
+import { waitFor } from "./wait-for";
+
+export interface ServerOptions {
+  databaseUrl: string;
+  /** Extra environment, e.g. quotas or durations for the scenario under test. */
+  env?: Record<string, string>;
+  /** Reuse an instance id (to restart "the same" Kubelab); a fresh one by default. */
+  instanceId?: string;
+  port?: number;
+}
+
+/**
+ * The real Kubelab server, started as its own process the way `npm start`
+ * does, so tests cover config parsing, migrations, reconciliation at boot and
+ * the HTTP stack exactly as users get them.
+ */
+export class KubelabServer {
+  readonly url: string;
+  private output = "";
+
+  private constructor(
+    readonly process: ChildProcess,
+    readonly instanceId: string,
+    readonly port: number,
+    readonly options: ServerOptions,
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+    const append = (chunk: Buffer): void => {
+      this.output = (this.output + chunk.toString("utf8")).slice(-200_000);
+    };
+    process.stdout?.on("data", append);
+    process.stderr?.on("data", append);
+  }
+
+  static async start(options: ServerOptions): Promise<KubelabServer> {
+    // Unique per test file, so each file's reconciler only ever touches its own Docker objects.
+    const instanceId = options.instanceId ?? `t${randomBytes(5).toString("hex")}`;
+    const port = options.port ?? (await freePort());
+    const child = spawn(process.execPath, [SERVER_ENTRY], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "/root",
+        DOCKER_HOST: process.env.DOCKER_HOST ?? "",
+        NODE_IMAGE: process.env.KUBELAB_TEST_NODE_IMAGE ?? "kubelab/node-offline:latest",
+        NODE_SECURITY_PROFILE: process.env.KUBELAB_TEST_SECURITY_PROFILE ?? "auto",
+        NODE_MEMORY: "1g",
+        DATABASE_URL: options.databaseUrl,
+        INSTANCE_ID: instanceId,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        WEB_ENABLED: "false",
+        LOG_LEVEL: "debug",
+        ...options.env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const server = new KubelabServer(child, instanceId, port, options);
+    try {
+      await waitFor(
+        "the server to answer /api/health",
+        async () => {
+          if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+          const res = await fetch(`${server.url}/api/health`);
+          return res.ok ? true : undefined;
+        },
+        60_000,
+        100,
+      );
+    } catch (error) {
+      child.kill("SIGKILL");
+      throw new Error(`${(error as Error).message}\n--- server output ---\n${server.logs()}`);
+    }
+    return server;
+  }
+
+  client(): ApiClient {
+    return new ApiClient(this.url);
+  }
+
+  logs(): string {
+    return this.output;
+  }
+
+  /** Graceful stop (SIGTERM), as a process manager would do. */
+  async stop(): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
+    this.process.kill("SIGTERM");
+    await once(this.process, "exit");
+  }
+
+  /** Abrupt death (SIGKILL): no shutdown hooks run. */
+  async kill(): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
+    this.process.kill("SIGKILL");
+    await once(this.process, "exit");
+  }
+
+  /** A new server process on the same database, instance id and port. */
+  async restart(): Promise<KubelabServer> {
+    return KubelabServer.start({ ...this.options, instanceId: this.instanceId, port: this.port });
+  }
+}
