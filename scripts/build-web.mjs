@@ -22,7 +22,11 @@ function newestMtime(target) {
 const sources = [web, path.resolve(web, "../../packages/shared/src")];
 const built = fs.existsSync(marker) ? fs.statSync(marker).mtimeMs : 0;
 if (process.argv.includes("--force") || sources.some((dir) => newestMtime(dir) > built)) {
-  execFileSync("npx", ["next", "build"], { cwd: web, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  execFileSync("npx", ["next", "build"], {
+    cwd: web,
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
 } else {
   console.log("[kubelab] web app up to date");
 }

