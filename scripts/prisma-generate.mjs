@@ -7,12 +7,16 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-execFileSync(path.join(root, "node_modules/.bin/prisma"), ["generate", "--config", path.join(root, "prisma.config.ts")], {
-  cwd: root,
-  stdio: "inherit",
-  env: {
-    ...process.env,
-    CHECKPOINT_DISABLE: "1",
-    DATABASE_URL: process.env.DATABASE_URL || "postgresql://generate@localhost/generate",
+execFileSync(
+  path.join(root, "node_modules/.bin/prisma"),
+  ["generate", "--config", path.join(root, "prisma.config.ts")],
+  {
+    cwd: root,
+    stdio: "inherit",
+    env: {
+      ...process.env,
+      CHECKPOINT_DISABLE: "1",
+      DATABASE_URL: process.env.DATABASE_URL || "postgresql://generate@localhost/generate",
+    },
   },
-});
+);
