@@ -2,11 +2,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { countLabelled, docker, removeInstanceObjects } from "./support/docker-objects";
+import { TERMINAL_CLOSE_CODES } from "@kubelab/shared";
 import { KubelabServer } from "./support/kubelab-server";
+import { TerminalClient } from "./support/terminal-client";
 import { startTestDatabase, type TestDatabase } from "./support/test-database";
 import { waitFor } from "./support/wait-for";
 
 const NONE = { containers: 0, networks: 0, volumes: 0 };
+const ORIGIN = "http://localhost:4301";
 
 describe("recovery from faults", () => {
   let db: TestDatabase;
@@ -14,7 +17,10 @@ describe("recovery from faults", () => {
 
   before(async () => {
     db = await startTestDatabase();
-    server = await KubelabServer.start({ databaseUrl: db.url, env: { MAX_SESSIONS_PER_USER: "5" } });
+    server = await KubelabServer.start({
+      databaseUrl: db.url,
+      env: { MAX_SESSIONS_PER_USER: "5", PUBLIC_URL: ORIGIN },
+    });
   });
 
   after(async () => {
@@ -72,9 +78,14 @@ describe("recovery from faults", () => {
     await client.loginAsGuest("Heidi");
     const session = await client.createSession();
     assert.equal((await client.waitUntilSettled(session.id)).status, "ready");
+    const terminal = await TerminalClient.connect(client, ORIGIN, session.id, "node1");
     await docker.getContainer(`kubelab-${session.id}-node2`).kill();
     const failed = await client.waitForStatus(session.id, "failed", 30_000);
     assert.match(failed.reason ?? "", /node2 stopped/);
+    // Its open terminals learn why, with the documented close code.
+    const closed = await terminal.closed;
+    assert.equal(closed.code, TERMINAL_CLOSE_CODES.sessionFailed);
+    assert.match(closed.reason, /node2 stopped/);
     await waitFor("objects to be removed", async () => {
       const left = await countLabelled(server.instanceId, session.id);
       return left.containers + left.networks + left.volumes === 0 ? true : undefined;

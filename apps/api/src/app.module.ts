@@ -15,6 +15,9 @@ import { SessionReaper } from "./sessions/session-reaper.service";
 import { SessionReconciler } from "./sessions/session-reconciler.service";
 import { SessionsController } from "./sessions/sessions.controller";
 import { SessionsService } from "./sessions/sessions.service";
+import { SessionEvents } from "./sessions/session-events";
+import { TerminalRegistry } from "./terminals/terminal-registry.service";
+import { TerminalUpgradeHandler } from "./terminals/terminal-upgrade.handler";
 
 @Module({})
 export class AppModule {
@@ -37,6 +40,9 @@ export class AppModule {
         SessionReconciler,
         SessionReaper,
         NodeEventsMonitor,
+        SessionEvents,
+        TerminalRegistry,
+        TerminalUpgradeHandler,
       ],
     };
   }

@@ -10,6 +10,7 @@ import { applyMigrations } from "./database/migrations";
 import { DockerEngine } from "./nodes/docker-engine.adapter";
 import { SessionProvisioner } from "./sessions/session-provisioner.service";
 import { SessionReconciler } from "./sessions/session-reconciler.service";
+import { TerminalUpgradeHandler } from "./terminals/terminal-upgrade.handler";
 import { mountWebApp } from "./web/web-app";
 
 const logger = new Logger("Kubelab");
@@ -55,6 +56,7 @@ async function bootstrap(): Promise<void> {
   if (config.server.webEnabled) await mountWebApp(app);
   await app.init();
   await app.get(SessionReconciler).reconcile();
+  app.get(TerminalUpgradeHandler).listen(app.getHttpServer());
 
   let closing = false;
   const shutdown = async (signal: string): Promise<void> => {

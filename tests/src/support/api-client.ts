@@ -13,6 +13,20 @@ export class ApiClient {
 
   constructor(readonly baseUrl: string) {}
 
+  /** The Cookie header this "browser" sends (for WebSocket upgrades). */
+  get cookieHeader(): string | undefined {
+    return this.cookie;
+  }
+
+  /** Sends the same cookie as another client: a stolen or shared cookie. */
+  useCookieOf(other: ApiClient): void {
+    this.cookie = other.cookie;
+  }
+
+  setCookieHeader(cookie: string): void {
+    this.cookie = cookie;
+  }
+
   async request<T = unknown>(method: string, path: string, body?: unknown, rawBody?: string): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = {};
     if (this.cookie) headers.cookie = this.cookie;

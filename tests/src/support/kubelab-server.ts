@@ -1,10 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { ApiClient } from "./api-client";
 import { freePort } from "./free-port";
 import { SERVER_ENTRY } from "./repo-paths";
 import { waitFor } from "./wait-for";
+
+const LOG_DIR = process.env.KUBELAB_TEST_LOG_DIR ?? path.join(os.tmpdir(), "kubelab-test-logs");
 
 export interface ServerOptions {
   databaseUrl: string;
@@ -31,7 +36,11 @@ export class KubelabServer {
     readonly options: ServerOptions,
   ) {
     this.url = `http://127.0.0.1:${port}`;
+    // Full server output also goes to a file, for post-mortems of failed runs (CI prints the path).
+    fs.mkdirSync(LOG_DIR, { recursive: true });
+    const logFile = fs.createWriteStream(path.join(LOG_DIR, `${instanceId}.log`), { flags: "a" });
     const append = (chunk: Buffer): void => {
+      logFile.write(chunk);
       this.output = (this.output + chunk.toString("utf8")).slice(-200_000);
     };
     process.stdout?.on("data", append);

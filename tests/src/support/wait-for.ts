@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 /** Polls `probe` until it returns a value other than undefined, or fails with `what` after the timeout. */
 export async function waitFor<T>(
   what: string,
-  probe: () => Promise<T | undefined>,
+  probe: () => Promise<T | undefined> | T | undefined,
   timeoutMs = 60_000,
   intervalMs = 250,
 ): Promise<T> {

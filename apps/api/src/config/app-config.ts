@@ -27,6 +27,7 @@ export interface AppConfig {
     reaperIntervalSeconds: number;
   };
   auth: { guestLogin: boolean; loginSessionSeconds: number };
+  terminals: { graceSeconds: number; replayBytes: number; pingIntervalSeconds: number; maxPerNode: number };
 }
 
 export class ConfigError extends Error {}
@@ -77,5 +78,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       reaperIntervalSeconds: e.REAPER_INTERVAL,
     },
     auth: { guestLogin, loginSessionSeconds: e.LOGIN_SESSION_LIFETIME },
+    terminals: {
+      graceSeconds: e.TERMINAL_GRACE,
+      replayBytes: e.TERMINAL_REPLAY_BUFFER,
+      pingIntervalSeconds: e.TERMINAL_PING_INTERVAL,
+      maxPerNode: e.MAX_TERMINALS_PER_NODE,
+    },
   };
 }

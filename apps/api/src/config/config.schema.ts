@@ -37,5 +37,9 @@ export const ZEnvironment = z.object({
     .transform((v) => (v === "auto" ? "auto" : v === "true")),
   LOGIN_SESSION_LIFETIME: zDuration.default(12 * 3600),
   WEB_ENABLED: zBooleanFromString.default(true),
+  TERMINAL_GRACE: zDuration.default(10 * 60),
+  TERMINAL_REPLAY_BUFFER: zByteSize.default(2 * 1024 ** 2),
+  TERMINAL_PING_INTERVAL: zDuration.default(25),
+  MAX_TERMINALS_PER_NODE: zIntFromString(1, 100).default(8),
 });
 export type TEnvironment = z.infer<typeof ZEnvironment>;

@@ -4,6 +4,7 @@ import { PrismaService } from "../database/prisma.service";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
 import { NodeSecurityProfileResolver } from "../nodes/node-security-profile.resolver";
 import { waitForInnerDocker } from "../nodes/node-readiness";
+import { SessionEvents } from "./session-events";
 import type { LabSessionWithNodes } from "./session-view";
 
 interface InFlight {
@@ -26,6 +27,7 @@ export class SessionProvisioner {
     private readonly prisma: PrismaService,
     private readonly engine: DockerEngine,
     private readonly profiles: NodeSecurityProfileResolver,
+    private readonly events: SessionEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -73,6 +75,7 @@ export class SessionProvisioner {
       data: { status: "failed", statusReason: reason, endedAt: new Date() },
     });
     if (changed.count === 0) return;
+    this.events.emitStopped({ sessionId, outcome: "failed", reason });
     await this.removeDockerObjects(sessionId);
     await this.prisma.labNode.updateMany({ where: { sessionId }, data: { status: "failed" } });
   }

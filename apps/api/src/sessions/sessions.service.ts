@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { AppError } from "../common/app-error";
 import { PrismaService } from "../database/prisma.service";
 import type { User } from "../generated/prisma/client";
+import { SessionEvents } from "./session-events";
 import { SessionProvisioner } from "./session-provisioner.service";
 import { ACTIVE_STATUSES, toSessionView, type LabSessionWithNodes } from "./session-view";
 
@@ -23,6 +24,7 @@ export class SessionsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly provisioner: SessionProvisioner,
+    private readonly events: SessionEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -118,6 +120,7 @@ export class SessionsService {
       const current = await this.prisma.labSession.findUnique({ where: { id: sessionId } });
       if (current?.status !== "ending") return; // already ended by someone else
     }
+    this.events.emitStopped({ sessionId, outcome: "ended", reason });
     await this.provisioner.cancel(sessionId);
     await this.provisioner.removeDockerObjects(sessionId);
     await this.prisma.labSession.updateMany({
@@ -128,7 +131,7 @@ export class SessionsService {
   }
 
   // Another user's session is indistinguishable from a missing one: 404 either way.
-  private async requireOwned(user: User, sessionId: string): Promise<LabSessionWithNodes> {
+  async requireOwned(user: User, sessionId: string): Promise<LabSessionWithNodes> {
     const session = /^[0-9a-f]{32}$/.test(sessionId)
       ? await this.prisma.labSession.findFirst({ where: { id: sessionId, ownerId: user.id }, include: { nodes: true } })
       : null;

@@ -1,0 +1,27 @@
+import { EventEmitter } from "node:events";
+import { Injectable } from "@nestjs/common";
+
+export interface SessionStoppedEvent {
+  sessionId: string;
+  /** "ended": deleted or expired; "failed": a node died or provisioning failed. */
+  outcome: "ended" | "failed";
+  reason: string;
+}
+
+/**
+ * In-process notifications about sessions, so features that hold live
+ * resources for a session (terminal sockets) can let go of them without the
+ * session rules knowing about those features.
+ */
+@Injectable()
+export class SessionEvents {
+  private readonly emitter = new EventEmitter();
+
+  emitStopped(event: SessionStoppedEvent): void {
+    this.emitter.emit("stopped", event);
+  }
+
+  onStopped(listener: (event: SessionStoppedEvent) => void): void {
+    this.emitter.on("stopped", listener);
+  }
+}

@@ -1,0 +1,175 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
+import { TERMINAL_CLOSE_CODES } from "@kubelab/shared";
+import type { WebSocket } from "ws";
+import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { DockerEngine } from "../nodes/docker-engine.adapter";
+import { SessionEvents } from "../sessions/session-events";
+import { Terminal } from "./terminal";
+
+export interface TerminalTarget {
+  sessionId: string;
+  node: string;
+  containerId: string;
+  terminalId: string;
+}
+
+// The shell records its PID (= its session id, docker exec with a TTY calls
+// setsid) so that ending a terminal can end every process started in it.
+function shellCommand(terminalId: string): string[] {
+  const pidFile = `/run/kubelab/terminals/${terminalId}.pid`;
+  return [
+    "/bin/sh",
+    "-c",
+    `mkdir -p /run/kubelab/terminals && echo $$ > ${pidFile}; ` +
+      "if command -v bash >/dev/null; then exec bash -l; else exec sh -l; fi",
+  ];
+}
+
+/** All live terminals of this process: creation, attachment, grace periods, and teardown with their sessions. */
+@Injectable()
+export class TerminalRegistry implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger("TerminalRegistry");
+  private readonly terminals = new Map<string, Terminal>();
+  private readonly creating = new Map<string, Promise<Terminal>>();
+  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  private pingTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly engine: DockerEngine,
+    private readonly events: SessionEvents,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.events.onStopped(({ sessionId, outcome, reason }) => {
+      const code = outcome === "failed" ? TERMINAL_CLOSE_CODES.sessionFailed : TERMINAL_CLOSE_CODES.sessionEnded;
+      this.closeSession(sessionId, code, `session ${outcome}: ${reason}`);
+    });
+    this.pingTimer = setInterval(() => {
+      for (const terminal of this.terminals.values()) terminal.ping();
+    }, this.config.terminals.pingIntervalSeconds * 1000);
+    this.pingTimer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.pingTimer);
+    for (const terminal of this.terminals.values()) {
+      terminal.closeSockets(TERMINAL_CLOSE_CODES.serverShutdown, "the server is restarting; reconnect shortly");
+      terminal.destroy();
+    }
+  }
+
+  countForNode(sessionId: string, node: string): number {
+    const prefix = `${sessionId}/${node}/`;
+    return [...this.terminals.keys(), ...this.creating.keys()].filter((key) => key.startsWith(prefix)).length;
+  }
+
+  exists(target: TerminalTarget): boolean {
+    const key = keyOf(target);
+    return this.terminals.has(key) || this.creating.has(key);
+  }
+
+  /** Attaches a socket to the terminal, starting the shell first if it does not run yet. */
+  async attach(
+    target: TerminalTarget,
+    ws: WebSocket,
+    resume: number | undefined,
+    size?: { cols: number; rows: number },
+  ): Promise<void> {
+    const key = keyOf(target);
+    let terminal = this.terminals.get(key);
+    let created = false;
+    if (!terminal) {
+      let pending = this.creating.get(key);
+      if (!pending) {
+        created = true;
+        pending = this.start(target, size).finally(() => this.creating.delete(key));
+        this.creating.set(key, pending);
+      }
+      terminal = await pending;
+    } else if (size) {
+      await terminal.resize(size.cols, size.rows).catch(() => undefined);
+    }
+    clearTimeout(this.graceTimers.get(key));
+    this.graceTimers.delete(key);
+    if (ws.readyState !== ws.OPEN) {
+      this.scheduleGrace(terminal);
+      return;
+    }
+    terminal.attach(ws, created, created ? 0 : resume);
+  }
+
+  /** Closes the sockets of a session's terminals; the shells end with the session's containers. */
+  closeSession(sessionId: string, code: number, reason: string): void {
+    for (const [key, terminal] of this.terminals) {
+      if (!key.startsWith(`${sessionId}/`)) continue;
+      terminal.closeSockets(code, reason.slice(0, 120));
+      terminal.destroy();
+      this.forget(key);
+    }
+  }
+
+  private async start(target: TerminalTarget, size?: { cols: number; rows: number }): Promise<Terminal> {
+    const exec = await this.engine.docker.getContainer(target.containerId).exec({
+      Cmd: shellCommand(target.terminalId),
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: true,
+      Env: ["TERM=xterm-256color", "COLORTERM=truecolor", "LANG=C.UTF-8"],
+      WorkingDir: "/root",
+    });
+    const stream = await exec.start({ hijack: true, stdin: true, Tty: true });
+    const terminal = new Terminal(
+      {
+        id: target.terminalId,
+        sessionId: target.sessionId,
+        node: target.node,
+        containerId: target.containerId,
+        replayBytes: this.config.terminals.replayBytes,
+      },
+      exec,
+      stream,
+    );
+    if (size) await terminal.resize(size.cols, size.rows).catch(() => undefined);
+    const key = keyOf(target);
+    this.terminals.set(key, terminal);
+    terminal.onExit(() => this.forget(key));
+    terminal.onIdle(() => this.scheduleGrace(terminal));
+    this.logger.log(`Terminal ${key} started`);
+    return terminal;
+  }
+
+  private scheduleGrace(terminal: Terminal): void {
+    const key = terminal.key;
+    clearTimeout(this.graceTimers.get(key));
+    const timer = setTimeout(() => {
+      if (terminal.socketCount > 0) return;
+      this.logger.log(`Terminal ${key} unwatched for ${this.config.terminals.graceSeconds}s; ending it`);
+      void this.end(terminal);
+    }, this.config.terminals.graceSeconds * 1000);
+    timer.unref();
+    this.graceTimers.set(key, timer);
+  }
+
+  /** Ends the shell and everything started in it, then forgets the terminal. */
+  private async end(terminal: Terminal): Promise<void> {
+    const { id, containerId } = terminal.options;
+    this.forget(terminal.key);
+    terminal.destroy();
+    const pidFile = `/run/kubelab/terminals/${id}.pid`;
+    await this.engine
+      .exec(containerId, ["/bin/sh", "-c", `pid=$(cat ${pidFile}) && rm -f ${pidFile} && pkill -KILL -s "$pid"`], 5_000)
+      .catch((error: unknown) => this.logger.debug(`Ending ${terminal.key}: ${(error as Error).message}`));
+  }
+
+  private forget(key: string): void {
+    this.terminals.delete(key);
+    clearTimeout(this.graceTimers.get(key));
+    this.graceTimers.delete(key);
+  }
+}
+
+function keyOf(target: TerminalTarget): string {
+  return `${target.sessionId}/${target.node}/${target.terminalId}`;
+}

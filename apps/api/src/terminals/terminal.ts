@@ -1,0 +1,226 @@
+import type { Duplex } from "node:stream";
+import { Logger } from "@nestjs/common";
+import { TERMINAL_CLOSE_CODES, ZTerminalClientMessage, type TTerminalServerMessage } from "@kubelab/shared";
+import type Docker from "dockerode";
+import type { WebSocket } from "ws";
+import { TerminalReplayBuffer } from "./terminal-replay-buffer";
+
+// Output flow control per socket: above HIGH unacknowledged bytes the exec
+// stream is paused (the shell blocks on its TTY); below LOW it resumes.
+const HIGH_WATERMARK = 256 * 1024;
+const LOW_WATERMARK = 64 * 1024;
+// Large replays go out in frames of this size so the browser stays responsive.
+const REPLAY_FRAME_BYTES = 64 * 1024;
+
+interface AttachedSocket {
+  ws: WebSocket;
+  pending: number;
+  alive: boolean;
+}
+
+export interface TerminalOptions {
+  id: string;
+  sessionId: string;
+  node: string;
+  containerId: string;
+  replayBytes: number;
+}
+
+/**
+ * One shell in a node (a `docker exec` with a TTY) that outlives its
+ * WebSockets: output is numbered by byte offset and kept in a bounded replay
+ * buffer, so any number of sockets can watch it and a reconnecting one gets
+ * exactly what it missed.
+ */
+export class Terminal {
+  private readonly logger = new Logger("Terminal");
+  private readonly buffer: TerminalReplayBuffer;
+  private readonly sockets = new Set<AttachedSocket>();
+  // Output offset when the last socket left: while nobody watches, reading
+  // stops before the replay buffer would lose what that socket may have missed.
+  private detachedAt = 0;
+  private paused = false;
+  private exited = false;
+  private readonly exitListeners: ((code: number | null) => void)[] = [];
+  private readonly idleListeners: (() => void)[] = [];
+
+  constructor(
+    readonly options: TerminalOptions,
+    private readonly exec: Docker.Exec,
+    private readonly stream: Duplex,
+  ) {
+    this.buffer = new TerminalReplayBuffer(options.replayBytes);
+    stream.on("data", (chunk: Buffer) => this.onOutput(chunk));
+    stream.on("end", () => void this.onEnd());
+    stream.on("error", (error) => {
+      this.logger.warn(`Terminal ${this.key} stream error: ${error.message}`);
+      void this.onEnd();
+    });
+  }
+
+  get key(): string {
+    return `${this.options.sessionId}/${this.options.node}/${this.options.id}`;
+  }
+
+  get socketCount(): number {
+    return this.sockets.size;
+  }
+
+  get hasExited(): boolean {
+    return this.exited;
+  }
+
+  onExit(listener: (code: number | null) => void): void {
+    this.exitListeners.push(listener);
+  }
+
+  /** Called when the last socket leaves. */
+  onIdle(listener: () => void): void {
+    this.idleListeners.push(listener);
+  }
+
+  async resize(cols: number, rows: number): Promise<void> {
+    await this.exec.resize({ w: cols, h: rows });
+  }
+
+  /** Adds a socket: hello, then the replay from `resume` (or the whole buffer), then live output. */
+  attach(ws: WebSocket, created: boolean, resume: number | undefined): void {
+    const attached: AttachedSocket = { ws, pending: 0, alive: true };
+    const { data, from, lost } = this.buffer.readFrom(resume ?? 0);
+    this.sendJson(ws, { type: "hello", terminal: this.options.id, node: this.options.node, created, seq: from });
+    // A fresh view (no resume) of a long-running terminal simply starts at the buffer's start: not a gap.
+    if (lost && resume !== undefined) this.sendJson(ws, { type: "gap", from: lost.from, to: lost.to });
+    for (let offset = 0; offset < data.length; offset += REPLAY_FRAME_BYTES) {
+      this.sendBinary(attached, data.subarray(offset, offset + REPLAY_FRAME_BYTES));
+    }
+    this.sockets.add(attached);
+    this.updateFlow();
+
+    ws.on("pong", () => (attached.alive = true));
+    ws.on("message", (payload: Buffer, isBinary: boolean) => this.onInput(attached, payload, isBinary));
+    ws.on("close", () => {
+      this.sockets.delete(attached);
+      if (this.sockets.size === 0) {
+        this.detachedAt = this.buffer.endSeq;
+        for (const listener of this.idleListeners) listener();
+      }
+      this.updateFlow();
+    });
+  }
+
+  /** Keep-alive: pings every socket; those that missed the previous ping are closed. */
+  ping(): void {
+    for (const socket of this.sockets) {
+      if (!socket.alive) {
+        socket.ws.close(TERMINAL_CLOSE_CODES.timeout, "no answer to keep-alive pings");
+        continue;
+      }
+      socket.alive = false;
+      socket.ws.ping();
+    }
+  }
+
+  /**
+   * Closes every socket with the given code; the shell itself is ended by the
+   * caller. A client that does not answer the close handshake (it stopped
+   * reading) is cut off after a second, so shutdown never hangs on it.
+   */
+  closeSockets(code: number, reason: string): void {
+    for (const socket of this.sockets) {
+      socket.ws.close(code, reason);
+      setTimeout(() => socket.ws.terminate(), 1_000).unref();
+    }
+  }
+
+  /** Stops reading; the exec's processes are ended separately (see TerminalRegistry). */
+  destroy(): void {
+    this.stream.destroy();
+  }
+
+  private onOutput(chunk: Buffer): void {
+    this.buffer.append(chunk);
+    for (const socket of this.sockets) this.sendBinary(socket, chunk);
+    this.updateFlow();
+  }
+
+  private onInput(socket: AttachedSocket, payload: Buffer, isBinary: boolean): void {
+    if (isBinary) {
+      if (this.exited) return;
+      // Backpressure on input too: a huge paste waits for the shell instead of piling up here.
+      if (!this.stream.write(payload)) {
+        socket.ws.pause();
+        this.stream.once("drain", () => socket.ws.resume());
+      }
+      return;
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(payload.toString("utf8"));
+    } catch {
+      message = undefined;
+    }
+    const parsed = ZTerminalClientMessage.safeParse(message);
+    if (!parsed.success) {
+      this.sendJson(socket.ws, {
+        type: "error",
+        code: "bad_message",
+        message: 'Text frames must be JSON control messages, e.g. {"type":"resize","cols":80,"rows":24}',
+      });
+      return;
+    }
+    switch (parsed.data.type) {
+      case "resize":
+        this.resize(parsed.data.cols, parsed.data.rows).catch((error: unknown) =>
+          this.logger.debug(`Resize of ${this.key} failed: ${(error as Error).message}`),
+        );
+        break;
+    }
+  }
+
+  private sendBinary(socket: AttachedSocket, data: Buffer): void {
+    if (data.length === 0 || socket.ws.readyState !== socket.ws.OPEN) return;
+    socket.pending += data.length;
+    socket.ws.send(data, { binary: true }, () => {
+      socket.pending -= data.length;
+      if (this.paused) this.updateFlow();
+    });
+  }
+
+  private sendJson(ws: WebSocket, message: TTerminalServerMessage): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  }
+
+  private updateFlow(): void {
+    if (this.exited) return;
+    let shouldPause: boolean;
+    if (this.sockets.size === 0) {
+      shouldPause = this.buffer.endSeq - this.detachedAt >= this.buffer.capacity / 2;
+    } else {
+      const worst = Math.max(...[...this.sockets].map((s) => s.pending));
+      shouldPause = this.paused ? worst > LOW_WATERMARK : worst > HIGH_WATERMARK;
+    }
+    if (shouldPause && !this.paused) {
+      this.paused = true;
+      this.stream.pause();
+    } else if (!shouldPause && this.paused) {
+      this.paused = false;
+      this.stream.resume();
+    }
+  }
+
+  private async onEnd(): Promise<void> {
+    if (this.exited) return;
+    this.exited = true;
+    let code: number | null = null;
+    try {
+      code = (await this.exec.inspect()).ExitCode;
+    } catch {
+      code = null; // the container is gone
+    }
+    for (const socket of this.sockets) {
+      this.sendJson(socket.ws, { type: "exit", code });
+      socket.ws.close(TERMINAL_CLOSE_CODES.terminalExited, "the shell exited");
+    }
+    for (const listener of this.exitListeners) listener(code);
+  }
+}
