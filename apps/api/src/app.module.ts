@@ -7,6 +7,8 @@ import { HttpExceptionFilter } from "./common/http-exception.filter";
 import { APP_CONFIG, type AppConfig } from "./config/app-config";
 import { DATABASE_URL, PrismaService } from "./database/prisma.service";
 import { HealthController } from "./health/health.controller";
+import { LessonCatalog } from "./lessons/lesson-catalog.service";
+import { LessonsController } from "./lessons/lessons.controller";
 import { DockerEngine } from "./nodes/docker-engine.adapter";
 import { NodeSecurityProfileResolver } from "./nodes/node-security-profile.resolver";
 import { NodeEventsMonitor } from "./sessions/node-events.monitor";
@@ -25,7 +27,7 @@ export class AppModule {
   static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
     return {
       module: AppModule,
-      controllers: [AuthController, SessionsController, HealthController],
+      controllers: [AuthController, SessionsController, LessonsController, HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: DATABASE_URL, useValue: databaseUrl },
@@ -41,6 +43,7 @@ export class AppModule {
         SessionReaper,
         NodeEventsMonitor,
         SessionEvents,
+        LessonCatalog,
         TerminalRegistry,
         TerminalUpgradeHandler,
       ],

@@ -1,5 +1,6 @@
 // Entry point of @kubelab/shared: the REST contracts shared by server, web app and tests.
 export * from "./api-error";
 export * from "./auth";
+export * from "./lessons";
 export * from "./sessions";
 export * from "./terminal-protocol";

@@ -9,8 +9,11 @@ export interface AppConfig {
   dataDir: string;
   database: { url: string | undefined; embeddedPort: number };
   instanceId: string;
+  lessonsDir: string;
   nodes: {
     image: string;
+    /** Images lessons may ask for; anything else falls back to `image`. */
+    allowedImages: string[];
     securityProfile: NodeSecurityProfileSetting;
     memoryBytes: number;
     cpus: number;
@@ -60,8 +63,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: path.resolve(e.KUBELAB_DATA_DIR),
     database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_POSTGRES_PORT },
     instanceId: e.INSTANCE_ID,
+    // content/lessons of the repository, found from the compiled file (apps/api/dist/config).
+    lessonsDir: path.resolve(e.LESSONS_DIR ?? path.join(__dirname, "../../../../content/lessons")),
     nodes: {
       image: e.NODE_IMAGE,
+      allowedImages: [...new Set([e.NODE_IMAGE, ...e.NODE_IMAGES])],
       securityProfile: e.NODE_SECURITY_PROFILE,
       memoryBytes: e.NODE_MEMORY,
       cpus: e.NODE_CPUS,

@@ -19,6 +19,16 @@ export const ZEnvironment = z.object({
     .regex(/^[a-z0-9][a-z0-9-]{0,30}$/, "expected a short lowercase id (letters, digits, dashes)")
     .default("default"),
   NODE_IMAGE: z.string().min(1).default("kubelab/node-offline:latest"),
+  NODE_IMAGES: z
+    .string()
+    .default("kubelab/node-offline:latest,kubelab/node-centos:latest")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  LESSONS_DIR: z.string().min(1).optional(),
   NODE_SECURITY_PROFILE: z.enum(["auto", "privileged", "capabilities"]).default("auto"),
   NODE_MEMORY: zByteSize.default(2 * 1024 ** 3),
   NODE_CPUS: zNumberFromString(0.1, 64).default(1),

@@ -81,7 +81,8 @@ export class SessionProvisioner {
   }
 
   private async run(session: LabSessionWithNodes, signal: AbortSignal): Promise<void> {
-    const { image, memoryBytes, cpus, pidsLimit, readyTimeoutSeconds } = this.config.nodes;
+    const { memoryBytes, cpus, pidsLimit, readyTimeoutSeconds } = this.config.nodes;
+    const image = session.image;
     const deadline = Date.now() + readyTimeoutSeconds * 1000;
     const baseLabels = { instanceId: this.config.instanceId, sessionId: session.id, ownerId: session.ownerId };
     if (!(await this.engine.imageExists(image))) {

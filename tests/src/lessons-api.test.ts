@@ -1,0 +1,146 @@
+// Lessons through the API, and sessions created from a lesson: real server, database and Docker.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { ZLesson, ZLessonCatalog, type TLesson, type TLessonCatalog, type TSession } from "@kubelab/shared";
+import { docker, removeInstanceObjects } from "./support/docker-objects";
+import { KubelabServer } from "./support/kubelab-server";
+import { startTestDatabase, type TestDatabase } from "./support/test-database";
+
+const FRONT = (title: string, extra = "") =>
+  `---\ntitle: ${title}\ndescription: Solo lab.\nduration: 20\ndifficulty: beginner\nnodes: [node1]\nimage: kubelab/node-offline:latest\ntags: [test]\n${extra}---\n`;
+
+function writeLessons(dir: string): void {
+  const solo = path.join(dir, "solo-lab");
+  fs.mkdirSync(path.join(solo, "images"), { recursive: true });
+  fs.writeFileSync(
+    path.join(solo, "es.md"),
+    `${FRONT("Laboratorio solo")}## Paso\n\n\`\`\`bash node1\nhostname\n\`\`\`\n\n![esquema](images/a.png)\n`,
+  );
+  fs.writeFileSync(
+    path.join(solo, "en.md"),
+    `${FRONT("Solo lab")}## Step\n\n\`\`\`bash node1\nhostname\n\`\`\`\n\n![diagram](images/a.png)\n`,
+  );
+  fs.writeFileSync(path.join(solo, "images", "a.png"), Buffer.from("89504e470d0a1a0a", "hex"));
+  fs.writeFileSync(path.join(dir, "secret.png"), "outside");
+  const foreign = path.join(dir, "foreign-image");
+  fs.mkdirSync(foreign);
+  fs.writeFileSync(
+    path.join(foreign, "en.md"),
+    FRONT("Foreign", "").replace("kubelab/node-offline:latest", "evil/miner:latest") + "## S\n\ntext\n",
+  );
+  const broken = path.join(dir, "broken");
+  fs.mkdirSync(broken);
+  fs.writeFileSync(path.join(broken, "en.md"), "---\ntitle: Broken\n---\n## S\n");
+}
+
+describe("lessons API", () => {
+  let db: TestDatabase;
+  let server: KubelabServer;
+  let dir: string;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-lessons-"));
+    writeLessons(dir);
+    db = await startTestDatabase();
+    server = await KubelabServer.start({ databaseUrl: db.url, env: { LESSONS_DIR: dir } });
+  });
+
+  after(async () => {
+    await server?.stop();
+    if (server) await removeInstanceObjects(server.instanceId);
+    await db?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("lists valid lessons publicly, with titles per language; invalid ones are left out", async () => {
+    const res = await server.client().request<TLessonCatalog>("GET", "/api/lessons");
+    assert.equal(res.status, 200);
+    const catalog = ZLessonCatalog.parse(res.body);
+    assert.deepEqual(
+      catalog.lessons.map((l) => l.id),
+      ["foreign-image", "solo-lab"],
+    );
+    const solo = catalog.lessons.find((l) => l.id === "solo-lab")!;
+    assert.deepEqual(solo.languages, ["en", "es"]);
+    assert.deepEqual(solo.titles, { en: "Solo lab", es: "Laboratorio solo" });
+    assert.equal(solo.durationMinutes, 20);
+    assert.match(server.logs(), /Lesson skipped: .*broken\/en\.md:\d+: bad front matter/);
+  });
+
+  it("returns a parsed lesson in the asked language, English by default, with clear errors", async () => {
+    const client = server.client();
+    const es = await client.request<TLesson>("GET", "/api/lessons/solo-lab?lang=es");
+    assert.equal(es.status, 200);
+    ZLesson.parse(es.body);
+    assert.equal(es.body.title, "Laboratorio solo");
+    assert.equal(es.body.steps[0]?.blocks[0]?.command, "hostname");
+    assert.equal((await client.request<TLesson>("GET", "/api/lessons/solo-lab")).body.lang, "en");
+    const missingLanguage = await client.request<{ error: { code: string; message: string } }>(
+      "GET",
+      "/api/lessons/solo-lab?lang=fr",
+    );
+    assert.equal(missingLanguage.status, 404);
+    assert.match(missingLanguage.body.error.message, /available: en, es/);
+    assert.equal((await client.request("GET", "/api/lessons/solo-lab?lang=french")).status, 400);
+    assert.equal((await client.request("GET", "/api/lessons/nope")).status, 404);
+  });
+
+  it("serves lesson images, and nothing outside the lesson folder", async () => {
+    const image = await fetch(`${server.url}/api/lessons/solo-lab/assets/images/a.png`);
+    assert.equal(image.status, 200);
+    assert.equal(image.headers.get("content-type"), "image/png");
+    assert.equal(image.headers.get("x-content-type-options"), "nosniff");
+    for (const attempt of [
+      "/api/lessons/solo-lab/assets/..%2fsecret.png",
+      "/api/lessons/solo-lab/assets/%2e%2e/secret.png",
+      "/api/lessons/solo-lab/assets/es.md",
+      "/api/lessons/solo-lab/assets/images/none.png",
+    ]) {
+      const res = await fetch(`${server.url}${attempt}`);
+      assert.equal(res.status, 404, attempt);
+    }
+  });
+
+  it("creates a session from a lesson with the lesson's node list and image", async () => {
+    const client = server.client();
+    await client.loginAsGuest("Lena");
+    const created = await client.request<TSession>("POST", "/api/sessions", { lesson: "solo-lab" });
+    assert.equal(created.status, 201);
+    assert.equal(created.body.lesson, "solo-lab");
+    assert.deepEqual(
+      created.body.nodes.map((n) => n.name),
+      ["node1"],
+    );
+    const ready = await client.waitUntilSettled(created.body.id);
+    assert.equal(ready.status, "ready", ready.reason ?? "");
+    const containers = await docker.listContainers({ filters: { label: [`kubelab.session=${created.body.id}`] } });
+    assert.deepEqual(
+      containers.map((c) => c.Labels["kubelab.node"]),
+      ["node1"],
+    );
+    assert.equal(containers[0]?.Image, "kubelab/node-offline:latest");
+    assert.equal((await client.request("DELETE", `/api/sessions/${created.body.id}`)).status, 204);
+
+    const unknown = await client.request<{ error: { code: string } }>("POST", "/api/sessions", {
+      lesson: "no-such-lesson",
+    });
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error.code, "not_found");
+  });
+
+  it("ignores a lesson's image that the admin has not allowed", async () => {
+    const client = server.client();
+    await client.loginAsGuest("Omar");
+    const created = await client.request<TSession>("POST", "/api/sessions", { lesson: "foreign-image" });
+    assert.equal(created.status, 201);
+    const containers = await client
+      .waitUntilSettled(created.body.id)
+      .then(() => docker.listContainers({ filters: { label: [`kubelab.session=${created.body.id}`] } }));
+    assert.ok(containers.every((c) => c.Image === "kubelab/node-offline:latest"));
+    assert.match(server.logs(), /asks for image evil\/miner:latest, which NODE_IMAGES does not allow/);
+    assert.equal((await client.request("DELETE", `/api/sessions/${created.body.id}`)).status, 204);
+  });
+});
