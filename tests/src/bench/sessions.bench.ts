@@ -3,6 +3,7 @@
 //   BENCH_SESSIONS=5  sessions per side      BENCH_PARALLEL=1  start all of them at once
 //   BENCH_WARMUP=1    unmeasured pairs first (the server's first session also probes the security profile)
 import { randomBytes } from "node:crypto";
+import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -10,6 +11,7 @@ import { pathToFileURL } from "node:url";
 import type { Container, HostConfig } from "dockerode";
 import type { TSession } from "@kubelab/shared";
 import type { ApiClient } from "../support/api-client";
+import { cell, compare, formatRatio, settleAll, stats, type Stats } from "./bench-stats";
 import { docker, execIn, removeInstanceObjects } from "../support/docker-objects";
 import { KubelabServer } from "../support/kubelab-server";
 import { REPO_ROOT } from "../support/repo-paths";
@@ -32,11 +34,6 @@ interface Sample {
   ready: number;
   remove: number;
   server?: number;
-}
-interface Stats {
-  p50: number;
-  p95: number;
-  mean: number;
 }
 
 function intEnv(name: string, fallback: number): number {
@@ -62,14 +59,6 @@ const MEMORY_BYTES = 1024 ** 3;
 const NANO_CPUS = 1e9;
 const PIDS_LIMIT = 4096;
 const INNER_DOCKER_INFO = ["docker", "info", "--format", "{{.ServerVersion}}"];
-
-/** Like Promise.all, but lets every task finish before failing, so cleanup never races half-created objects. */
-async function all<T>(tasks: Promise<T>[]): Promise<T[]> {
-  const settled = await Promise.allSettled(tasks);
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
-  if (failed) throw failed.reason;
-  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
-}
 
 function kubelabRunner(client: ApiClient, onReady: (sessionId: string) => Promise<void>): Runner<string> {
   return {
@@ -116,7 +105,7 @@ function baselineRunner(hostConfig: () => HostConfig): Runner<{ network: string;
       const Labels = { [BENCH_LABEL]: RUN_ID };
       const t0 = performance.now();
       await docker.createNetwork({ Name: name, Driver: "bridge", CheckDuplicate: true, Labels });
-      const containers = await all(
+      const containers = await settleAll(
         NODES.map(async (node) => {
           const volume = `${name}-${node}-docker`;
           await docker.createVolume({ Name: volume, Labels });
@@ -147,9 +136,9 @@ function baselineRunner(hostConfig: () => HostConfig): Runner<{ network: string;
     },
     async down({ network, containers }) {
       const t0 = performance.now();
-      await all(containers.map((c) => c.remove({ force: true, v: true })));
+      await settleAll(containers.map((c) => c.remove({ force: true, v: true })));
       await docker.getNetwork(network).remove();
-      await all(NODES.map((node) => docker.getVolume(`${network}-${node}-docker`).remove()));
+      await settleAll(NODES.map((node) => docker.getVolume(`${network}-${node}-docker`).remove()));
       return performance.now() - t0;
     },
   };
@@ -157,8 +146,8 @@ function baselineRunner(hostConfig: () => HostConfig): Runner<{ network: string;
 
 /** Brings up every tag at once (one tag = sequential), then takes them all down at once. */
 async function batch<H>(runner: Runner<H>, tags: string[]): Promise<Sample[]> {
-  const ups = await all(tags.map((tag) => runner.up(tag)));
-  const downs = await all(ups.map((u) => runner.down(u.handle)));
+  const ups = await settleAll(tags.map((tag) => runner.up(tag)));
+  const downs = await settleAll(ups.map((u) => runner.down(u.handle)));
   return ups.map((u, i) => ({ ready: u.ready, server: u.server, remove: downs[i] ?? Number.NaN }));
 }
 
@@ -174,32 +163,19 @@ async function removeBenchObjects(): Promise<void> {
   }
 }
 
-/** Percentile with linear interpolation between closest ranks (numpy's default). */
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p / 100) * (sorted.length - 1);
-  const lo = sorted[Math.floor(rank)] ?? Number.NaN;
-  const hi = sorted[Math.ceil(rank)] ?? Number.NaN;
-  return lo + (hi - lo) * (rank - Math.floor(rank));
-}
+const load1 = (): number => Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
 
-function stats(values: number[]): Stats {
-  const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
-  return { p50: Math.round(percentile(values, 50)), p95: Math.round(percentile(values, 95)), mean: Math.round(mean) };
-}
-
-const ms = (value: number | undefined): string => (value === undefined ? "-" : `${Math.round(value)}`).padStart(9);
-const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
-
-function report(profile: Profile, kubelab: Sample[], baseline: Sample[]): void {
+function report(profile: Profile, kubelab: Sample[], baseline: Sample[], loadBefore: number): void {
   const mode = PARALLEL ? `parallel (${N} at once)` : "sequential";
-  console.log(`\nSessions: time to ready — N=${N}, ${mode}, warm-up ${WARMUP}, profile ${profile}, run ${RUN_ID}\n`);
+  // Other work on the machine skews both sides; the load average shows whether the run was quiet.
+  const load = { before: loadBefore, after: load1(), cpus: os.cpus().length };
+  console.log(`\nSessions: time to ready — N=${N}, ${mode}, warm-up ${WARMUP}, profile ${profile}, run ${RUN_ID}`);
+  console.log(`1-min load average ${load.before} before, ${load.after} after, on ${load.cpus} CPUs\n`);
   console.log("   #  kubelab ready  (server)  baseline ready  kubelab delete  baseline teardown   [ms]");
   kubelab.forEach((k, i) => {
     const b = baseline[i];
     console.log(
-      `${String(i + 1).padStart(4)}  ${ms(k.ready).padStart(13)} ${ms(k.server)}  ${ms(b?.ready).padStart(14)}` +
-        `  ${ms(k.remove).padStart(14)}  ${ms(b?.remove).padStart(17)}`,
+      `${cell(i + 1, 4)}${cell(k.ready, 15)}${cell(k.server, 10)}${cell(b?.ready, 16)}${cell(k.remove, 16)}${cell(b?.remove, 19)}`,
     );
   });
   const rows: [string, Stats][] = [
@@ -210,28 +186,19 @@ function report(profile: Profile, kubelab: Sample[], baseline: Sample[]): void {
     ["Baseline teardown (direct dockerode)", stats(baseline.map((s) => s.remove))],
   ];
   console.log(`\n${"".padEnd(42)}      p50      p95     mean   [ms]`);
-  for (const [name, s] of rows) console.log(`${name.padEnd(42)}${ms(s.p50)}${ms(s.p95)}${ms(s.mean)}`);
+  for (const [name, s] of rows) console.log(`${name.padEnd(42)}${cell(s.p50)}${cell(s.p95)}${cell(s.mean)}`);
   const [ready, serverReady, base, del, teardown] = rows.map(([, s]) => s) as [Stats, Stats, Stats, Stats, Stats];
-  const compare = (k: Stats, b: Stats) => ({
-    ratioP50: ratio(k.p50, b.p50),
-    ratioP95: ratio(k.p95, b.p95),
-    overheadP50Ms: k.p50 - b.p50,
-    overheadP95Ms: k.p95 - b.p95,
-  });
-  const readyCmp = compare(ready, base);
-  const deleteCmp = compare(del, teardown);
-  for (const [name, c] of [
-    ["ready ", readyCmp],
-    ["delete", deleteCmp],
-  ] as const) {
+  const ratios = { ready: compare(ready, base), delete: compare(del, teardown) };
+  console.log("");
+  for (const [name, c] of Object.entries(ratios)) {
+    const p50 = formatRatio(c.ratioP50, c.overheadP50Ms);
     console.log(
-      `\nKubelab/baseline ${name}: p50 x${c.ratioP50} (${c.overheadP50Ms >= 0 ? "+" : ""}${c.overheadP50Ms} ms), ` +
-        `p95 x${c.ratioP95} (${c.overheadP95Ms >= 0 ? "+" : ""}${c.overheadP95Ms} ms)`,
+      `Kubelab/baseline ${name.padEnd(6)}  p50 ${p50.padEnd(20)} p95 ${formatRatio(c.ratioP95, c.overheadP95Ms)}`,
     );
   }
-  const summary = { bench: "sessions", runId: RUN_ID, n: N, parallel: PARALLEL, warmup: WARMUP, profile };
+  const summary = { bench: "sessions", runId: RUN_ID, n: N, parallel: PARALLEL, warmup: WARMUP, profile, load };
   const figures = { kubelab: { ready, serverReady, delete: del }, baseline: { ready: base, teardown } };
-  console.log(`\n${JSON.stringify({ ...summary, ...figures, ready: readyCmp, delete: deleteCmp })}`);
+  console.log(`\n${JSON.stringify({ ...summary, ...figures, kubelabVsBaseline: ratios })}`);
 }
 
 async function main(): Promise<void> {
@@ -248,6 +215,7 @@ async function main(): Promise<void> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => void cleanup().finally(() => process.exit(130)));
   }
+  const loadBefore = load1();
   try {
     db = await startTestDatabase();
     server = await KubelabServer.start({
@@ -279,7 +247,7 @@ async function main(): Promise<void> {
       results.baseline.push(...(await batch(baseline, tags)));
       process.stderr.write(`  ${results.kubelab.length}/${N} done\n`);
     }
-    report(profile ?? "capabilities", results.kubelab, results.baseline);
+    report(profile ?? "capabilities", results.kubelab, results.baseline, loadBefore);
   } catch (error) {
     if (server) console.error(`--- server output (tail) ---\n${server.logs().slice(-3000)}`);
     throw error;
