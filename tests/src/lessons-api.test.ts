@@ -4,7 +4,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ZLesson, ZLessonCatalog, type TLesson, type TLessonCatalog, type TSession } from "@kubelab/shared";
+import {
+  ZLesson,
+  ZLessonCatalog,
+  type TLesson,
+  type TLessonCatalog,
+  type TLessonProgress,
+  type TSession,
+} from "@kubelab/shared";
 import { docker, removeInstanceObjects } from "./support/docker-objects";
 import { KubelabServer } from "./support/kubelab-server";
 import { startTestDatabase, type TestDatabase } from "./support/test-database";
@@ -129,6 +136,48 @@ describe("lessons API", () => {
     });
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.error.code, "not_found");
+  });
+
+  it("remembers each user's progress per lesson, validated against the lesson's steps", async () => {
+    const client = server.client();
+    assert.equal((await client.request("GET", "/api/lessons/solo-lab/progress")).status, 401);
+    await client.loginAsGuest("Pia");
+    const initial = await client.request<TLessonProgress>("GET", "/api/lessons/solo-lab/progress");
+    assert.deepEqual(initial.body, { lesson: "solo-lab", currentStep: 0, doneSteps: [] });
+    const saved = await client.request<TLessonProgress>("PUT", "/api/lessons/solo-lab/progress", {
+      currentStep: 0,
+      doneSteps: [0, 0],
+    });
+    assert.equal(saved.status, 200);
+    assert.deepEqual(saved.body.doneSteps, [0]);
+    assert.deepEqual(
+      (await client.request<TLessonProgress>("GET", "/api/lessons/solo-lab/progress")).body.doneSteps,
+      [0],
+    );
+    // Another user starts from scratch.
+    const other = server.client();
+    await other.loginAsGuest("Quinn");
+    assert.deepEqual(
+      (await other.request<TLessonProgress>("GET", "/api/lessons/solo-lab/progress")).body.doneSteps,
+      [],
+    );
+    for (const body of [
+      { currentStep: 5, doneSteps: [] },
+      { currentStep: 0, doneSteps: [9] },
+      { currentStep: -1, doneSteps: [] },
+      { currentStep: 0 },
+      { currentStep: 0, doneSteps: [], extra: 1 },
+    ]) {
+      assert.equal(
+        (await client.request("PUT", "/api/lessons/solo-lab/progress", body)).status,
+        400,
+        JSON.stringify(body),
+      );
+    }
+    assert.equal(
+      (await client.request("PUT", "/api/lessons/nope/progress", { currentStep: 0, doneSteps: [] })).status,
+      404,
+    );
   });
 
   it("ignores a lesson's image that the admin has not allowed", async () => {

@@ -8,7 +8,9 @@ import { APP_CONFIG, type AppConfig } from "./config/app-config";
 import { DATABASE_URL, PrismaService } from "./database/prisma.service";
 import { HealthController } from "./health/health.controller";
 import { LessonCatalog } from "./lessons/lesson-catalog.service";
+import { LessonProgressController } from "./lessons/lesson-progress.controller";
 import { LessonsController } from "./lessons/lessons.controller";
+import { NodeFilesController } from "./nodes/node-files.controller";
 import { DockerEngine } from "./nodes/docker-engine.adapter";
 import { NodeSecurityProfileResolver } from "./nodes/node-security-profile.resolver";
 import { NodeEventsMonitor } from "./sessions/node-events.monitor";
@@ -27,7 +29,14 @@ export class AppModule {
   static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
     return {
       module: AppModule,
-      controllers: [AuthController, SessionsController, LessonsController, HealthController],
+      controllers: [
+        AuthController,
+        SessionsController,
+        NodeFilesController,
+        LessonsController,
+        LessonProgressController,
+        HealthController,
+      ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: DATABASE_URL, useValue: databaseUrl },

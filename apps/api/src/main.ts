@@ -53,7 +53,12 @@ async function bootstrap(): Promise<void> {
   // Small bodies only: nothing in the API takes more than a few fields.
   app.useBodyParser("json", { limit: "64kb" });
   app.disable("x-powered-by");
-  if (config.server.webEnabled) await mountWebApp(app);
+  if (config.server.webEnabled) {
+    // Server components call the API over loopback, forwarding the user's cookie.
+    const loopback = ["0.0.0.0", "::"].includes(config.server.host) ? "127.0.0.1" : config.server.host;
+    process.env.KUBELAB_INTERNAL_URL = `http://${loopback.includes(":") ? `[${loopback}]` : loopback}:${config.server.port}`;
+    await mountWebApp(app);
+  }
   await app.init();
   await app.get(SessionReconciler).reconcile();
   app.get(TerminalUpgradeHandler).listen(app.getHttpServer());

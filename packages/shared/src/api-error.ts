@@ -11,6 +11,7 @@ export const ZApiErrorCode = z.enum([
   "extension_limit",
   "session_not_active",
   "no_capacity",
+  "payload_too_large",
   "guest_login_disabled",
   "internal_error",
 ]);

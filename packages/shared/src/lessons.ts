@@ -86,3 +86,20 @@ export type TLessonSummary = z.infer<typeof ZLessonSummary>;
 
 export const ZLessonCatalog = z.object({ lessons: z.array(ZLessonSummary) });
 export type TLessonCatalog = z.infer<typeof ZLessonCatalog>;
+
+/** Where a user is in a lesson; kept per user and lesson so it survives new sessions. */
+export const ZLessonProgressUpdate = z.strictObject({
+  currentStep: z.number().int().min(0).max(999),
+  doneSteps: z
+    .array(z.number().int().min(0).max(999))
+    .max(1000)
+    .transform((steps) => [...new Set(steps)].sort((a, b) => a - b)),
+});
+export type TLessonProgressUpdate = z.infer<typeof ZLessonProgressUpdate>;
+
+export const ZLessonProgress = z.object({
+  lesson: z.string(),
+  currentStep: z.number().int(),
+  doneSteps: z.array(z.number().int()),
+});
+export type TLessonProgress = z.infer<typeof ZLessonProgress>;

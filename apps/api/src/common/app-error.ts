@@ -22,5 +22,6 @@ export const HTTP_STATUS_BY_CODE: Record<TApiErrorCode, number> = {
   extension_limit: 409,
   session_not_active: 409,
   no_capacity: 503,
+  payload_too_large: 413,
   internal_error: 500,
 };

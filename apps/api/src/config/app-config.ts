@@ -19,6 +19,7 @@ export interface AppConfig {
     cpus: number;
     pidsLimit: number;
     readyTimeoutSeconds: number;
+    uploadMaxBytes: number;
   };
   sessions: {
     durationSeconds: number;
@@ -73,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       cpus: e.NODE_CPUS,
       pidsLimit: e.NODE_PIDS_LIMIT,
       readyTimeoutSeconds: e.NODE_READY_TIMEOUT,
+      uploadMaxBytes: e.UPLOAD_MAX_SIZE,
     },
     sessions: {
       durationSeconds: e.SESSION_DURATION,

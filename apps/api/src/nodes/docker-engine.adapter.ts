@@ -1,6 +1,7 @@
 import { Injectable, Logger } from "@nestjs/common";
 import Docker from "dockerode";
-import { PassThrough } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
+import tarStream from "tar-stream";
 import {
   LABEL_INSTANCE,
   LABEL_SESSION,
@@ -144,6 +145,22 @@ export class DockerEngine {
     });
     const result = await exec.inspect();
     return { exitCode: result.ExitCode ?? -1, output };
+  }
+
+  /**
+   * Streams `size` bytes from `source` into `dir/name` in the container as a
+   * one-entry tar archive, never holding the whole file in memory. The entry
+   * is written with its declared size; a short body fails the upload.
+   */
+  async putFile(containerId: string, dir: string, name: string, size: number, source: Readable): Promise<void> {
+    const archive = tarStream.pack();
+    const entry = archive.entry({ name, size, mode: 0o644, mtime: new Date() }, (error) => {
+      if (error) archive.destroy(error);
+      else archive.finalize();
+    });
+    source.on("error", (error) => entry.destroy(error));
+    source.pipe(entry);
+    await this.docker.getContainer(containerId).putArchive(archive, { path: dir });
   }
 
   async isRunning(containerId: string): Promise<boolean> {

@@ -1,0 +1,41 @@
+import { Body, Controller, Get, Param, Put } from "@nestjs/common";
+import { ZLessonProgressUpdate, type TLessonProgress } from "@kubelab/shared";
+import { CurrentUser } from "../auth/current-user.decorator";
+import { AppError } from "../common/app-error";
+import { parseBody } from "../common/zod-validation";
+import { PrismaService } from "../database/prisma.service";
+import type { User } from "../generated/prisma/client";
+import { LessonCatalog } from "./lesson-catalog.service";
+
+@Controller("api/lessons/:id/progress")
+export class LessonProgressController {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly catalog: LessonCatalog,
+  ) {}
+
+  @Get()
+  async get(@CurrentUser() user: User, @Param("id") id: string): Promise<TLessonProgress> {
+    this.catalog.get(id);
+    const row = await this.prisma.lessonProgress.findUnique({
+      where: { userId_lessonId: { userId: user.id, lessonId: id } },
+    });
+    return { lesson: id, currentStep: row?.currentStep ?? 0, doneSteps: row?.doneSteps ?? [] };
+  }
+
+  @Put()
+  async put(@CurrentUser() user: User, @Param("id") id: string, @Body() body: unknown): Promise<TLessonProgress> {
+    const update = parseBody(ZLessonProgressUpdate, body);
+    const steps = this.catalog.get(id).steps.length;
+    if (update.currentStep >= steps || update.doneSteps.some((s) => s >= steps)) {
+      throw new AppError("bad_request", `This lesson has ${steps} steps (0-${steps - 1})`);
+    }
+    const data = { currentStep: update.currentStep, doneSteps: update.doneSteps };
+    await this.prisma.lessonProgress.upsert({
+      where: { userId_lessonId: { userId: user.id, lessonId: id } },
+      create: { userId: user.id, lessonId: id, ...data },
+      update: data,
+    });
+    return { lesson: id, ...data };
+  }
+}
