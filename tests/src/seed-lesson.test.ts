@@ -7,7 +7,10 @@ import type { TLesson } from "@kubelab/shared";
 import { REPO_ROOT } from "./support/repo-paths";
 
 const ID = "kubernetes-para-principiantes";
-const { lessons, errors } = loadLessonCatalog(path.join(REPO_ROOT, "content/lessons"), (id) => `/api/lessons/${id}/assets`);
+const { lessons, errors } = loadLessonCatalog(
+  path.join(REPO_ROOT, "content/lessons"),
+  (id) => `/api/lessons/${id}/assets`,
+);
 
 function version(lang: string): TLesson {
   const lesson = lessons.get(ID)?.get(lang);
@@ -32,7 +35,8 @@ describe("seed lesson", () => {
     assert.equal(es.title, "Kubernetes para principiantes");
     assert.deepEqual(es.nodes, ["node1", "node2"]);
     assert.equal(es.steps.length, en.steps.length);
-    const shape = (lesson: TLesson) => lesson.steps.map((s) => s.blocks.filter((b) => b.node).map((b) => `${b.node}:${b.mode}`));
+    const shape = (lesson: TLesson) =>
+      lesson.steps.map((s) => s.blocks.filter((b) => b.node).map((b) => `${b.node}:${b.mode}`));
     assert.deepEqual(shape(en), shape(es));
     assert.ok(es.steps.length >= 8, `the whole workshop (${es.steps.length} steps)`);
   });
