@@ -1,26 +1,14 @@
 // Guest login and the login cookie, against the real server and database.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { TMeResponse } from "@kubelab/shared";
-import { KubelabServer } from "./support/kubelab-server";
-import { startTestDatabase, type TestDatabase } from "./support/test-database";
+import { useKubelab } from "./support/lab-fixture";
 
 describe("guest login", () => {
-  let db: TestDatabase;
-  let server: KubelabServer;
-
-  before(async () => {
-    db = await startTestDatabase();
-    server = await KubelabServer.start({ databaseUrl: db.url });
-  });
-
-  after(async () => {
-    await server?.stop();
-    await db?.stop();
-  });
+  const lab = useKubelab();
 
   it("logs a guest in with an HttpOnly, SameSite=Lax cookie and knows them on /api/me", async () => {
-    const client = server.client();
+    const client = lab.server.client();
     assert.equal((await client.request("GET", "/api/me")).status, 401);
     const res = await client.request<TMeResponse>("POST", "/api/auth/guest", { name: "  Zoë Ünicode  " });
     assert.equal(res.status, 200);
@@ -37,9 +25,9 @@ describe("guest login", () => {
   });
 
   it("logout invalidates the login on the server, not just in the browser", async () => {
-    const client = server.client();
+    const client = lab.server.client();
     await client.loginAsGuest("Ken");
-    const stolen = server.client();
+    const stolen = lab.server.client();
     Object.assign(stolen, { cookie: (client as unknown as { cookie: string }).cookie });
     assert.equal((await stolen.request("GET", "/api/me")).status, 200);
     assert.equal((await client.request("POST", "/api/auth/logout")).status, 204);
@@ -47,7 +35,7 @@ describe("guest login", () => {
   });
 
   it("rejects bad names and unknown fields with 400 bad_request", async () => {
-    const client = server.client();
+    const client = lab.server.client();
     for (const body of [
       {},
       { name: "" },
@@ -65,7 +53,7 @@ describe("guest login", () => {
   });
 
   it("an unknown or forged cookie is 401", async () => {
-    const client = server.client();
+    const client = lab.server.client();
     Object.assign(client, { cookie: "kubelab_session=forged" });
     const res = await client.request<{ error: { code: string } }>("GET", "/api/me");
     assert.equal(res.status, 401);
@@ -74,21 +62,12 @@ describe("guest login", () => {
 });
 
 describe("guest login disabled", () => {
-  let db: TestDatabase;
-  let server: KubelabServer;
-
-  before(async () => {
-    db = await startTestDatabase();
-    server = await KubelabServer.start({ databaseUrl: db.url, env: { GUEST_LOGIN: "false" } });
-  });
-
-  after(async () => {
-    await server?.stop();
-    await db?.stop();
-  });
+  const lab = useKubelab({ env: { GUEST_LOGIN: "false" } });
 
   it("refuses guest logins with 403 guest_login_disabled", async () => {
-    const res = await server.client().request<{ error: { code: string } }>("POST", "/api/auth/guest", { name: "Leo" });
+    const res = await lab.server
+      .client()
+      .request<{ error: { code: string } }>("POST", "/api/auth/guest", { name: "Leo" });
     assert.equal(res.status, 403);
     assert.equal(res.body.error.code, "guest_login_disabled");
   });

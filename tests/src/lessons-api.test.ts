@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import {
   ZLesson,
   ZLessonCatalog,
@@ -12,9 +12,8 @@ import {
   type TLessonProgress,
   type TSession,
 } from "@kubelab/shared";
-import { docker, removeInstanceObjects } from "./support/docker-objects";
-import { KubelabServer } from "./support/kubelab-server";
-import { startTestDatabase, type TestDatabase } from "./support/test-database";
+import { docker } from "./support/docker-objects";
+import { useKubelab } from "./support/lab-fixture";
 
 const FRONT = (title: string, extra = "") =>
   `---\ntitle: ${title}\ndescription: Solo lab.\nduration: 20\ndifficulty: beginner\nnodes: [node1]\nimage: kubelab/node-offline:latest\ntags: [test]\n${extra}---\n`;
@@ -44,26 +43,13 @@ function writeLessons(dir: string): void {
 }
 
 describe("lessons API", () => {
-  let db: TestDatabase;
-  let server: KubelabServer;
-  let dir: string;
-
-  before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-lessons-"));
-    writeLessons(dir);
-    db = await startTestDatabase();
-    server = await KubelabServer.start({ databaseUrl: db.url, env: { LESSONS_DIR: dir } });
-  });
-
-  after(async () => {
-    await server?.stop();
-    if (server) await removeInstanceObjects(server.instanceId);
-    await db?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-lessons-"));
+  writeLessons(dir);
+  const lab = useKubelab({ env: { LESSONS_DIR: dir } });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("lists valid lessons publicly, with titles per language; invalid ones are left out", async () => {
-    const res = await server.client().request<TLessonCatalog>("GET", "/api/lessons");
+    const res = await lab.server.client().request<TLessonCatalog>("GET", "/api/lessons");
     assert.equal(res.status, 200);
     const catalog = ZLessonCatalog.parse(res.body);
     assert.deepEqual(
@@ -74,11 +60,11 @@ describe("lessons API", () => {
     assert.deepEqual(solo.languages, ["en", "es"]);
     assert.deepEqual(solo.titles, { en: "Solo lab", es: "Laboratorio solo" });
     assert.equal(solo.durationMinutes, 20);
-    assert.match(server.logs(), /Lesson skipped: .*broken\/en\.md:\d+: bad front matter/);
+    assert.match(lab.server.logs(), /Lesson skipped: .*broken\/en\.md:\d+: bad front matter/);
   });
 
   it("returns a parsed lesson in the asked language, English by default, with clear errors", async () => {
-    const client = server.client();
+    const client = lab.server.client();
     const es = await client.request<TLesson>("GET", "/api/lessons/solo-lab?lang=es");
     assert.equal(es.status, 200);
     ZLesson.parse(es.body);
@@ -96,7 +82,7 @@ describe("lessons API", () => {
   });
 
   it("serves lesson images, and nothing outside the lesson folder", async () => {
-    const image = await fetch(`${server.url}/api/lessons/solo-lab/assets/images/a.png`);
+    const image = await fetch(`${lab.server.url}/api/lessons/solo-lab/assets/images/a.png`);
     assert.equal(image.status, 200);
     assert.equal(image.headers.get("content-type"), "image/png");
     assert.equal(image.headers.get("x-content-type-options"), "nosniff");
@@ -106,13 +92,13 @@ describe("lessons API", () => {
       "/api/lessons/solo-lab/assets/es.md",
       "/api/lessons/solo-lab/assets/images/none.png",
     ]) {
-      const res = await fetch(`${server.url}${attempt}`);
+      const res = await fetch(`${lab.server.url}${attempt}`);
       assert.equal(res.status, 404, attempt);
     }
   });
 
   it("creates a session from a lesson with the lesson's node list and image", async () => {
-    const client = server.client();
+    const client = lab.server.client();
     await client.loginAsGuest("Lena");
     const created = await client.request<TSession>("POST", "/api/sessions", { lesson: "solo-lab" });
     assert.equal(created.status, 201);
@@ -139,7 +125,7 @@ describe("lessons API", () => {
   });
 
   it("remembers each user's progress per lesson, validated against the lesson's steps", async () => {
-    const client = server.client();
+    const client = lab.server.client();
     assert.equal((await client.request("GET", "/api/lessons/solo-lab/progress")).status, 401);
     await client.loginAsGuest("Pia");
     const initial = await client.request<TLessonProgress>("GET", "/api/lessons/solo-lab/progress");
@@ -155,7 +141,7 @@ describe("lessons API", () => {
       [0],
     );
     // Another user starts from scratch.
-    const other = server.client();
+    const other = lab.server.client();
     await other.loginAsGuest("Quinn");
     assert.deepEqual(
       (await other.request<TLessonProgress>("GET", "/api/lessons/solo-lab/progress")).body.doneSteps,
@@ -181,7 +167,7 @@ describe("lessons API", () => {
   });
 
   it("ignores a lesson's image that the admin has not allowed", async () => {
-    const client = server.client();
+    const client = lab.server.client();
     await client.loginAsGuest("Omar");
     const created = await client.request<TSession>("POST", "/api/sessions", { lesson: "foreign-image" });
     assert.equal(created.status, 201);
@@ -189,7 +175,7 @@ describe("lessons API", () => {
       .waitUntilSettled(created.body.id)
       .then(() => docker.listContainers({ filters: { label: [`kubelab.session=${created.body.id}`] } }));
     assert.ok(containers.every((c) => c.Image === "kubelab/node-offline:latest"));
-    assert.match(server.logs(), /asks for image evil\/miner:latest, which NODE_IMAGES does not allow/);
+    assert.match(lab.server.logs(), /asks for image evil\/miner:latest, which NODE_IMAGES does not allow/);
     assert.equal((await client.request("DELETE", `/api/sessions/${created.body.id}`)).status, 204);
   });
 });

@@ -1,29 +1,16 @@
 // Quotas are enforced atomically in PostgreSQL: parallel requests cannot slip past them.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { TSession } from "@kubelab/shared";
-import { countLabelled, removeInstanceObjects } from "./support/docker-objects";
-import { KubelabServer } from "./support/kubelab-server";
-import { startTestDatabase, type TestDatabase } from "./support/test-database";
+import { countLabelled } from "./support/docker-objects";
+import { useKubelab } from "./support/lab-fixture";
 import { waitFor } from "./support/wait-for";
 
 describe("session quotas", () => {
-  let db: TestDatabase;
-  let server: KubelabServer;
-
-  before(async () => {
-    db = await startTestDatabase();
-    server = await KubelabServer.start({ databaseUrl: db.url, env: { MAX_SESSIONS_PER_USER: "1", MAX_SESSIONS: "2" } });
-  });
-
-  after(async () => {
-    await server?.stop();
-    if (server) await removeInstanceObjects(server.instanceId);
-    await db?.stop();
-  });
+  const lab = useKubelab({ env: { MAX_SESSIONS_PER_USER: "1", MAX_SESSIONS: "2" } });
 
   it("lets exactly one of 20 parallel creates through a per-user quota of 1", async () => {
-    const dave = server.client();
+    const dave = lab.server.client();
     await dave.loginAsGuest("Dave");
     const results = await Promise.all(
       Array.from({ length: 20 }, () =>
@@ -40,7 +27,7 @@ describe("session quotas", () => {
     // Only one session's worth of Docker objects was ever made.
     const id = created[0]!.body.id;
     await dave.waitUntilSettled(id);
-    assert.deepEqual(await countLabelled(server.instanceId), { containers: 2, networks: 1, volumes: 2 });
+    assert.deepEqual(await countLabelled(lab.server.instanceId), { containers: 2, networks: 1, volumes: 2 });
     assert.equal((await dave.request("DELETE", `/api/sessions/${id}`)).status, 204);
     // The quota frees up once the session has ended.
     const next = await dave.request<TSession>("POST", "/api/sessions", {});
@@ -49,7 +36,7 @@ describe("session quotas", () => {
   });
 
   it("answers 503 no_capacity when the whole installation is full", async () => {
-    const users = [server.client(), server.client(), server.client()];
+    const users = [lab.server.client(), lab.server.client(), lab.server.client()];
     for (const [i, user] of users.entries()) await user.loginAsGuest(`User ${i}`);
     const first = await users[0]!.request<TSession>("POST", "/api/sessions", {});
     const second = await users[1]!.request<TSession>("POST", "/api/sessions", {});
@@ -61,7 +48,7 @@ describe("session quotas", () => {
     await users[0]!.request("DELETE", `/api/sessions/${first.body.id}`);
     await users[1]!.request("DELETE", `/api/sessions/${second.body.id}`);
     await waitFor("objects to be removed", async () =>
-      (await countLabelled(server.instanceId)).containers === 0 ? true : undefined,
+      (await countLabelled(lab.server.instanceId)).containers === 0 ? true : undefined,
     );
   });
 });

@@ -1,59 +1,46 @@
 // Faults: the server or a node dies at a bad moment; Docker and the database must agree again.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { countLabelled, docker, removeInstanceObjects } from "./support/docker-objects";
+import { describe, it } from "node:test";
+import { countLabelled, docker } from "./support/docker-objects";
 import { TERMINAL_CLOSE_CODES } from "@kubelab/shared";
-import { KubelabServer } from "./support/kubelab-server";
+import { useKubelab } from "./support/lab-fixture";
 import { TerminalClient } from "./support/terminal-client";
-import { startTestDatabase, type TestDatabase } from "./support/test-database";
 import { waitFor } from "./support/wait-for";
 
 const NONE = { containers: 0, networks: 0, volumes: 0 };
 const ORIGIN = "http://localhost:4301";
 
 describe("recovery from faults", () => {
-  let db: TestDatabase;
-  let server: KubelabServer;
-
-  before(async () => {
-    db = await startTestDatabase();
-    server = await KubelabServer.start({
-      databaseUrl: db.url,
-      env: { MAX_SESSIONS_PER_USER: "5", PUBLIC_URL: ORIGIN },
-    });
-  });
-
-  after(async () => {
-    await server?.stop();
-    if (server) await removeInstanceObjects(server.instanceId);
-    await db?.stop();
-  });
+  const lab = useKubelab({ env: { MAX_SESSIONS_PER_USER: "5", PUBLIC_URL: ORIGIN } });
 
   it("server killed during provisioning: after restart the session is failed and nothing is orphaned", async () => {
-    const client = server.client();
+    const client = lab.server.client();
     await client.loginAsGuest("Frank");
     const session = await client.createSession();
     // Kill as soon as containers exist but before the inner engines answer.
     await waitFor(
       "node containers to appear",
-      async () => ((await countLabelled(server.instanceId, session.id)).containers > 0 ? true : undefined),
+      async () => ((await countLabelled(lab.server.instanceId, session.id)).containers > 0 ? true : undefined),
       30_000,
       50,
     );
-    await server.kill();
+    await lab.server.kill();
     assert.equal((await client.getSession(session.id).catch(() => null)) === null, true, "the server is down");
-    assert.ok((await countLabelled(server.instanceId, session.id)).containers > 0, "the crash left containers behind");
+    assert.ok(
+      (await countLabelled(lab.server.instanceId, session.id)).containers > 0,
+      "the crash left containers behind",
+    );
     // A stray object of this instance with no session at all must go too.
     await docker.createVolume({
-      Name: `kubelab-stray-${server.instanceId}`,
-      Labels: { "kubelab.instance": server.instanceId, "kubelab.session": "0".repeat(32) },
+      Name: `kubelab-stray-${lab.server.instanceId}`,
+      Labels: { "kubelab.instance": lab.server.instanceId, "kubelab.session": "0".repeat(32) },
     });
 
-    server = await server.restart();
+    lab.server = await lab.server.restart();
     const after = await client.getSession(session.id);
     assert.equal(after.status, "failed");
     assert.match(after.reason ?? "", /restarted/);
-    assert.deepEqual(await countLabelled(server.instanceId), NONE);
+    assert.deepEqual(await countLabelled(lab.server.instanceId), NONE);
     // The user is not stuck: the failed session does not count against the quota.
     const next = await client.createSession();
     assert.equal((await client.waitUntilSettled(next.id)).status, "ready");
@@ -61,20 +48,20 @@ describe("recovery from faults", () => {
   });
 
   it("a ready session survives a server restart untouched", async () => {
-    const client = server.client();
+    const client = lab.server.client();
     await client.loginAsGuest("Grace");
     const session = await client.createSession();
     assert.equal((await client.waitUntilSettled(session.id)).status, "ready");
-    await server.stop();
-    server = await server.restart();
+    await lab.server.stop();
+    lab.server = await lab.server.restart();
     const after = await client.getSession(session.id);
     assert.equal(after.status, "ready");
-    assert.equal((await countLabelled(server.instanceId, session.id)).containers, 2);
+    assert.equal((await countLabelled(lab.server.instanceId, session.id)).containers, 2);
     assert.equal((await client.request("DELETE", `/api/sessions/${session.id}`)).status, 204);
   });
 
   it("a node that dies marks its session failed with the reason and frees the other node", async () => {
-    const client = server.client();
+    const client = lab.server.client();
     await client.loginAsGuest("Heidi");
     const session = await client.createSession();
     assert.equal((await client.waitUntilSettled(session.id)).status, "ready");
@@ -87,7 +74,7 @@ describe("recovery from faults", () => {
     assert.equal(closed.code, TERMINAL_CLOSE_CODES.sessionFailed);
     assert.match(closed.reason, /node2 stopped/);
     await waitFor("objects to be removed", async () => {
-      const left = await countLabelled(server.instanceId, session.id);
+      const left = await countLabelled(lab.server.instanceId, session.id);
       return left.containers + left.networks + left.volumes === 0 ? true : undefined;
     });
     // Deleting a failed session just records it as ended.
@@ -96,31 +83,31 @@ describe("recovery from faults", () => {
   });
 
   it("deleting a session while it is being created leaves nothing behind", async () => {
-    const client = server.client();
+    const client = lab.server.client();
     await client.loginAsGuest("Ivan");
     const session = await client.createSession();
     const deleted = await client.request("DELETE", `/api/sessions/${session.id}`);
     assert.equal(deleted.status, 204);
     assert.equal((await client.getSession(session.id)).status, "ended");
-    assert.deepEqual(await countLabelled(server.instanceId, session.id), NONE);
+    assert.deepEqual(await countLabelled(lab.server.instanceId, session.id), NONE);
     // Nothing reappears once in-flight Docker calls have returned.
     await new Promise((r) => setTimeout(r, 3000));
-    assert.deepEqual(await countLabelled(server.instanceId, session.id), NONE);
+    assert.deepEqual(await countLabelled(lab.server.instanceId, session.id), NONE);
   });
 
   it("a graceful shutdown during provisioning fails the session and cleans up", async () => {
-    const client = server.client();
+    const client = lab.server.client();
     await client.loginAsGuest("Judy");
     const session = await client.createSession();
     await waitFor(
       "node containers to appear",
-      async () => ((await countLabelled(server.instanceId, session.id)).containers > 0 ? true : undefined),
+      async () => ((await countLabelled(lab.server.instanceId, session.id)).containers > 0 ? true : undefined),
       30_000,
       50,
     );
-    await server.stop();
-    assert.deepEqual(await countLabelled(server.instanceId, session.id), NONE);
-    server = await server.restart();
+    await lab.server.stop();
+    assert.deepEqual(await countLabelled(lab.server.instanceId, session.id), NONE);
+    lab.server = await lab.server.restart();
     const after = await client.getSession(session.id);
     assert.equal(after.status, "failed");
     assert.match(after.reason ?? "", /shut down/);

@@ -1,31 +1,15 @@
 // Lab sessions end to end: real Kubelab server process, real PostgreSQL, real Docker engine.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { ZSession } from "@kubelab/shared";
-import { docker, countLabelled, execIn, removeInstanceObjects } from "./support/docker-objects";
-import { KubelabServer } from "./support/kubelab-server";
-import { startTestDatabase, type TestDatabase } from "./support/test-database";
+import { docker, countLabelled, execIn } from "./support/docker-objects";
+import { useKubelab } from "./support/lab-fixture";
 
 describe("lab sessions", () => {
-  let db: TestDatabase;
-  let server: KubelabServer;
-
-  before(async () => {
-    db = await startTestDatabase();
-    server = await KubelabServer.start({
-      databaseUrl: db.url,
-      env: { MAX_SESSIONS_PER_USER: "2", SESSION_MAX_EXTENSIONS: "1" },
-    });
-  });
-
-  after(async () => {
-    await server?.stop();
-    if (server) await removeInstanceObjects(server.instanceId);
-    await db?.stop();
-  });
+  const lab = useKubelab({ env: { MAX_SESSIONS_PER_USER: "2", SESSION_MAX_EXTENSIONS: "1" } });
 
   it("creates two real nodes on a private network, with Docker inside, and removes everything on delete", async () => {
-    const alice = server.client();
+    const alice = lab.server.client();
     await alice.loginAsGuest("Alice");
     const created = await alice.createSession();
     assert.equal(created.status, "provisioning");
@@ -37,7 +21,7 @@ describe("lab sessions", () => {
     ZSession.parse(created);
 
     const ready = await alice.waitUntilSettled(created.id);
-    assert.equal(ready.status, "ready", `session failed: ${ready.reason}\n${server.logs().slice(-3000)}`);
+    assert.equal(ready.status, "ready", `session failed: ${ready.reason}\n${lab.server.logs().slice(-3000)}`);
     assert.ok(ready.readyAt);
     for (const node of ready.nodes) {
       assert.equal(node.status, "running");
@@ -70,7 +54,11 @@ describe("lab sessions", () => {
 
     const deleted = await alice.request("DELETE", `/api/sessions/${created.id}`);
     assert.equal(deleted.status, 204);
-    assert.deepEqual(await countLabelled(server.instanceId, created.id), { containers: 0, networks: 0, volumes: 0 });
+    assert.deepEqual(await countLabelled(lab.server.instanceId, created.id), {
+      containers: 0,
+      networks: 0,
+      volumes: 0,
+    });
     const after = await alice.getSession(created.id);
     assert.equal(after.status, "ended");
     assert.equal(after.reason, "deleted");
@@ -79,10 +67,10 @@ describe("lab sessions", () => {
   });
 
   it("keeps sessions private: other users get 404, anonymous callers 401", async () => {
-    const alice = server.client();
+    const alice = lab.server.client();
     await alice.loginAsGuest("Alice");
     const session = await alice.createSession();
-    const mallory = server.client();
+    const mallory = lab.server.client();
     await mallory.loginAsGuest("Mallory");
     for (const [method, path] of [
       ["GET", `/api/sessions/${session.id}`],
@@ -95,7 +83,7 @@ describe("lab sessions", () => {
     }
     assert.deepEqual((await mallory.request<{ sessions: unknown[] }>("GET", "/api/sessions")).body.sessions, []);
 
-    const anonymous = server.client();
+    const anonymous = lab.server.client();
     for (const [method, path] of [
       ["GET", "/api/sessions"],
       ["POST", "/api/sessions"],
@@ -114,9 +102,9 @@ describe("lab sessions", () => {
   });
 
   it("rejects bad bodies with 400 and a stable code, creating nothing", async () => {
-    const bob = server.client();
+    const bob = lab.server.client();
     await bob.loginAsGuest("Bob");
-    const before = await countLabelled(server.instanceId);
+    const before = await countLabelled(lab.server.instanceId);
     for (const body of [
       { image: "alpine" },
       { privileged: true },
@@ -134,11 +122,11 @@ describe("lab sessions", () => {
     assert.equal(malformed.body.error.code, "bad_request");
     assert.equal((await bob.request("GET", "/api/sessions/not-a-session-id")).status, 404);
     assert.deepEqual((await bob.request<{ sessions: unknown[] }>("GET", "/api/sessions")).body.sessions, []);
-    assert.deepEqual(await countLabelled(server.instanceId), before);
+    assert.deepEqual(await countLabelled(lab.server.instanceId), before);
   });
 
   it("extends a session up to the configured number of times", async () => {
-    const carol = server.client();
+    const carol = lab.server.client();
     await carol.loginAsGuest("Carol");
     const session = await carol.createSession();
     const extended = await carol.request<{ expiresAt: string; extensions: number }>(
@@ -157,6 +145,10 @@ describe("lab sessions", () => {
     const ended = await carol.request<{ error: { code: string } }>("POST", `/api/sessions/${session.id}/extend`);
     assert.equal(ended.status, 409);
     assert.equal(ended.body.error.code, "session_not_active");
-    assert.deepEqual(await countLabelled(server.instanceId, session.id), { containers: 0, networks: 0, volumes: 0 });
+    assert.deepEqual(await countLabelled(lab.server.instanceId, session.id), {
+      containers: 0,
+      networks: 0,
+      volumes: 0,
+    });
   });
 });

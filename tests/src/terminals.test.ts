@@ -1,46 +1,30 @@
 // Node terminals over WebSocket: real server, real Docker nodes, real WebSocket clients.
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { TERMINAL_CLOSE_CODES, type TSession } from "@kubelab/shared";
-import type { ApiClient } from "./support/api-client";
-import { docker, execIn, removeInstanceObjects } from "./support/docker-objects";
-import { KubelabServer } from "./support/kubelab-server";
-import { TerminalClient } from "./support/terminal-client";
-import { startTestDatabase, type TestDatabase } from "./support/test-database";
+import { TERMINAL_CLOSE_CODES } from "@kubelab/shared";
+import { docker, execIn } from "./support/docker-objects";
+import { useKubelab, type LabFixture } from "./support/lab-fixture";
+import { TerminalClient, type ConnectOptions } from "./support/terminal-client";
 import { waitFor } from "./support/wait-for";
 
 const ORIGIN = "http://localhost:4300";
 
+/** Opens terminals in the fixture's session as its owner, from the configured origin. */
+function terminalOpener(lab: LabFixture) {
+  return (node: string, options: ConnectOptions = {}) =>
+    TerminalClient.connect(lab.owner, ORIGIN, lab.session.id, node, options);
+}
+
 describe("node terminals", () => {
-  let db: TestDatabase;
-  let server: KubelabServer;
-  let alice: ApiClient;
-  let session: TSession;
-
-  before(async () => {
-    db = await startTestDatabase();
-    server = await KubelabServer.start({
-      databaseUrl: db.url,
-      // Pings far apart here: the flow-control test below has a client that stops reading for 30 s.
-      env: { PUBLIC_URL: ORIGIN, TERMINAL_PING_INTERVAL: "90s", MAX_SESSIONS_PER_USER: "2" },
-    });
-    alice = server.client();
-    await alice.loginAsGuest("Alice");
-    session = await alice.createSession();
-    const ready = await alice.waitUntilSettled(session.id);
-    assert.equal(ready.status, "ready", ready.reason ?? "");
+  // Pings far apart here: the flow-control test below has a client that stops reading for 30 s.
+  const lab = useKubelab({
+    env: { PUBLIC_URL: ORIGIN, TERMINAL_PING_INTERVAL: "90s", MAX_SESSIONS_PER_USER: "2" },
+    withReadySession: true,
   });
 
-  after(async () => {
-    await server?.stop();
-    if (server) await removeInstanceObjects(server.instanceId);
-    await db?.stop();
-  });
-
-  const open = (node: string, options: Parameters<typeof TerminalClient.connect>[4] = {}) =>
-    TerminalClient.connect(alice, ORIGIN, session.id, node, options);
+  const open = terminalOpener(lab);
 
   it("runs a login shell in the node with TERM and cwd set, and echoes input", async () => {
     const term = await open("node1", { terminal: "echo" });
@@ -116,7 +100,7 @@ describe("node terminals", () => {
   });
 
   it("stays bounded when a client stops reading during `yes`, keeps other terminals responsive, and Ctrl-C stops it", async (t) => {
-    const pid = server.process.pid!;
+    const pid = lab.server.process.pid!;
     const rss = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024;
     const slow = await open("node1", { terminal: "yes" });
     const other = await open("node2", { terminal: "other" });
@@ -147,7 +131,7 @@ describe("node terminals", () => {
     await waitFor(
       "yes to be gone from node1",
       async () =>
-        (await execIn(`kubelab-${session.id}-node1`, ["pgrep", "-x", "yes"])).exitCode === 1 ? true : undefined,
+        (await execIn(`kubelab-${lab.session.id}-node1`, ["pgrep", "-x", "yes"])).exitCode === 1 ? true : undefined,
       30_000,
     );
     const mark = slow.output.length;
@@ -165,7 +149,7 @@ describe("node terminals", () => {
     const chunk = Buffer.concat(Array.from({ length: 64 }, () => line)); // 64 KiB
     for (let i = 0; i < 160; i++) term.send(chunk);
     await term.waitForOutput(/^10485760\r?$/m, 120_000);
-    const md5 = (await execIn(`kubelab-${session.id}-node2`, ["md5sum", "/tmp/paste"])).output.split(" ")[0];
+    const md5 = (await execIn(`kubelab-${lab.session.id}-node2`, ["md5sum", "/tmp/paste"])).output.split(" ")[0];
     const { createHash } = await import("node:crypto");
     const expected = createHash("md5")
       .update(Buffer.concat(Array.from({ length: 160 }, () => chunk)))
@@ -198,31 +182,36 @@ describe("node terminals", () => {
   });
 
   it("refuses upgrades before starting anything: bad origin, no login, other user, bad node, bad query", async () => {
-    const containerBefore = await docker.getContainer(`kubelab-${session.id}-node1`).inspect();
+    const containerBefore = await docker.getContainer(`kubelab-${lab.session.id}-node1`).inspect();
     const execsBefore = containerBefore.ExecIDs?.length ?? 0;
-    const mallory = server.client();
+    const mallory = lab.server.client();
     await mallory.loginAsGuest("Mallory");
-    const anonymous = server.client();
+    const anonymous = lab.server.client();
     const cases: [string, Promise<{ status: number; body: { error: { code: string } } }>, number, string][] = [
       [
         "forged origin",
-        TerminalClient.refusal(alice, ORIGIN, session.id, "node1", { origin: "http://evil.example" }),
+        TerminalClient.refusal(lab.owner, ORIGIN, lab.session.id, "node1", { origin: "http://evil.example" }),
         403,
         "forbidden",
       ],
       [
         "missing origin",
-        TerminalClient.refusal(alice, ORIGIN, session.id, "node1", { origin: null }),
+        TerminalClient.refusal(lab.owner, ORIGIN, lab.session.id, "node1", { origin: null }),
         403,
         "forbidden",
       ],
-      ["no login", TerminalClient.refusal(anonymous, ORIGIN, session.id, "node1"), 401, "unauthenticated"],
-      ["another user's session", TerminalClient.refusal(mallory, ORIGIN, session.id, "node1"), 404, "not_found"],
-      ["node outside the session", TerminalClient.refusal(alice, ORIGIN, session.id, "node3"), 404, "not_found"],
-      ["guessed session id", TerminalClient.refusal(alice, ORIGIN, "0".repeat(32), "node1"), 404, "not_found"],
+      ["no login", TerminalClient.refusal(anonymous, ORIGIN, lab.session.id, "node1"), 401, "unauthenticated"],
+      ["another user's session", TerminalClient.refusal(mallory, ORIGIN, lab.session.id, "node1"), 404, "not_found"],
+      [
+        "node outside the session",
+        TerminalClient.refusal(lab.owner, ORIGIN, lab.session.id, "node3"),
+        404,
+        "not_found",
+      ],
+      ["guessed session id", TerminalClient.refusal(lab.owner, ORIGIN, "0".repeat(32), "node1"), 404, "not_found"],
       [
         "bad terminal id",
-        TerminalClient.refusal(alice, ORIGIN, session.id, "node1", { terminal: "../x" }),
+        TerminalClient.refusal(lab.owner, ORIGIN, lab.session.id, "node1", { terminal: "../x" }),
         400,
         "bad_request",
       ],
@@ -232,18 +221,18 @@ describe("node terminals", () => {
       assert.equal(res.status, status, what);
       assert.equal(res.body.error.code, code, what);
     }
-    const containerAfter = await docker.getContainer(`kubelab-${session.id}-node1`).inspect();
+    const containerAfter = await docker.getContainer(`kubelab-${lab.session.id}-node1`).inspect();
     assert.equal(containerAfter.ExecIDs?.length ?? 0, execsBefore, "no exec was started");
   });
 
   it("closes sockets with 4001 and a reason when the session is deleted, and the shells are gone", async () => {
-    const other = await alice.createSession();
-    assert.equal((await alice.waitUntilSettled(other.id)).status, "ready");
-    const t1 = await TerminalClient.connect(alice, ORIGIN, other.id, "node1");
-    const t2 = await TerminalClient.connect(alice, ORIGIN, other.id, "node2");
+    const other = await lab.owner.createSession();
+    assert.equal((await lab.owner.waitUntilSettled(other.id)).status, "ready");
+    const t1 = await TerminalClient.connect(lab.owner, ORIGIN, other.id, "node1");
+    const t2 = await TerminalClient.connect(lab.owner, ORIGIN, other.id, "node2");
     t1.send("sleep 1000\n");
     await sleep(300);
-    assert.equal((await alice.request("DELETE", `/api/sessions/${other.id}`)).status, 204);
+    assert.equal((await lab.owner.request("DELETE", `/api/sessions/${other.id}`)).status, 204);
     for (const t of [t1, t2]) {
       const closed = await t.closed;
       assert.equal(closed.code, TERMINAL_CLOSE_CODES.sessionEnded);
@@ -254,31 +243,12 @@ describe("node terminals", () => {
 });
 
 describe("terminal keep-alive and grace period", () => {
-  let db: TestDatabase;
-  let server: KubelabServer;
-  let alice: ApiClient;
-  let session: TSession;
-
-  before(async () => {
-    db = await startTestDatabase();
-    server = await KubelabServer.start({
-      databaseUrl: db.url,
-      env: { PUBLIC_URL: ORIGIN, TERMINAL_PING_INTERVAL: "1s", TERMINAL_GRACE: "3s" },
-    });
-    alice = server.client();
-    await alice.loginAsGuest("Alice");
-    session = await alice.createSession();
-    assert.equal((await alice.waitUntilSettled(session.id)).status, "ready");
+  const lab = useKubelab({
+    env: { PUBLIC_URL: ORIGIN, TERMINAL_PING_INTERVAL: "1s", TERMINAL_GRACE: "3s" },
+    withReadySession: true,
   });
 
-  after(async () => {
-    await server?.stop();
-    if (server) await removeInstanceObjects(server.instanceId);
-    await db?.stop();
-  });
-
-  const open = (node: string, options: Parameters<typeof TerminalClient.connect>[4] = {}) =>
-    TerminalClient.connect(alice, ORIGIN, session.id, node, options);
+  const open = terminalOpener(lab);
 
   it("keeps idle terminals alive with pings", async () => {
     const term = await open("node2", { terminal: "idle" });
@@ -293,7 +263,7 @@ describe("terminal keep-alive and grace period", () => {
   it("ends an unwatched terminal and everything started in it after the grace period", async () => {
     const term = await open("node1", { terminal: "grace" });
     term.send("sleep 777 & sleep 778\n");
-    const node1 = `kubelab-${session.id}-node1`;
+    const node1 = `kubelab-${lab.session.id}-node1`;
     await waitFor("the sleeps to run", async () =>
       (await execIn(node1, ["pgrep", "-f", "sleep 77[78]"])).exitCode === 0 ? true : undefined,
     );
