@@ -22,6 +22,14 @@ import { SessionsService } from "./sessions/sessions.service";
 import { SessionEvents } from "./sessions/session-events";
 import { TerminalRegistry } from "./terminals/terminal-registry.service";
 import { TerminalUpgradeHandler } from "./terminals/terminal-upgrade.handler";
+import { PortAccess } from "./ports/port-access.service";
+import { PortHttpGateway } from "./ports/port-http.gateway";
+import { PortTokens } from "./ports/port-tokens";
+import { PortUpgradeHandler } from "./ports/port-upgrade.handler";
+import { PortWatcher } from "./ports/port-watcher.service";
+import { PortsController } from "./ports/ports.controller";
+import { PortsService } from "./ports/ports.service";
+import { SessionNetworkJoiner } from "./ports/session-network-joiner";
 
 @Module({})
 export class AppModule {
@@ -36,6 +44,7 @@ export class AppModule {
         LessonsController,
         LessonProgressController,
         HealthController,
+        PortsController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
@@ -55,6 +64,13 @@ export class AppModule {
         LessonCatalog,
         TerminalRegistry,
         TerminalUpgradeHandler,
+        PortTokens,
+        PortAccess,
+        PortHttpGateway,
+        PortUpgradeHandler,
+        PortWatcher,
+        PortsService,
+        SessionNetworkJoiner,
       ],
     };
   }

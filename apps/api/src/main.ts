@@ -12,6 +12,8 @@ import { SessionProvisioner } from "./sessions/session-provisioner.service";
 import { SessionReconciler } from "./sessions/session-reconciler.service";
 import { TerminalUpgradeHandler } from "./terminals/terminal-upgrade.handler";
 import { mountWebApp } from "./web/web-app";
+import { PortHttpGateway } from "./ports/port-http.gateway";
+import { PortUpgradeHandler } from "./ports/port-upgrade.handler";
 
 const logger = new Logger("Kubelab");
 
@@ -49,6 +51,9 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
     logger: levels.slice(0, levels.indexOf(config.server.logLevel) + 1),
   });
+  // First of all middleware: port hosts and /ports/ paths belong to users' apps and must never
+  // reach Nest's body parsers and routes or the Next.js handler.
+  app.use(app.get(PortHttpGateway).middleware());
   app.use(cookieParser());
   // Small bodies only: nothing in the API takes more than a few fields.
   app.useBodyParser("json", { limit: "64kb" });
@@ -61,13 +66,21 @@ async function bootstrap(): Promise<void> {
   }
   await app.init();
   await app.get(SessionReconciler).reconcile();
-  app.get(TerminalUpgradeHandler).listen(app.getHttpServer());
+  // Both listen on 'upgrade'; the terminal handler refuses what it does not know, so it leaves port upgrades alone.
+  const portUpgrades = app.get(PortUpgradeHandler);
+  portUpgrades.listen(app.getHttpServer());
+  app.get(TerminalUpgradeHandler).listen(app.getHttpServer(), (req) => portUpgrades.claims(req));
 
   let closing = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (closing) return;
     closing = true;
     logger.log(`${signal} received, shutting down`);
+    // A client that never finishes a close handshake must not keep the process alive.
+    setTimeout(() => {
+      logger.warn("Shutdown took longer than 15 s; exiting anyway");
+      process.exit(1);
+    }, 15_000).unref();
     await app.get(SessionProvisioner).cancelAll();
     await app.close();
     await embedded?.stop();

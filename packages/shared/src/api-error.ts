@@ -13,6 +13,7 @@ export const ZApiErrorCode = z.enum([
   "no_capacity",
   "payload_too_large",
   "guest_login_disabled",
+  "port_closed",
   "internal_error",
 ]);
 export type TApiErrorCode = z.infer<typeof ZApiErrorCode>;

@@ -4,3 +4,4 @@ export * from "./auth";
 export * from "./lessons";
 export * from "./sessions";
 export * from "./terminal-protocol";
+export * from "./ports";

@@ -23,5 +23,6 @@ export const HTTP_STATUS_BY_CODE: Record<TApiErrorCode, number> = {
   session_not_active: 409,
   no_capacity: 503,
   payload_too_large: 413,
+  port_closed: 502,
   internal_error: 500,
 };

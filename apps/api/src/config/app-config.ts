@@ -32,6 +32,16 @@ export interface AppConfig {
   };
   auth: { guestLogin: boolean; loginSessionSeconds: number };
   terminals: { graceSeconds: number; replayBytes: number; pingIntervalSeconds: number; maxPerNode: number };
+  ports: {
+    /** Port hosts are `<node>-<port>-<session>.<labDomain>`. */
+    labDomain: string;
+    /** Peers whose X-Forwarded-Host/Proto/For are believed. */
+    trustedProxies: string[];
+  };
+  /** Signs port tickets and cookies; unset: generated once and kept in `<dataDir>/secret-key`. */
+  secretKey: string | undefined;
+  /** Name or id of the container Kubelab runs in (docker-compose), joined to every session network. */
+  kubelabContainer: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -92,5 +102,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       pingIntervalSeconds: e.TERMINAL_PING_INTERVAL,
       maxPerNode: e.MAX_TERMINALS_PER_NODE,
     },
+    ports: { labDomain: e.LAB_DOMAIN, trustedProxies: e.TRUSTED_PROXIES },
+    secretKey: e.SECRET_KEY,
+    kubelabContainer: e.KUBELAB_CONTAINER,
   };
 }

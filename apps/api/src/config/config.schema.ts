@@ -52,5 +52,21 @@ export const ZEnvironment = z.object({
   TERMINAL_REPLAY_BUFFER: zByteSize.default(2 * 1024 ** 2),
   TERMINAL_PING_INTERVAL: zDuration.default(25),
   MAX_TERMINALS_PER_NODE: zIntFromString(1, 100).default(8),
+  LAB_DOMAIN: z
+    .string()
+    .regex(/^(?=.{1,200}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, "expected a DNS name")
+    .default("localhost"),
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.union([z.ipv4(), z.ipv6()]))),
+  SECRET_KEY: z.string().min(32, "use at least 32 random characters").optional(),
+  KUBELAB_CONTAINER: z.string().min(1).optional(),
 });
 export type TEnvironment = z.infer<typeof ZEnvironment>;

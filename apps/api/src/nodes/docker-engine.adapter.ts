@@ -87,6 +87,24 @@ export class DockerEngine {
     });
   }
 
+  /**
+   * Joins the container Kubelab runs in (docker-compose) to a session network,
+   * so the port proxy can reach the nodes. Best effort: without it only ports
+   * stop working, so a failure is logged, not fatal.
+   */
+  async joinSessionNetwork(container: string | undefined, sessionId: string): Promise<void> {
+    if (!container) return;
+    try {
+      await this.docker.getNetwork(sessionNetworkName(sessionId)).connect({ Container: container });
+    } catch (error) {
+      // Already connected (a restart of the same container) is the state we want.
+      if (/already exists/i.test((error as Error).message)) return;
+      this.logger.warn(
+        `Could not connect container ${container} to ${sessionNetworkName(sessionId)}: ${(error as Error).message}`,
+      );
+    }
+  }
+
   /** Creates the node's volume and container on the session network, starts it, and returns its address. */
   async startNode(spec: NodeSpec): Promise<StartedNode> {
     const { sessionId, node } = spec.labels;
@@ -181,7 +199,7 @@ export class DockerEngine {
       containers.map((c) => this.ignoreMissing(this.docker.getContainer(c.Id).remove({ force: true, v: true }))),
     );
     const networks = await this.docker.listNetworks({ filters });
-    await Promise.all(networks.map((n) => this.ignoreMissing(this.docker.getNetwork(n.Id).remove())));
+    await Promise.all(networks.map((n) => this.ignoreMissing(this.removeNetwork(n.Id))));
     const { Volumes: volumes } = await this.docker.listVolumes({ filters });
     await Promise.all(
       (volumes ?? []).map((v) => this.ignoreMissing(this.docker.getVolume(v.Name).remove({ force: true }))),
@@ -206,6 +224,17 @@ export class DockerEngine {
       networks: networks.map((n) => ({ id: n.Id, sessionId: n.Labels?.[LABEL_SESSION] ?? "" })),
       volumes: (volumes.Volumes ?? []).map((v) => ({ name: v.Name, sessionId: v.Labels?.[LABEL_SESSION] ?? "" })),
     };
+  }
+
+  // A network with endpoints cannot be removed; the only ones left after the nodes are gone are
+  // containers that joined it (Kubelab's own, see joinSessionNetwork), so they are detached first.
+  private async removeNetwork(id: string): Promise<void> {
+    const network = this.docker.getNetwork(id);
+    const info = (await network.inspect()) as { Containers?: Record<string, unknown> };
+    for (const container of Object.keys(info.Containers ?? {})) {
+      await this.ignoreMissing(network.disconnect({ Container: container, Force: true }));
+    }
+    await network.remove();
   }
 
   private async ignoreMissing(operation: Promise<unknown>): Promise<void> {

@@ -91,6 +91,7 @@ export class SessionProvisioner {
     const profile = await this.profiles.profile();
     signal.throwIfAborted();
     await this.engine.createSessionNetwork(baseLabels);
+    await this.engine.joinSessionNetwork(this.config.kubelabContainer, session.id);
     await Promise.all(
       session.nodes.map(async ({ name }) => {
         signal.throwIfAborted();

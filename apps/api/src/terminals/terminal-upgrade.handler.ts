@@ -31,8 +31,10 @@ export class TerminalUpgradeHandler {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  listen(server: Server): void {
+  /** `handledElsewhere`: upgrades another handler on the same server answers (port proxy). */
+  listen(server: Server, handledElsewhere: (req: IncomingMessage) => boolean = () => false): void {
     server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (handledElsewhere(req)) return;
       this.handle(req, socket, head).catch((error: unknown) => {
         if (error instanceof AppError) {
           refuse(socket, error.code, error.message);

@@ -1,0 +1,24 @@
+import type { IncomingMessage } from "node:http";
+import { readCookie } from "../auth/cookie-header";
+
+// Host-only on each port host (no Domain attribute), so it never reaches the platform or other ports.
+export const PORT_COOKIE = "kubelab_port";
+
+export function readPortCookie(req: IncomingMessage): string | undefined {
+  return readCookie(req.headers.cookie, PORT_COOKIE);
+}
+
+export function portCookieHeader(token: string, expiresAt: Date, secure: boolean): string {
+  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
+  return `${PORT_COOKIE}=${token}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`;
+}
+
+/**
+ * Only same-host paths may follow a login: `//evil.example` or `/\evil` would
+ * leave the port host; anything but printable ASCII (control characters,
+ * spaces, raw Unicode) cannot go into a Location header unencoded.
+ */
+export function safeNextPath(next: string | null): string {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
+  return /^[!-~]+$/.test(next) ? next : "/";
+}

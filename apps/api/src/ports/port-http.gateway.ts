@@ -1,0 +1,118 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Inject, Injectable, Logger } from "@nestjs/common";
+import { readCookie } from "../auth/cookie-header";
+import { loginCookieName } from "../auth/login-cookie";
+import { AppError } from "../common/app-error";
+import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { forwardRequestHeaders } from "./forward-headers";
+import { PortAccess, type PortCredential } from "./port-access.service";
+import type { PortAddress } from "./port-address";
+import { portCookieHeader, readPortCookie, safeNextPath } from "./port-cookie";
+import { closedPortError, isUnreachable, sendPortError } from "./port-error-response";
+import { proxyHttp } from "./port-http-proxy";
+import { portRouteOf, type PortRoute } from "./port-route";
+import { PortTokens } from "./port-tokens";
+import { requestIsHttps } from "./request-origin";
+
+// Reserved on every port host: where a ticket from the platform is exchanged for the port cookie.
+export const AUTH_PATH = "/__kubelab/auth";
+
+/**
+ * The HTTP side of the port proxy, mounted before Nest and Next.js: requests
+ * for a port host or a /ports/ path are answered here and never reach the
+ * platform's routes (nor its body parsers, so bodies stream untouched).
+ */
+@Injectable()
+export class PortHttpGateway {
+  private readonly logger = new Logger("PortProxy");
+
+  constructor(
+    private readonly access: PortAccess,
+    private readonly tokens: PortTokens,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Express-style middleware: everything that is not a port request goes on to the platform. */
+  middleware(): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+    return (req, res, next) => {
+      const route = portRouteOf(req, this.config);
+      if (!route) return next();
+      this.handle(req, res, route).catch((error: unknown) => {
+        if (error instanceof AppError) return sendPortError(req, res, error);
+        this.logger.error("Port request failed", (error as Error).stack);
+        sendPortError(req, res, new AppError("internal_error", "Something went wrong on the server"));
+      });
+    };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse, route: PortRoute): Promise<void> {
+    if (!route.parsed.ok) throw new AppError(route.parsed.code, route.parsed.message);
+    const address = route.parsed.address;
+    const https = requestIsHttps(req, this.config);
+    if (route.form === "host" && route.path.split("?")[0] === AUTH_PATH) {
+      return this.exchangeTicket(req, res, address, https);
+    }
+    if (route.form === "path" && (req.url ?? "").split("?")[0] === route.prefix) {
+      // Without the trailing slash the app's relative links would resolve outside the prefix.
+      const query = route.path.slice(1);
+      res.writeHead(308, { location: `${route.prefix}/${query}` }).end();
+      return;
+    }
+    const credential: PortCredential =
+      route.form === "path"
+        ? { form: "path", loginToken: readCookie(req.headers.cookie, loginCookieName(this.config)) }
+        : { form: "host", portCookie: readPortCookie(req) };
+    let target;
+    try {
+      target = await this.access.resolve(address, credential);
+    } catch (error) {
+      // A browser without a port cookie goes through the platform, which knows the login and mints a ticket.
+      if (error instanceof AppError && error.code === "unauthenticated" && route.form === "host" && isPageLoad(req)) {
+        const open = new URL(
+          `/api/sessions/${address.sessionId}/nodes/${address.node}/ports/${address.port}/open`,
+          this.config.server.publicUrl,
+        );
+        open.searchParams.set("path", route.path);
+        res.writeHead(302, { location: open.href, "cache-control": "no-store" }).end();
+        return;
+      }
+      throw error;
+    }
+    proxyHttp(req, res, {
+      target,
+      path: route.path,
+      headers: forwardRequestHeaders(req, { config: this.config, host: route.host, https }),
+      pathPrefix: route.prefix,
+      onUnreachable: (error) => {
+        if (isUnreachable(error)) return sendPortError(req, res, closedPortError(address), true);
+        this.logger.warn(`Proxying to ${address.node}:${address.port} failed: ${error.message}`);
+        sendPortError(req, res, new AppError("internal_error", "The app could not be reached"));
+      },
+    });
+  }
+
+  private async exchangeTicket(
+    req: IncomingMessage,
+    res: ServerResponse,
+    address: PortAddress,
+    https: boolean,
+  ): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://port.invalid");
+    const userId = this.tokens.verify("ticket", url.searchParams.get("ticket") ?? undefined, address);
+    if (!userId) throw new AppError("forbidden", "This link has expired; open the port again from Kubelab");
+    const expiresAt = await this.access.ownedSessionExpiry(address.sessionId, userId);
+    if (!expiresAt) throw new AppError("not_found", "No such session");
+    const cookie = this.tokens.sign("cookie", userId, address, expiresAt);
+    res.writeHead(302, {
+      location: safeNextPath(url.searchParams.get("next")),
+      "set-cookie": portCookieHeader(cookie, expiresAt, https),
+      "cache-control": "no-store",
+      "referrer-policy": "no-referrer",
+    });
+    res.end();
+  }
+}
+
+function isPageLoad(req: IncomingMessage): boolean {
+  return req.method === "GET" && (req.headers.accept ?? "").includes("text/html");
+}

@@ -1,0 +1,125 @@
+import { Body, Controller, Get, Inject, Param, Put, Query, Res } from "@nestjs/common";
+import { ZNodeName, ZPortNumber, ZSetPortVisibilityRequest, type TPortEntry, type TPortList } from "@kubelab/shared";
+import type { Response } from "express";
+import { CurrentUser } from "../auth/current-user.decorator";
+import { AppError } from "../common/app-error";
+import { parseBody } from "../common/zod-validation";
+import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import type { User } from "../generated/prisma/client";
+import { SessionsService } from "../sessions/sessions.service";
+import { portHostOrigin, type PortAddress } from "./port-address";
+import { safeNextPath } from "./port-cookie";
+import { AUTH_PATH } from "./port-http.gateway";
+import { PortTokens, TICKET_SECONDS } from "./port-tokens";
+import { PortWatcher } from "./port-watcher.service";
+import { PortsService } from "./ports.service";
+
+// Comment lines keep idle proxies from closing the stream.
+const SSE_KEEPALIVE_MS = 20_000;
+
+@Controller("api/sessions/:id")
+export class PortsController {
+  constructor(
+    private readonly ports: PortsService,
+    private readonly sessions: SessionsService,
+    private readonly watcher: PortWatcher,
+    private readonly tokens: PortTokens,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get("ports")
+  list(@CurrentUser() user: User, @Param("id") id: string): Promise<TPortList> {
+    return this.ports.list(user, id);
+  }
+
+  /** Server-sent events: the full port list, first at once, then whenever it changes. */
+  @Get("ports/events")
+  async events(@CurrentUser() user: User, @Param("id") id: string, @Res() res: Response): Promise<void> {
+    const session = await this.sessions.requireOwned(user, id);
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+      // Reverse proxies (nginx) would otherwise buffer the stream.
+      "x-accel-buffering": "no",
+    });
+    const send = (event: string, data: unknown): void => {
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    if (session.status !== "ready") {
+      send("ports", await this.ports.build(session.id, []));
+      res.end();
+      return;
+    }
+    const keepalive = setInterval(() => res.write(": keepalive\n\n"), SSE_KEEPALIVE_MS);
+    const stop = this.watcher.watch(session.id, {
+      changed: (detected) => {
+        this.ports.build(session.id, detected).then(
+          (list) => send("ports", list),
+          () => res.destroy(),
+        );
+      },
+      ended: (reason) => {
+        send("ended", { reason });
+        res.end();
+      },
+    });
+    res.on("close", () => {
+      clearInterval(keepalive);
+      stop();
+    });
+  }
+
+  @Put("nodes/:node/ports/:port")
+  setVisibility(
+    @CurrentUser() user: User,
+    @Param("id") id: string,
+    @Param("node") node: string,
+    @Param("port") port: string,
+    @Body() body: unknown,
+  ): Promise<TPortEntry> {
+    const address = this.address(id, node, port);
+    return this.ports.setPublic(
+      user,
+      id,
+      address.node,
+      address.port,
+      parseBody(ZSetPortVisibilityRequest, body).public,
+    );
+  }
+
+  /**
+   * The way into a private port's host: the platform knows the login, the port
+   * host does not, so this mints a 60-second ticket the port host trades for
+   * its own cookie.
+   */
+  @Get("nodes/:node/ports/:port/open")
+  async open(
+    @CurrentUser() user: User,
+    @Param("id") id: string,
+    @Param("node") node: string,
+    @Param("port") port: string,
+    @Query("path") path: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    const address = this.address(id, node, port);
+    const session = await this.sessions.requireOwned(user, id);
+    if (!session.nodes.some((n) => n.name === address.node)) {
+      throw new AppError("not_found", `This session has no node "${address.node}"`);
+    }
+    const ticket = this.tokens.sign("ticket", user.id, address, new Date(Date.now() + TICKET_SECONDS * 1000));
+    const target = new URL(AUTH_PATH, portHostOrigin(this.config, address));
+    target.searchParams.set("ticket", ticket);
+    target.searchParams.set("next", safeNextPath(typeof path === "string" ? path : null));
+    res.setHeader("cache-control", "no-store");
+    res.redirect(302, target.href);
+  }
+
+  private address(sessionId: string, node: string, port: string): PortAddress {
+    if (!ZNodeName.safeParse(node).success) throw new AppError("not_found", `This session has no node "${node}"`);
+    const number = ZPortNumber.safeParse(port);
+    if (!number.success || !/^[0-9]+$/.test(port)) {
+      throw new AppError("bad_request", "The port must be a number from 1 to 65535");
+    }
+    return { sessionId, node, port: number.data };
+  }
+}

@@ -1,0 +1,72 @@
+import { Inject, Injectable } from "@nestjs/common";
+import type { TPortEntry, TPortList } from "@kubelab/shared";
+import { AppError } from "../common/app-error";
+import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { PrismaService } from "../database/prisma.service";
+import type { User } from "../generated/prisma/client";
+import { SessionsService } from "../sessions/sessions.service";
+import { PortAccess } from "./port-access.service";
+import { portUrls } from "./port-address";
+import type { DetectedPort } from "./port-discovery";
+import { PortWatcher } from "./port-watcher.service";
+
+/** The port list of a session (detected ∪ public) and the owner's public/private switch. */
+@Injectable()
+export class PortsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly sessions: SessionsService,
+    private readonly watcher: PortWatcher,
+    private readonly access: PortAccess,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async list(user: User, sessionId: string): Promise<TPortList> {
+    const session = await this.sessions.requireOwned(user, sessionId);
+    const detected = session.status === "ready" ? await this.watcher.current(session.id) : [];
+    return this.build(session.id, detected);
+  }
+
+  /** Callers have checked ownership. */
+  async build(sessionId: string, detected: DetectedPort[]): Promise<TPortList> {
+    const shared = await this.prisma.publicPort.findMany({ where: { sessionId } });
+    const entries = new Map<string, TPortEntry>();
+    const add = (node: string, port: number, isPublic: boolean, isDetected: boolean): void => {
+      const key = `${node}:${port}`;
+      const previous = entries.get(key);
+      entries.set(key, {
+        node,
+        port,
+        public: isPublic || (previous?.public ?? false),
+        detected: isDetected || (previous?.detected ?? false),
+        urls: portUrls(this.config, { sessionId, node, port }),
+      });
+    };
+    for (const p of detected) add(p.node, p.port, false, true);
+    for (const p of shared) add(p.node, p.port, true, false);
+    const ports = [...entries.values()].sort((a, b) => a.node.localeCompare(b.node) || a.port - b.port);
+    return { ports };
+  }
+
+  async setPublic(user: User, sessionId: string, node: string, port: number, isPublic: boolean): Promise<TPortEntry> {
+    const session = await this.sessions.requireOwned(user, sessionId);
+    if (!session.nodes.some((n) => n.name === node))
+      throw new AppError("not_found", `This session has no node "${node}"`);
+    const key = { sessionId_node_port: { sessionId: session.id, node, port } };
+    if (isPublic) {
+      await this.prisma.publicPort.upsert({ where: key, create: { sessionId: session.id, node, port }, update: {} });
+    } else {
+      await this.prisma.publicPort.deleteMany({ where: { sessionId: session.id, node, port } });
+    }
+    this.access.forget(session.id);
+    this.watcher.refresh(session.id);
+    const detected = (await this.watcher.current(session.id)).some((p) => p.node === node && p.port === port);
+    return {
+      node,
+      port,
+      public: isPublic,
+      detected,
+      urls: portUrls(this.config, { sessionId: session.id, node, port }),
+    };
+  }
+}

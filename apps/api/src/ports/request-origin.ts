@@ -1,0 +1,42 @@
+import type { IncomingMessage } from "node:http";
+import type { TLSSocket } from "node:tls";
+import type { AppConfig } from "../config/app-config";
+
+// IPv4 peers on a dual-stack socket show up as ::ffff:a.b.c.d.
+function peerAddress(req: IncomingMessage): string {
+  return (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+}
+
+function fromTrustedProxy(req: IncomingMessage, config: AppConfig): boolean {
+  return config.ports.trustedProxies.includes(peerAddress(req));
+}
+
+function firstValue(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value?.split(",")[0]?.trim() || undefined;
+}
+
+/**
+ * Which host the client asked for. X-Forwarded-Host counts only from
+ * TRUSTED_PROXIES: anyone else could otherwise pick which port host (and so
+ * which session) their request is checked against.
+ */
+export function requestHost(req: IncomingMessage, config: AppConfig): string {
+  const forwarded = fromTrustedProxy(req, config) ? firstValue(req.headers["x-forwarded-host"]) : undefined;
+  return forwarded ?? req.headers.host ?? "";
+}
+
+export function requestIsHttps(req: IncomingMessage, config: AppConfig): boolean {
+  if ((req.socket as TLSSocket).encrypted) return true;
+  return fromTrustedProxy(req, config) && firstValue(req.headers["x-forwarded-proto"]) === "https";
+}
+
+/** The X-Forwarded-For chain to hand on: a trusted proxy's chain plus its address, else just the peer. */
+export function forwardedFor(req: IncomingMessage, config: AppConfig): string {
+  const chain = fromTrustedProxy(req, config) ? firstChain(req.headers["x-forwarded-for"]) : undefined;
+  return chain ? `${chain}, ${peerAddress(req)}` : peerAddress(req);
+}
+
+function firstChain(header: string | string[] | undefined): string | undefined {
+  return (Array.isArray(header) ? header.join(", ") : header)?.trim() || undefined;
+}

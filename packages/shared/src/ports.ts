@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { ZNodeName } from "./sessions";
+
+// TCP ports a user may reach in a node; 0 and anything above 65535 are refused before any lookup.
+export const ZPortNumber = z.coerce.number().int().min(1).max(65535);
+
+export const ZSetPortVisibilityRequest = z.strictObject({ public: z.boolean() });
+export type TSetPortVisibilityRequest = z.infer<typeof ZSetPortVisibilityRequest>;
+
+export const ZPortEntry = z.object({
+  node: ZNodeName,
+  port: z.number().int().min(1).max(65535),
+  public: z.boolean(),
+  // Seen listening in the node (or a Kubernetes NodePort) at the last discovery.
+  detected: z.boolean(),
+  urls: z.object({ host: z.string(), path: z.string() }),
+});
+export type TPortEntry = z.infer<typeof ZPortEntry>;
+
+export const ZPortList = z.object({ ports: z.array(ZPortEntry) });
+export type TPortList = z.infer<typeof ZPortList>;

@@ -1,0 +1,398 @@
+// Port forwarding: real server, real Docker nodes, real apps (python3) listening inside them.
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import http from "node:http";
+import { after, before, describe, it } from "node:test";
+import type { TPortEntry, TPortList, TSession } from "@kubelab/shared";
+import WebSocket from "ws";
+import type { ApiClient } from "./support/api-client";
+import { docker, execIn, removeInstanceObjects } from "./support/docker-objects";
+import { freePort } from "./support/free-port";
+import { KubelabServer } from "./support/kubelab-server";
+import { HEADER_ECHO_APP, WEBSOCKET_ECHO_APP, startNodeApp } from "./support/node-apps";
+import { rawRequest, type RawResponse } from "./support/raw-http";
+import { startTestDatabase, type TestDatabase } from "./support/test-database";
+import { waitFor } from "./support/wait-for";
+
+interface Echo {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+}
+
+const container = (sessionId: string, node: string): string => `kubelab-${sessionId}-${node}`;
+
+describe("port forwarding", () => {
+  let db: TestDatabase;
+  let server: KubelabServer;
+  let port: number;
+  let alice: ApiClient;
+  let bob: ApiClient;
+  let session: TSession;
+  let bobSession: TSession;
+
+  const hostOf = (node: string, p: number, id = session.id): string => `${node}-${p}-${id}.localhost:${port}`;
+  const pathOf = (node: string, p: number, rest = "/", id = session.id): string => `/ports/${id}/${node}/${p}${rest}`;
+  const get = (path: string, headers: Record<string, string> = {}, host?: string): Promise<RawResponse> =>
+    rawRequest(port, { path, headers, ...(host ? { host } : {}) });
+  const cookieOf = (client: ApiClient): string => client.cookieHeader ?? "";
+
+  /** The ticket flow a browser follows: platform /open → port host /__kubelab/auth → the port cookie. */
+  async function portCookie(client: ApiClient, node: string, p: number): Promise<string> {
+    const open = await get(`/api/sessions/${session.id}/nodes/${node}/ports/${p}/open?path=/echo`, {
+      cookie: cookieOf(client),
+    });
+    assert.equal(open.status, 302, open.body);
+    const location = new URL(open.headers.location ?? "");
+    assert.equal(location.host, hostOf(node, p));
+    assert.equal(location.pathname, "/__kubelab/auth");
+    const auth = await get(`${location.pathname}${location.search}`, {}, location.host);
+    assert.equal(auth.status, 302, auth.body);
+    assert.equal(auth.headers.location, "/echo");
+    const setCookie = auth.headers["set-cookie"]?.[0] ?? "";
+    assert.match(setCookie, /^kubelab_port=[^;]+; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/);
+    return setCookie.split(";")[0]!;
+  }
+
+  before(async () => {
+    db = await startTestDatabase();
+    port = await freePort();
+    server = await KubelabServer.start({
+      databaseUrl: db.url,
+      port,
+      env: { PUBLIC_URL: `http://localhost:${port}`, SECRET_KEY: "test-secret-key-0123456789abcdef0123456789" },
+    });
+    alice = server.client();
+    bob = server.client();
+    await alice.loginAsGuest("Alice");
+    await bob.loginAsGuest("Bob");
+    [session, bobSession] = await Promise.all([alice.createSession(), bob.createSession()]);
+    for (const [client, s] of [
+      [alice, session],
+      [bob, bobSession],
+    ] as const) {
+      const ready = await client.waitUntilSettled(s.id);
+      assert.equal(ready.status, "ready", ready.reason ?? "");
+    }
+    await startNodeApp(container(session.id, "node1"), HEADER_ECHO_APP, 8000);
+    await startNodeApp(container(session.id, "node1"), WEBSOCKET_ECHO_APP, 8001);
+    await startNodeApp(container(bobSession.id, "node1"), HEADER_ECHO_APP, 8000);
+    await waitFor("the apps in node1 to listen", async () => {
+      const res = await get(pathOf("node1", 8000, "/"), { cookie: cookieOf(alice) });
+      return res.status === 200 ? true : undefined;
+    });
+  });
+
+  after(async () => {
+    await server?.stop();
+    if (server) await removeInstanceObjects(server.instanceId);
+    await db?.stop();
+  });
+
+  it("proxies the path form with the login cookie, stripped of platform cookies, inside a sandbox", async () => {
+    const res = await get(pathOf("node1", 8000, "/echo?x=1"), {
+      cookie: `${cookieOf(alice)}; kubelab_port=forged; theme=dark`,
+      "x-forwarded-for": "6.6.6.6",
+      "x-forwarded-host": "evil.example",
+    });
+    assert.equal(res.status, 200, res.body);
+    const echo = JSON.parse(res.body) as Echo;
+    assert.equal(echo.path, "/echo?x=1");
+    assert.equal(echo.headers.cookie, "theme=dark");
+    assert.equal(echo.headers["x-forwarded-for"], "127.0.0.1");
+    assert.equal(echo.headers["x-forwarded-host"], `127.0.0.1:${port}`);
+    assert.equal(echo.headers["x-forwarded-proto"], "http");
+    assert.match(String(res.headers["content-security-policy"]), /^sandbox allow-scripts/);
+    // Only the ordinary cookie survives, confined to the port's prefix.
+    assert.deepEqual(res.headers["set-cookie"], [`app=ok; Path=/ports/${session.id}/node1/8000/`]);
+  });
+
+  it("redirects the bare prefix to the slash form and keeps app redirects inside the prefix", async () => {
+    const bare = await get(pathOf("node1", 8000, "?a=b"), { cookie: cookieOf(alice) });
+    assert.equal(bare.status, 308);
+    assert.equal(bare.headers.location, pathOf("node1", 8000, "/?a=b"));
+    const redirect = await get(pathOf("node1", 8000, "/redirect"), { cookie: cookieOf(alice) });
+    assert.equal(redirect.status, 302);
+    assert.equal(redirect.headers.location, pathOf("node1", 8000, "/landed"));
+  });
+
+  it("proxies the host form after the ticket flow; the app sees neither platform cookie", async () => {
+    const anonymousPage = await get("/echo", { accept: "text/html" }, hostOf("node1", 8000));
+    assert.equal(anonymousPage.status, 302);
+    assert.equal(
+      anonymousPage.headers.location,
+      `http://localhost:${port}/api/sessions/${session.id}/nodes/node1/ports/8000/open?path=%2Fecho`,
+    );
+    const anonymousJson = await get("/echo", { accept: "application/json" }, hostOf("node1", 8000));
+    assert.equal(anonymousJson.status, 401);
+    assert.equal((JSON.parse(anonymousJson.body) as { error: { code: string } }).error.code, "unauthenticated");
+
+    const cookie = await portCookie(alice, "node1", 8000);
+    const res = await get("/echo", { cookie: `${cookie}; ${cookieOf(alice)}; theme=dark` }, hostOf("node1", 8000));
+    assert.equal(res.status, 200, res.body);
+    const echo = JSON.parse(res.body) as Echo;
+    assert.equal(echo.headers.cookie, "theme=dark");
+    assert.equal(echo.headers.host, hostOf("node1", 8000));
+    assert.equal(echo.headers["x-forwarded-host"], hostOf("node1", 8000));
+    assert.deepEqual(res.headers["set-cookie"], ["app=ok; Path=/"]);
+    assert.equal(res.headers["content-security-policy"], undefined);
+
+    // The cookie is bound to its port: it opens nothing else.
+    const otherPort = await get("/", { cookie, accept: "application/json" }, hostOf("node1", 8001));
+    assert.equal(otherPort.status, 401);
+    const otherNode = await get("/", { cookie, accept: "application/json" }, hostOf("node2", 8000));
+    assert.equal(otherNode.status, 401);
+  });
+
+  it("refuses forged, expired-looking and misdirected tickets", async () => {
+    const open = await get(`/api/sessions/${session.id}/nodes/node1/ports/8000/open`, { cookie: cookieOf(alice) });
+    const location = new URL(open.headers.location ?? "");
+    const onOtherPort = await get(
+      `${location.pathname}${location.search}`,
+      { accept: "application/json" },
+      hostOf("node1", 9999),
+    );
+    assert.equal(onOtherPort.status, 403);
+    const forged = await get(
+      `/__kubelab/auth?ticket=${location.searchParams.get("ticket")}x&next=/`,
+      {},
+      location.host,
+    );
+    assert.equal(forged.status, 403);
+    const offsite = new URL(location.href);
+    offsite.searchParams.set("next", "//evil.example/");
+    const sanitized = await get(`${offsite.pathname}${offsite.search}`, {}, location.host);
+    assert.equal(sanitized.headers.location, "/");
+    offsite.searchParams.set("next", "/x\r\nSet-Cookie: kubelab_session=planted");
+    const injected = await get(`${offsite.pathname}${offsite.search}`, {}, location.host);
+    assert.equal(injected.status, 302);
+    assert.equal(injected.headers.location, "/");
+  });
+
+  it("proxies a WebSocket echo in both URL forms and filters the handshake's cookies", async () => {
+    const cookie = await portCookie(alice, "node1", 8001);
+    const cases = [
+      { url: `ws://127.0.0.1:${port}${pathOf("node1", 8001, "/ws")}`, headers: { cookie: cookieOf(alice) } },
+      { url: `ws://127.0.0.1:${port}/ws`, headers: { cookie, host: hostOf("node1", 8001) } },
+    ];
+    for (const { url, headers } of cases) {
+      const ws = new WebSocket(url, { headers });
+      // ws emits "open" right after "upgrade", in the same tick: both are awaited from the start.
+      const upgraded = once(ws, "upgrade") as Promise<[http.IncomingMessage]>;
+      const opened = once(ws, "open");
+      const [upgrade] = await upgraded;
+      assert.deepEqual(
+        upgrade.headers["set-cookie"]?.map((c) => c.split(";")[0]),
+        ["ws=ok"],
+      );
+      await opened;
+      ws.send("hello through the proxy");
+      const [data] = (await once(ws, "message")) as [Buffer];
+      assert.equal(data.toString("utf8"), "echo:hello through the proxy");
+      ws.close();
+      await once(ws, "close");
+    }
+  });
+
+  it("refuses WebSockets from other sites and from other users", async () => {
+    const foreign = new WebSocket(`ws://127.0.0.1:${port}${pathOf("node1", 8001, "/ws")}`, {
+      headers: { cookie: cookieOf(alice), origin: "http://evil.example" },
+    });
+    foreign.on("error", () => undefined);
+    const [, refused] = (await once(foreign, "unexpected-response")) as [unknown, http.IncomingMessage];
+    assert.equal(refused.statusCode, 403);
+    const other = new WebSocket(`ws://127.0.0.1:${port}${pathOf("node1", 8001, "/ws")}`, {
+      headers: { cookie: cookieOf(bob) },
+    });
+    other.on("error", () => undefined);
+    const [, notFound] = (await once(other, "unexpected-response")) as [unknown, http.IncomingMessage];
+    assert.equal(notFound.statusCode, 404);
+  });
+
+  it("lets only the owner in until the port is made public, and again after it is made private", async () => {
+    const asBob = () => get(pathOf("node1", 8000, "/"), { cookie: cookieOf(bob), accept: "application/json" });
+    const anonymousHost = () => get("/", { accept: "application/json" }, hostOf("node1", 8000));
+    assert.equal((await asBob()).status, 404);
+    assert.equal((await anonymousHost()).status, 401);
+    assert.equal(
+      (await get(`/api/sessions/${session.id}/nodes/node1/ports/8000/open`, { cookie: cookieOf(bob) })).status,
+      404,
+    );
+    assert.equal(
+      (await bob.request("PUT", `/api/sessions/${session.id}/nodes/node1/ports/8000`, { public: true })).status,
+      404,
+    );
+
+    const bad = await alice.request("PUT", `/api/sessions/${session.id}/nodes/node1/ports/8000`, { public: "yes" });
+    assert.equal(bad.status, 400);
+    const extra = await alice.request("PUT", `/api/sessions/${session.id}/nodes/node1/ports/8000`, {
+      public: true,
+      x: 1,
+    });
+    assert.equal(extra.status, 400);
+
+    const shared = await alice.request<TPortEntry>("PUT", `/api/sessions/${session.id}/nodes/node1/ports/8000`, {
+      public: true,
+    });
+    assert.equal(shared.status, 200);
+    assert.equal(shared.body.public, true);
+    assert.equal(shared.body.urls.host, `http://${hostOf("node1", 8000)}/`);
+    assert.equal(shared.body.urls.path, `http://localhost:${port}${pathOf("node1", 8000)}`);
+    assert.equal((await asBob()).status, 200);
+    assert.equal((await anonymousHost()).status, 200);
+    assert.equal((await get(pathOf("node1", 8000, "/"))).status, 200);
+
+    await alice.request("PUT", `/api/sessions/${session.id}/nodes/node1/ports/8000`, { public: false });
+    assert.equal((await asBob()).status, 404);
+    assert.equal((await anonymousHost()).status, 401);
+  });
+
+  it("refuses everything outside the session: other sessions, addresses as node names, bad ports", async () => {
+    const json = { cookie: cookieOf(alice), accept: "application/json" };
+    const status = async (path: string, host?: string, headers = json) => (await get(path, headers, host)).status;
+    assert.equal(await status(pathOf("node1", 8000, "/", bobSession.id)), 404);
+    for (const node of ["127.0.0.1", "169.254.169.254", "localhost", "node9", "node1.evil", "..", "node1%2f..", "0"]) {
+      assert.equal(await status(pathOf(node, 8000)), 404, node);
+    }
+    assert.equal(await status(pathOf("node1", 0)), 400);
+    assert.equal(await status(pathOf("node1", 70000)), 400);
+    assert.equal(await status("/ports/../api/me"), 404);
+    // Port hosts: anything under LAB_DOMAIN is the proxy's, never the platform's.
+    assert.equal(await status("/api/me", `127.0.0.1-80-${session.id}.localhost:${port}`), 404);
+    assert.equal(await status("/api/me", `node1-0-${session.id}.localhost:${port}`), 400);
+    assert.equal(await status("/api/me", `node1-8000-notasession.localhost:${port}`), 404);
+    // Alice's port cookie on the host of Bob's session.
+    const cookie = await portCookie(alice, "node1", 8000);
+    const bobs = await get("/", { cookie, accept: "application/json" }, hostOf("node1", 8000, bobSession.id));
+    assert.equal(bobs.status, 401);
+  });
+
+  it("ignores X-Forwarded-Host from clients that are not trusted proxies", async () => {
+    const res = await get("/api/health", {
+      cookie: cookieOf(alice),
+      "x-forwarded-host": hostOf("node1", 8000),
+    });
+    assert.equal(res.status, 200);
+    assert.equal(typeof (JSON.parse(res.body) as { status?: string }).status, "string");
+    const me = await get("/api/me", {
+      cookie: cookieOf(alice),
+      "x-forwarded-host": hostOf("node1", 8000, bobSession.id),
+    });
+    assert.equal((JSON.parse(me.body) as { name: string }).name, "Alice");
+  });
+
+  it("shows a friendly 502 page (JSON on request) while nothing listens on the port", async () => {
+    const page = await get(pathOf("node1", 8009, "/"), { cookie: cookieOf(alice), accept: "text/html" });
+    assert.equal(page.status, 502);
+    assert.match(page.body, /Nothing is listening on node1:8009 yet/);
+    assert.match(page.body, /<meta http-equiv="refresh" content="3">/);
+    const json = await get(pathOf("node1", 8009, "/"), { cookie: cookieOf(alice), accept: "application/json" });
+    assert.equal(json.status, 502);
+    assert.deepEqual(JSON.parse(json.body), {
+      error: { code: "port_closed", message: "Nothing is listening on node1:8009 yet" },
+    });
+  });
+
+  it("lists detected ports and pushes a newly opened one over SSE within 10 s", async () => {
+    const list = await alice.request<TPortList>("GET", `/api/sessions/${session.id}/ports`);
+    assert.equal(list.status, 200);
+    const entry = list.body.ports.find((p) => p.node === "node1" && p.port === 8000);
+    assert.deepEqual(entry, {
+      node: "node1",
+      port: 8000,
+      public: false,
+      detected: true,
+      urls: { host: `http://${hostOf("node1", 8000)}/`, path: `http://localhost:${port}${pathOf("node1", 8000)}` },
+    });
+    assert.equal((await bob.request("GET", `/api/sessions/${session.id}/ports`)).status, 404);
+
+    const events: TPortList[] = [];
+    const req = http.get({
+      host: "127.0.0.1",
+      port,
+      path: `/api/sessions/${session.id}/ports/events`,
+      headers: { cookie: cookieOf(alice) },
+    });
+    const [res] = (await once(req, "response")) as [http.IncomingMessage];
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers["content-type"] ?? "", /^text\/event-stream/);
+    let buffer = "";
+    res.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString("utf8");
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (block.startsWith("event: ports") && data) events.push(JSON.parse(data) as TPortList);
+      }
+    });
+    await waitFor("the first event", () => (events.length > 0 ? true : undefined), 10_000, 50);
+    const has = (node: string, p: number) =>
+      events.at(-1)?.ports.some((e) => e.node === node && e.port === p && e.detected);
+    assert.equal(has("node2", 8123), false);
+    const started = Date.now();
+    await startNodeApp(container(session.id, "node2"), HEADER_ECHO_APP, 8123);
+    await startNodeApp(container(session.id, "node2"), HEADER_ECHO_APP, 8124, "127.0.0.1");
+    await waitFor("node2:8123 in the pushed list", () => (has("node2", 8123) ? true : undefined), 10_000, 50);
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed < 10_000, `took ${elapsed} ms`);
+    // Loopback-only listeners cannot be reached through the session network and are not offered.
+    assert.equal(has("node2", 8124), false);
+    req.destroy();
+  });
+
+  it("joins KUBELAB_CONTAINER to each session network, and detaches it before removing the network", async () => {
+    // Stands in for Kubelab's own container under docker-compose; the proxy itself still runs on the host here.
+    const name = `kubelab-join-${server.instanceId}`;
+    const helper = await docker.createContainer({
+      name,
+      Image: process.env.KUBELAB_TEST_NODE_IMAGE ?? "kubelab/node-offline:latest",
+      Entrypoint: ["sleep", "600"],
+      Cmd: [],
+    });
+    await helper.start();
+    const second = await KubelabServer.start({ databaseUrl: db.url, env: { KUBELAB_CONTAINER: name } });
+    try {
+      const carol = second.client();
+      await carol.loginAsGuest("Carol");
+      const ready = await carol.waitUntilSettled((await carol.createSession()).id);
+      assert.equal(ready.status, "ready", ready.reason ?? "");
+      const network = `kubelab-${ready.id}`;
+      const joined = await helper.inspect();
+      assert.ok(joined.NetworkSettings.Networks[network], `${name} is on ${network}`);
+      await startNodeApp(container(ready.id, "node1"), HEADER_ECHO_APP, 8000);
+      const ip = ready.nodes.find((n) => n.name === "node1")?.ip ?? "";
+      await waitFor("node1:8000 from the joined container", async () => {
+        const res = await execIn(name, ["curl", "-sf", `http://${ip}:8000/`]);
+        return res.exitCode === 0 ? true : undefined;
+      });
+      assert.equal((await carol.request("DELETE", `/api/sessions/${ready.id}`)).status, 204);
+      const left = await docker.listNetworks({ filters: { name: [network] } });
+      assert.deepEqual(
+        left.map((n) => n.Name),
+        [],
+      );
+      assert.equal((await helper.inspect()).State.Running, true);
+    } finally {
+      await second.stop();
+      await removeInstanceObjects(second.instanceId);
+      await helper.remove({ force: true });
+    }
+  });
+
+  it("believes X-Forwarded-Host from TRUSTED_PROXIES only", async () => {
+    const behindProxy = await KubelabServer.start({ databaseUrl: db.url, env: { TRUSTED_PROXIES: "127.0.0.1" } });
+    try {
+      const res = await rawRequest(behindProxy.port, {
+        path: "/api/health",
+        headers: { "x-forwarded-host": `node1-8000-${session.id}.localhost`, accept: "application/json" },
+      });
+      // The proxy, not the platform, answered: the forwarded host named a port host.
+      assert.equal(res.status, 401);
+      assert.equal((JSON.parse(res.body) as { error: { code: string } }).error.code, "unauthenticated");
+    } finally {
+      await behindProxy.stop();
+    }
+  });
+});

@@ -1,0 +1,96 @@
+// Small python3 (stdlib only) servers started inside lab nodes, for the port proxy tests and benchmark.
+import { docker } from "./docker-objects";
+
+/**
+ * Answers every request with JSON of what it received (method, path, headers)
+ * and sets three cookies: one ordinary, one with a Domain attribute and one
+ * named like the platform's login cookie. /redirect answers 302 to /landed.
+ */
+export const HEADER_ECHO_APP = String.raw`
+import json, sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *args): pass
+    def do_GET(self):
+        if self.path == "/redirect":
+            self.send_response(302); self.send_header("Location", "/landed"); self.send_header("Content-Length", "0"); self.end_headers(); return
+        body = json.dumps({"method": self.command, "path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Set-Cookie", "app=ok; Path=/")
+        self.send_header("Set-Cookie", "evil=1; Domain=localhost; Path=/")
+        self.send_header("Set-Cookie", "kubelab_session=stolen; Path=/")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    do_POST = do_GET
+ThreadingHTTPServer.daemon_threads = True
+ThreadingHTTPServer(("0.0.0.0", int(sys.argv[1])), H).serve_forever()
+`;
+
+/** A minimal RFC 6455 echo server: handshake, then echoes text frames back unmasked. */
+export const WEBSOCKET_ECHO_APP = String.raw`
+import base64, hashlib, socketserver, struct, sys
+GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+class H(socketserver.StreamRequestHandler):
+    def handle(self):
+        headers = {}
+        self.rfile.readline()
+        while True:
+            line = self.rfile.readline().decode().strip()
+            if not line: break
+            k, v = line.split(":", 1); headers[k.strip().lower()] = v.strip()
+        accept = base64.b64encode(hashlib.sha1((headers["sec-websocket-key"] + GUID).encode()).digest()).decode()
+        self.wfile.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\nSet-Cookie: evil=1; Domain=localhost\r\nSet-Cookie: ws=ok\r\n\r\n" % accept).encode())
+        while True:
+            b1, b2 = self.rfile.read(2)
+            opcode, n = b1 & 15, b2 & 127
+            if n == 126: n = struct.unpack(">H", self.rfile.read(2))[0]
+            elif n == 127: n = struct.unpack(">Q", self.rfile.read(8))[0]
+            mask = self.rfile.read(4) if b2 & 128 else b"\0\0\0\0"
+            data = bytes(c ^ mask[i % 4] for i, c in enumerate(self.rfile.read(n)))
+            if opcode == 8: return
+            reply = ("echo:" + data.decode()).encode()
+            head = bytes([129, len(reply)]) if len(reply) < 126 else bytes([129, 126]) + struct.pack(">H", len(reply))
+            self.wfile.write(head + reply)
+socketserver.ThreadingTCPServer.allow_reuse_address = True
+socketserver.ThreadingTCPServer(("0.0.0.0", int(sys.argv[1])), H).serve_forever()
+`;
+
+/** Starts a python3 program in the background in a node container, listening on `port`. */
+export async function startNodeApp(container: string, program: string, port: number, bind = "0.0.0.0"): Promise<void> {
+  const file = `/tmp/app-${port}.py`;
+  const source = program.replace('"0.0.0.0"', JSON.stringify(bind));
+  const exec = await docker.getContainer(container).exec({
+    Cmd: ["sh", "-c", `cat > ${file} && (python3 ${file} ${port} > /tmp/app-${port}.log 2>&1 &)`],
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+  });
+  const stream = await exec.start({ hijack: true, stdin: true });
+  stream.end(source);
+  await new Promise((resolve) => stream.on("end", resolve).resume());
+}
+
+/**
+ * The smallest keep-alive HTTP responder python3's stdlib allows (asyncio, a
+ * fixed 2-byte body), so a benchmark measures the proxy rather than the app.
+ */
+export const FIXED_RESPONSE_APP = String.raw`
+import asyncio, sys
+RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
+async def serve(reader, writer):
+    try:
+        while True:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(RESPONSE)
+            await writer.drain()
+    except Exception:
+        writer.close()
+async def main():
+    server = await asyncio.start_server(serve, "0.0.0.0", int(sys.argv[1]), backlog=1024)
+    async with server:
+        await server.serve_forever()
+asyncio.run(main())
+`;
