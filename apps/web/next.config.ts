@@ -9,6 +9,10 @@ const nextConfig: NextConfig = {
   // Served by the API server through Next's custom-server API, not standalone.
   reactStrictMode: true,
   poweredByHeader: false,
+  // The shared zod contracts are a workspace package (compiled CommonJS in
+  // packages/shared/dist); let Next bundle it like app code for both the
+  // server and the browser.
+  transpilePackages: ["@kubelab/shared"],
   // The repository root runs ESLint (flat config) over apps/web; don't run a
   // second, differently configured ESLint pass during `next build`.
   eslint: { ignoreDuringBuilds: true },

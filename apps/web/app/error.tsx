@@ -1,25 +1,18 @@
 "use client";
 
+import { ErrorPanel } from "@/components/layout/error-panel";
+import { useI18n } from "@/lib/i18n/i18n-provider";
+
 interface ErrorPageProps {
   error: Error & { digest?: string };
   reset: () => void;
 }
 
-export default function ErrorPage({ error, reset }: ErrorPageProps) {
+export default function RootError({ error, reset }: ErrorPageProps) {
+  const { dict } = useI18n();
   return (
-    <main>
-      <h1>Something went wrong</h1>
-      <p className="lead">An unexpected error occurred while rendering this page.</p>
-      {error.digest ? (
-        <p className="muted">
-          Error reference: <code>{error.digest}</code>
-        </p>
-      ) : null}
-      <p>
-        <button type="button" onClick={reset}>
-          Try again
-        </button>
-      </p>
+    <main id="main" className="page-main">
+      <ErrorPanel title={dict.errors.title} body={dict.errors.body} error={error} reset={reset} />
     </main>
   );
 }

@@ -1,0 +1,56 @@
+"use client";
+
+import type { TLesson, TLessonProgress } from "@kubelab/shared";
+import { LessonPanel } from "@/components/lesson/lesson-panel";
+import { TerminalArea } from "@/components/terminal/terminal-area";
+import { TerminalWorkspaceProvider } from "@/components/terminal/terminal-workspace";
+import { SessionBar } from "./session-bar";
+import { SessionStatePanel } from "./session-state-panel";
+import { SplitPane } from "./split-pane";
+import { useFileUpload } from "./use-file-upload";
+import { useLabSession } from "./use-lab-session";
+
+interface LabWorkspaceProps {
+  lesson: TLesson;
+  languageNote: string | null;
+  initialProgress: TLessonProgress | null;
+}
+
+/** The lab page: session bar on top, the lesson on the left, the node terminals (or the session's state) on the right. */
+export function LabWorkspace({ lesson, languageNote, initialProgress }: LabWorkspaceProps) {
+  const lab = useLabSession(lesson.id);
+  const session = lab.state.phase === "active" ? lab.state.session : null;
+  const ready = session?.status === "ready" ? session : null;
+  const uploadFiles = useFileUpload(ready?.id ?? "");
+  const nodes = ready ? ready.nodes.map((node) => node.name) : [];
+
+  return (
+    <TerminalWorkspaceProvider sessionId={ready?.id ?? null} nodes={nodes}>
+      <main id="main" className="lab-main" data-testid="lab" data-lesson-id={lesson.id} data-phase={lab.state.phase}>
+        {session ? <SessionBar session={session} extend={lab.extend} end={lab.end} /> : null}
+        <SplitPane
+          left={
+            <LessonPanel
+              lesson={lesson}
+              languageNote={languageNote}
+              initialProgress={initialProgress}
+              sessionId={ready?.id ?? null}
+            />
+          }
+          right={
+            ready ? (
+              <TerminalArea
+                sessionId={ready.id}
+                nodes={nodes}
+                onFilesDropped={uploadFiles}
+                onSessionClosed={lab.refresh}
+              />
+            ) : (
+              <SessionStatePanel lab={lab} />
+            )
+          }
+        />
+      </main>
+    </TerminalWorkspaceProvider>
+  );
+}

@@ -1,0 +1,174 @@
+"use client";
+
+import { ZSession, ZSessionList, type TSession } from "@kubelab/shared";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { ApiError } from "@/lib/api/api-error";
+import { apiRequest, apiRequestNoContent, serverNow } from "@/lib/api/browser-api";
+
+export type LabSessionState =
+  | { phase: "starting" }
+  | { phase: "active"; session: TSession }
+  /** Creating failed because other sessions count against the user's quota. */
+  | { phase: "quota"; blocking: TSession[]; message: string }
+  | { phase: "error"; error: ApiError };
+
+const RESUMABLE = new Set<TSession["status"]>(["provisioning", "ready"]);
+const COUNTS_AGAINST_QUOTA = new Set<TSession["status"]>(["provisioning", "ready", "ending"]);
+
+function toApiError(error: unknown): ApiError {
+  return error instanceof ApiError ? error : new ApiError(0, "client_error", String(error));
+}
+
+/** The user's running session for this lesson, or a new one. */
+async function findOrCreate(lessonId: string, signal?: AbortSignal): Promise<LabSessionState> {
+  const findMine = async () => {
+    const { sessions } = await apiRequest("GET", "/api/sessions", ZSessionList, { signal });
+    return { sessions, mine: sessions.find((s) => s.lesson === lessonId && RESUMABLE.has(s.status)) };
+  };
+  const first = await findMine();
+  if (first.mine) return { phase: "active", session: first.mine };
+  try {
+    const created = await apiRequest("POST", "/api/sessions", ZSession, { body: { lesson: lessonId }, signal });
+    return { phase: "active", session: created };
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== "quota_exceeded") throw error;
+    // Another tab may have created this lesson's session in the meantime: use it.
+    const again = await findMine();
+    if (again.mine) return { phase: "active", session: again.mine };
+    const blocking = again.sessions.filter((s) => COUNTS_AGAINST_QUOTA.has(s.status));
+    return { phase: "quota", blocking, message: error.message };
+  }
+}
+
+// Provisioning is watched closely; a ready session only needs an occasional
+// check (another tab may end it), and more often once its time is up.
+function pollDelay(session: TSession): number | null {
+  switch (session.status) {
+    case "provisioning":
+    case "ending":
+      return 1_000;
+    case "ready":
+      return Date.parse(session.expiresAt) <= serverNow() ? 2_000 : 15_000;
+    case "failed":
+    case "ended":
+      return null;
+  }
+}
+
+export interface LabSession {
+  state: LabSessionState;
+  refresh: () => void;
+  extend: () => Promise<TSession>;
+  end: () => Promise<void>;
+  /** Deletes a failed session (if any) and starts a new one. */
+  restart: () => Promise<void>;
+  /** Ends the sessions that block the quota, then starts this lesson's. */
+  endOthersAndStart: () => Promise<void>;
+}
+
+export function useLabSession(lessonId: string): LabSession {
+  const [state, setState] = useState<LabSessionState>({ phase: "starting" });
+  const [pollNonce, setPollNonce] = useState(0);
+  const mounted = useRef(true);
+
+  const start = useCallback(
+    async (signal?: AbortSignal) => {
+      setState({ phase: "starting" });
+      try {
+        const next = await findOrCreate(lessonId, signal);
+        if (!signal?.aborted && mounted.current) setState(next);
+      } catch (error) {
+        if (!signal?.aborted && mounted.current) setState({ phase: "error", error: toApiError(error) });
+      }
+    },
+    [lessonId],
+  );
+
+  useEffect(() => {
+    mounted.current = true;
+    const controller = new AbortController();
+    void start(controller.signal);
+    return () => {
+      mounted.current = false;
+      controller.abort();
+    };
+  }, [start]);
+
+  // Poll the active session; every state change reschedules.
+  const session = state.phase === "active" ? state.session : null;
+  useEffect(() => {
+    if (!session) return;
+    const delay = pollDelay(session);
+    if (delay === null) return;
+    let disposed = false;
+    const timer = setTimeout(() => {
+      apiRequest("GET", `/api/sessions/${session.id}`, ZSession)
+        .then((fresh) => {
+          if (!disposed) setState({ phase: "active", session: fresh });
+        })
+        .catch((error: unknown) => {
+          if (disposed) return;
+          // A network blip: try again at the next tick. A 404: the session is gone for good.
+          if (error instanceof ApiError && error.status === 404) setState({ phase: "error", error });
+          else setPollNonce((n) => n + 1);
+        });
+    }, delay);
+    return () => {
+      disposed = true;
+      clearTimeout(timer);
+    };
+  }, [session, pollNonce]);
+
+  const sessionId = session?.id ?? null;
+  const sessionIdRef = useRef(sessionId);
+  useEffect(() => {
+    sessionIdRef.current = sessionId;
+  }, [sessionId]);
+
+  /** Fetches the session now, e.g. when a terminal was closed because the session ended. */
+  const refresh = useCallback(() => {
+    const id = sessionIdRef.current;
+    if (!id) return;
+    apiRequest("GET", `/api/sessions/${id}`, ZSession)
+      .then((fresh) => {
+        if (mounted.current && sessionIdRef.current === id) setState({ phase: "active", session: fresh });
+      })
+      .catch(() => setPollNonce((n) => n + 1));
+  }, []);
+
+  const extend = useCallback(async () => {
+    if (!session) throw new ApiError(0, "client_error", "no session");
+    const extended = await apiRequest("POST", `/api/sessions/${session.id}/extend`, ZSession, { body: {} });
+    setState({ phase: "active", session: extended });
+    return extended;
+  }, [session]);
+
+  const end = useCallback(async () => {
+    if (!session) return;
+    await apiRequestNoContent("DELETE", `/api/sessions/${session.id}`);
+  }, [session]);
+
+  const restart = useCallback(async () => {
+    try {
+      if (session && session.status !== "ended") await apiRequestNoContent("DELETE", `/api/sessions/${session.id}`);
+    } catch (error) {
+      setState({ phase: "error", error: toApiError(error) });
+      return;
+    }
+    await start();
+  }, [session, start]);
+
+  const endOthersAndStart = useCallback(async () => {
+    if (state.phase !== "quota") return;
+    setState({ phase: "starting" });
+    try {
+      for (const other of state.blocking) await apiRequestNoContent("DELETE", `/api/sessions/${other.id}`);
+    } catch (error) {
+      setState({ phase: "error", error: toApiError(error) });
+      return;
+    }
+    await start();
+  }, [state, start]);
+
+  return { state, refresh, extend, end, restart, endOthersAndStart };
+}

@@ -1,0 +1,101 @@
+"use client";
+
+import { ZLessonProgress, type TLessonProgress } from "@kubelab/shared";
+import { useCallback, useRef, useState } from "react";
+import { useToast } from "@/components/ui/toast-provider";
+import { ApiError } from "@/lib/api/api-error";
+import { apiRequest } from "@/lib/api/browser-api";
+import { formatMessage } from "@/lib/i18n/format-message";
+import { useI18n } from "@/lib/i18n/i18n-provider";
+
+interface Progress {
+  currentStep: number;
+  doneSteps: number[];
+}
+
+export interface LessonProgress extends Progress {
+  goTo: (step: number) => void;
+  setDone: (step: number, done: boolean) => void;
+}
+
+/**
+ * Current step and done steps, saved per user through the progress API. Saves
+ * go out one at a time and only the latest state is sent, so quick clicks never
+ * race each other into an older state on the server.
+ */
+export function useLessonProgress(
+  lessonId: string,
+  stepCount: number,
+  initial: TLessonProgress | null,
+): LessonProgress {
+  const { dict } = useI18n();
+  const toast = useToast();
+  const clamp = useCallback((step: number) => Math.min(Math.max(0, step), Math.max(0, stepCount - 1)), [stepCount]);
+  const [progress, setProgress] = useState<Progress>(() => ({
+    currentStep: clamp(initial?.currentStep ?? 0),
+    doneSteps: (initial?.doneSteps ?? []).filter((step) => step < stepCount),
+  }));
+  const pending = useRef<Progress | null>(null);
+  const saving = useRef(false);
+  const failureShown = useRef(false);
+  // Without a progress API (older server) the progress lives in this page only.
+  const persistent = initial !== null;
+
+  const save = useCallback(
+    async (next: Progress) => {
+      pending.current = next;
+      if (saving.current || !persistent) return;
+      saving.current = true;
+      while (pending.current) {
+        const body = pending.current;
+        pending.current = null;
+        try {
+          await apiRequest("PUT", `/api/lessons/${lessonId}/progress`, ZLessonProgress, { body });
+          failureShown.current = false;
+        } catch (error) {
+          // One message per run of failures, not one per click.
+          if (!failureShown.current) {
+            const message = error instanceof ApiError ? error.message : String(error);
+            toast.show("error", formatMessage(dict.lab.progressSaveFailed, { message }));
+            failureShown.current = true;
+          }
+        }
+      }
+      saving.current = false;
+    },
+    [lessonId, persistent, toast, dict],
+  );
+
+  // Changes come from clicks, one at a time; the ref lets a change see the previous one immediately.
+  const latest = useRef(progress);
+  const update = useCallback(
+    (change: (current: Progress) => Progress) => {
+      const next = change(latest.current);
+      if (next === latest.current) return;
+      latest.current = next;
+      setProgress(next);
+      void save(next);
+    },
+    [save],
+  );
+
+  const goTo = useCallback(
+    (step: number) =>
+      update((current) => (clamp(step) === current.currentStep ? current : { ...current, currentStep: clamp(step) })),
+    [update, clamp],
+  );
+
+  const setDone = useCallback(
+    (step: number, done: boolean) =>
+      update((current) => {
+        if (current.doneSteps.includes(step) === done) return current;
+        const doneSteps = done
+          ? [...current.doneSteps, step].sort((a, b) => a - b)
+          : current.doneSteps.filter((s) => s !== step);
+        return { ...current, doneSteps };
+      }),
+    [update],
+  );
+
+  return { ...progress, goTo, setDone };
+}

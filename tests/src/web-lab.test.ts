@@ -1,0 +1,180 @@
+// The lab page in a real Chromium against the real server, database and Docker nodes.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { after, before, describe, it } from "node:test";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchBrowser } from "./support/browser";
+import { useKubelab } from "./support/lab-fixture";
+import { waitFor } from "./support/wait-for";
+
+const LESSON = "kubernetes-para-principiantes";
+
+/** The text the page mirrors from a terminal's buffer (hidden <pre>, kept by the terminal view). */
+async function terminalText(page: Page, node: string): Promise<string> {
+  return (await page.locator(`[data-testid=terminal-text-${node}]`).textContent()) ?? "";
+}
+
+async function waitForTerminalLine(page: Page, node: string, line: RegExp, timeoutMs = 30_000): Promise<string> {
+  return waitFor(
+    `${node}'s terminal to show ${line}`,
+    async () => {
+      const text = await terminalText(page, node);
+      return line.test(text) ? text : undefined;
+    },
+    timeoutMs,
+    100,
+  );
+}
+
+async function openLab(context: BrowserContext, baseUrl: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/`);
+  await page.locator(`[data-testid=lesson-card][data-lesson-id=${LESSON}] [data-testid=lesson-action]`).click();
+  await page.waitForURL(/\/login/);
+  await page.locator("[data-testid=guest-name]").fill("Ada");
+  await page.locator("[data-testid=guest-login-submit]").click();
+  await page.waitForURL(new RegExp(`/lab/${LESSON}`));
+  await page
+    .locator("[data-testid=terminal-node1][data-status=connected]")
+    .waitFor({ state: "attached", timeout: 120_000 });
+  return page;
+}
+
+describe("lab page in Chromium", () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  // The seed lesson asks for the CentOS image, which cannot be built here; sessions use the offline image.
+  const lab = useKubelab({
+    env: { WEB_ENABLED: "true", NODE_IMAGES: "kubelab/node-offline:latest" },
+    browserOrigin: true,
+  });
+
+  before(async () => {
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    page = await openLab(context, lab.publicUrl);
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  it("runs lesson blocks in the right node's terminal with one click", async () => {
+    const run1 = page.locator("[data-block-id=s0-b0] [data-testid=block-run]");
+    assert.equal(await run1.getAttribute("data-node"), "node1");
+    await run1.click();
+    await waitForTerminalLine(page, "node1", /^node1\s*$/m);
+    const run2 = page.locator("[data-block-id=s0-b2] [data-testid=block-run]");
+    assert.equal(await run2.getAttribute("data-node"), "node2");
+    await page
+      .locator("[data-testid=terminal-node2][data-status=connected]")
+      .waitFor({ state: "attached", timeout: 60_000 });
+    await run2.click();
+    await waitForTerminalLine(page, "node2", /^node2\s*$/m);
+  });
+
+  it("takes typing, and resizing the window resizes the TTY", async () => {
+    await page.locator("[data-testid=terminal-tab-node1]").click();
+    await page.locator("[data-testid=terminal-node1] .xterm").click();
+    await page.keyboard.type("echo typed-$((2+3))\n");
+    await waitForTerminalLine(page, "node1", /^typed-5\s*$/m);
+    const size = async (): Promise<string> => {
+      const marker = `size-${Date.now()}`;
+      await page.keyboard.type(`echo ${marker} $(stty size)\n`);
+      const text = await waitForTerminalLine(page, "node1", new RegExp(`^${marker} \\d+ \\d+\\s*$`, "m"));
+      return new RegExp(`^${marker} (\\d+ \\d+)`, "m").exec(text)![1]!;
+    };
+    const before = await size();
+    await page.setViewportSize({ width: 1900, height: 1150 });
+    await page.waitForTimeout(800);
+    const after = await size();
+    assert.notEqual(after, before, `stty size stayed ${before}`);
+    const [rowsBefore, colsBefore] = before.split(" ").map(Number) as [number, number];
+    const [rowsAfter, colsAfter] = after.split(" ").map(Number) as [number, number];
+    assert.ok(rowsAfter > rowsBefore && colsAfter > colsBefore, `${before} → ${after}`);
+  });
+
+  it("reconnects after the connection drops and continues without duplicated output", async () => {
+    await page.keyboard.type("echo before-$((10+1))\n");
+    await waitForTerminalLine(page, "node1", /^before-11\s*$/m);
+    // Record every status the terminal goes through, however briefly.
+    // (A string, because the tests compile without DOM types.)
+    await page.evaluate(`(() => {
+      const view = document.querySelector("[data-testid=terminal-node1]");
+      window.statuses = [];
+      new MutationObserver(() => window.statuses.push(view.dataset.status)).observe(view, {
+        attributes: true,
+        attributeFilter: ["data-status"],
+      });
+    })()`);
+    // Chromium's offline emulation leaves open WebSockets alone, so cut the TCP connections
+    // to the server abruptly (as a Wi-Fi drop or a proxy restart would), with ss -K.
+    execFileSync("ss", ["-K", "-tn", `( sport = :${lab.server.port} )`]);
+    await waitFor(
+      "the terminal to reconnect",
+      async () => {
+        const statuses = await page.evaluate<string[]>("window.statuses");
+        const status = await page.locator("[data-testid=terminal-node1]").getAttribute("data-status");
+        return statuses.includes("reconnecting") && status === "connected" ? true : undefined;
+      },
+      60_000,
+    );
+    await page.locator("[data-testid=terminal-node1] .xterm").click();
+    await page.keyboard.type("echo after-$((20+2))\n");
+    const text = await waitForTerminalLine(page, "node1", /^after-22\s*$/m);
+    assert.equal(text.match(/^before-11\s*$/gm)?.length, 1, "earlier output is not repeated");
+    assert.equal(text.match(/^typed-5\s*$/gm)?.length, 1, "earlier output is not repeated");
+  });
+
+  it("switches the interface and the lesson to Spanish", async () => {
+    await page.locator("header select").first().selectOption("es");
+    await page.locator("[data-testid=lesson-panel][lang=es]").waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator("html").getAttribute("lang"), "es");
+    assert.match((await page.locator("[data-testid=lesson-panel]").textContent()) ?? "", /Empezando/);
+    await page.locator("header select").first().selectOption("en");
+    await page.locator("[data-testid=lesson-panel][lang=en]").waitFor({ timeout: 30_000 });
+  });
+
+  it("extends the session, then ends it after confirmation", async () => {
+    const countdown = page.locator("[data-testid=session-countdown]");
+    const before = Date.parse((await countdown.getAttribute("datetime")) ?? "");
+    await page.locator("[data-testid=session-extend]").click();
+    await waitFor("a later expiry", async () => {
+      const now = Date.parse((await countdown.getAttribute("datetime")) ?? "");
+      return now > before ? now : undefined;
+    });
+    const sessionId = await page.locator("[data-testid=session-bar]").getAttribute("data-session-id");
+    await page.locator("[data-testid=session-end]").click();
+    await page.locator("[data-testid=end-session-confirm]").click();
+    await page.waitForURL((url) => !url.pathname.startsWith("/lab"), { timeout: 60_000 });
+    const cookies = await context.cookies();
+    const client = lab.server.client();
+    client.setCookieHeader(cookies.map((c) => `${c.name}=${c.value}`).join("; "));
+    assert.equal((await client.getSession(sessionId!)).status, "ended");
+  });
+});
+
+describe("lab page: expired session", () => {
+  let browser: Browser;
+  const lab = useKubelab({
+    env: { WEB_ENABLED: "true", NODE_IMAGES: "kubelab/node-offline:latest", SESSION_DURATION: "45s" },
+    browserOrigin: true,
+  });
+
+  before(async () => {
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  it("shows the expired state when the session's time is up", async () => {
+    const context = await browser.newContext();
+    const page = await openLab(context, lab.publicUrl);
+    await page.locator("[data-testid=session-state][data-state=ended]").waitFor({ state: "visible", timeout: 90_000 });
+    assert.match((await page.locator("[data-testid=session-state]").textContent()) ?? "", /expire/i);
+    await page.locator("[data-testid=session-start-new]").waitFor();
+  });
+});
