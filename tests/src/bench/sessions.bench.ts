@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import type { Container, HostConfig } from "dockerode";
 import type { TSession } from "@kubelab/shared";
 import type { ApiClient } from "../support/api-client";
-import { cell, compare, formatRatio, settleAll, stats, type Stats } from "./bench-stats";
+import { cell, compare, formatRatio, percentile, settleAll, stats, type Stats } from "./bench-stats";
 import { docker, execIn, removeInstanceObjects } from "../support/docker-objects";
 import { KubelabServer } from "../support/kubelab-server";
 import { REPO_ROOT } from "../support/repo-paths";
@@ -188,13 +188,20 @@ function report(profile: Profile, kubelab: Sample[], baseline: Sample[], loadBef
   console.log(`\n${"".padEnd(42)}      p50      p95     mean   [ms]`);
   for (const [name, s] of rows) console.log(`${name.padEnd(42)}${cell(s.p50)}${cell(s.p95)}${cell(s.mean)}`);
   const [ready, serverReady, base, del, teardown] = rows.map(([, s]) => s) as [Stats, Stats, Stats, Stats, Stats];
-  const ratios = { ready: compare(ready, base), delete: compare(del, teardown) };
+  // Median of the per-pair differences: less sensitive to drift than the difference of the medians.
+  const paired = (pick: (s: Sample) => number): number => {
+    const diffs = kubelab.map((k, i) => pick(k) - pick(baseline[i] ?? k));
+    return Math.round(percentile(diffs, 50));
+  };
+  const ratios = {
+    ready: { ...compare(ready, base), pairedMedianOverheadMs: paired((s) => s.ready) },
+    delete: { ...compare(del, teardown), pairedMedianOverheadMs: paired((s) => s.remove) },
+  };
   console.log("");
   for (const [name, c] of Object.entries(ratios)) {
-    const p50 = formatRatio(c.ratioP50, c.overheadP50Ms);
-    console.log(
-      `Kubelab/baseline ${name.padEnd(6)}  p50 ${p50.padEnd(20)} p95 ${formatRatio(c.ratioP95, c.overheadP95Ms)}`,
-    );
+    const [p50, p95] = [formatRatio(c.ratioP50, c.overheadP50Ms), formatRatio(c.ratioP95, c.overheadP95Ms)];
+    const pairedMs = `${c.pairedMedianOverheadMs >= 0 ? "+" : ""}${c.pairedMedianOverheadMs} ms`;
+    console.log(`Kubelab/baseline ${name.padEnd(6)}  p50 ${p50.padEnd(20)} p95 ${p95.padEnd(20)} paired ${pairedMs}`);
   }
   const summary = { bench: "sessions", runId: RUN_ID, n: N, parallel: PARALLEL, warmup: WARMUP, profile, load };
   const figures = { kubelab: { ready, serverReady, delete: del }, baseline: { ready: base, teardown } };

@@ -22,10 +22,13 @@ export async function waitForInnerDocker(
       throw new Error(`${node} stopped while starting${lastOutput ? `: ${lastOutput}` : ""}`);
     }
     try {
+      // The check may take the rest of the deadline: on a loaded host (a classroom starting all at
+      // once) one `docker info` can take 10-20 s, and cutting it short only starts it over.
+      const remaining = Math.max(1_000, deadline - Date.now());
       const { exitCode, output } = await engine.exec(
         containerId,
         ["docker", "info", "--format", "{{.ServerVersion}}"],
-        5_000,
+        remaining,
       );
       if (exitCode === 0) return;
       lastOutput = output.trim().split("\n").pop() ?? "";
