@@ -35,3 +35,15 @@ export const zNumberFromString = (min: number, max: number) =>
     .pipe(z.number().min(min).max(max));
 
 export const zBooleanFromString = z.enum(["true", "false"]).transform((v) => v === "true");
+
+/** "a, b,c" → ["a", "b", "c"]; empty entries are dropped. */
+export const zCommaList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) =>
+      value
+        .split(",")
+        .map((item) => item.trim())
+        .filter(Boolean),
+    );

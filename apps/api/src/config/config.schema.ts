@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { zBooleanFromString, zByteSize, zDuration, zIntFromString, zNumberFromString } from "./config-parsers";
+import {
+  zBooleanFromString,
+  zByteSize,
+  zCommaList,
+  zDuration,
+  zIntFromString,
+  zNumberFromString,
+} from "./config-parsers";
 
 // Every variable Kubelab reads, with its default. README.md's configuration
 // table and .env.example list the same names; keep the three in step.
@@ -19,15 +26,7 @@ export const ZEnvironment = z.object({
     .regex(/^[a-z0-9][a-z0-9-]{0,30}$/, "expected a short lowercase id (letters, digits, dashes)")
     .default("default"),
   NODE_IMAGE: z.string().min(1).default("kubelab/node-offline:latest"),
-  NODE_IMAGES: z
-    .string()
-    .default("kubelab/node-offline:latest,kubelab/node-centos:latest")
-    .transform((v) =>
-      v
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
+  NODE_IMAGES: zCommaList("kubelab/node-offline:latest,kubelab/node-centos:latest"),
   LESSONS_DIR: z.string().min(1).optional(),
   NODE_SECURITY_PROFILE: z.enum(["auto", "privileged", "capabilities"]).default("auto"),
   NODE_MEMORY: zByteSize.default(2 * 1024 ** 3),
@@ -56,16 +55,7 @@ export const ZEnvironment = z.object({
     .string()
     .regex(/^(?=.{1,200}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, "expected a DNS name")
     .default("localhost"),
-  TRUSTED_PROXIES: z
-    .string()
-    .default("")
-    .transform((v) =>
-      v
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.union([z.ipv4(), z.ipv6()]))),
+  TRUSTED_PROXIES: zCommaList("").pipe(z.array(z.union([z.ipv4(), z.ipv6()]))),
   SECRET_KEY: z.string().min(32, "use at least 32 random characters").optional(),
   KUBELAB_CONTAINER: z.string().min(1).optional(),
 });

@@ -86,7 +86,12 @@ export class SessionProvisioner {
     const deadline = Date.now() + readyTimeoutSeconds * 1000;
     const baseLabels = { instanceId: this.config.instanceId, sessionId: session.id, ownerId: session.ownerId };
     if (!(await this.engine.imageExists(image))) {
-      throw new Error(`the node image "${image}" is not on this Docker engine (build it with: npm run images:build)`);
+      // Only the default offline image is built by images:build; others have their own recipe.
+      const hint =
+        image === "kubelab/node-offline:latest"
+          ? "build it with: npm run images:build"
+          : "build it (see README, Node images) or leave it out of NODE_IMAGES to use NODE_IMAGE instead";
+      throw new Error(`the node image "${image}" is not on this Docker engine (${hint})`);
     }
     const profile = await this.profiles.profile();
     signal.throwIfAborted();
