@@ -5,6 +5,13 @@ import { z } from "zod";
 
 export const ZTerminalId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, "terminal must be a short lowercase id");
 
+// A TTY dimension (columns or rows) as a query-string value.
+const zDimensionParam = z
+  .string()
+  .regex(/^\d{1,4}$/)
+  .transform(Number)
+  .pipe(z.number().int().min(2).max(1000));
+
 /** Query of GET /api/sessions/:id/nodes/:node/terminal (the upgrade request). */
 export const ZTerminalConnectQuery = z.strictObject({
   terminal: ZTerminalId.default("main"),
@@ -14,18 +21,8 @@ export const ZTerminalConnectQuery = z.strictObject({
     .regex(/^\d{1,15}$/, "resume must be a byte offset")
     .transform(Number)
     .optional(),
-  cols: z
-    .string()
-    .regex(/^\d{1,4}$/)
-    .transform(Number)
-    .pipe(z.number().int().min(2).max(1000))
-    .optional(),
-  rows: z
-    .string()
-    .regex(/^\d{1,4}$/)
-    .transform(Number)
-    .pipe(z.number().int().min(2).max(1000))
-    .optional(),
+  cols: zDimensionParam.optional(),
+  rows: zDimensionParam.optional(),
 });
 export type TTerminalConnectQuery = z.infer<typeof ZTerminalConnectQuery>;
 
