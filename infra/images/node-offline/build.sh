@@ -32,6 +32,9 @@ packages=(
   bash-completion less vim-tiny xz-utils kubernetes-client busybox-static
 )
 files=(Dockerfile entrypoint.sh motd profile.sh nested-run-test.sh)
+# Shared with the CentOS image; copied into the context next to the files above.
+common=$here/../common
+common_files=(node-prepare.sh)
 
 log() { printf '[build %s] %s\n' "$(date +%T)" "$*"; }
 # Keep the noisy tools' output in a log and show its tail only on failure.
@@ -48,7 +51,8 @@ export DOCKER_BUILDKIT=0
 # content_hash additionally covers the files copied into the top layer.
 rootfs_hash=$({ printf '%s\n' "$suite" "$mirror" "$security_mirror" "${packages[@]}"
   cat "$here/build.sh"; } | sha256sum | cut -c1-16)
-content_hash=$({ echo "$rootfs_hash"; (cd "$here" && cat "${files[@]}"); } | sha256sum | cut -c1-16)
+content_hash=$({ echo "$rootfs_hash"; (cd "$here" && cat "${files[@]}"); (cd "$common" && cat "${common_files[@]}"); } |
+  sha256sum | cut -c1-16)
 tarball=$cache/rootfs-$suite-$rootfs_hash.tar
 base=$base_repo:$rootfs_hash
 
@@ -136,6 +140,7 @@ SECONDS=0
 ctx=$work/context
 mkdir -p "$ctx"
 for f in "${files[@]}"; do install -m 0644 "$here/$f" "$ctx/$f"; done
+for f in "${common_files[@]}"; do install -m 0644 "$common/$f" "$ctx/$f"; done
 chmod 0755 "$ctx/entrypoint.sh" "$ctx/nested-run-test.sh"
 build_flags=(--build-arg "BASE=$base" --label "kubelab.content-hash=$content_hash"
   --label "kubelab.rootfs-hash=$rootfs_hash" -t "$image")

@@ -5,69 +5,29 @@
 # Arguments are passed to dockerd.
 set -u
 
-log() { printf '[kubelab-node %s] %s\n' "$(date +%T)" "$*" >&2; }
+# Mounts, cgroups, hosts and machine-id: shared with the CentOS image.
+# shellcheck source=/dev/null
+. /usr/local/lib/kubelab/node-prepare.sh
+log() { kubelab_log "$@"; }
 # Run a command in the background and wait for it, so a SIGTERM is handled at
 # once instead of after the command finishes.
 interruptible() { "$@" & wait $!; }
 
-# Nested containers with shared/slave volume propagation need a shared root.
-mount --make-rshared / 2>/dev/null || log "could not make / rshared (continuing)"
-
-# Docker mounts cgroups read-only (and v1 ones as a view of our own subtree)
-# unless --privileged; the inner runc needs them writable.
-cgroup_parent=
-if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
-  if findmnt -no OPTIONS /sys/fs/cgroup | grep -qw ro; then
-    mount -o remount,rw /sys/fs/cgroup 2>/dev/null ||
-      { umount /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup; } ||
-      log "cgroup2 stays read-only: nested containers will fail"
-  fi
-  # As in docker:dind: a cgroup with processes cannot delegate controllers, so
-  # move ours into /init and enable every controller for the inner engine.
-  mkdir -p /sys/fs/cgroup/init
-  xargs -rn1 </sys/fs/cgroup/cgroup.procs >/sys/fs/cgroup/init/cgroup.procs 2>/dev/null || :
-  sed -e 's/ / +/g' -e 's/^/+/' </sys/fs/cgroup/cgroup.controllers \
-    >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || log "could not enable cgroup2 controllers"
-else
-  # mountinfo fields: 5 = mount point, 6 = per-mount options, after " - ":
-  # fstype, source, super options (which name the v1 controllers).
-  sed -n 's|^[^ ]* [^ ]* [^ ]* \([^ ]*\) \(/sys/fs/cgroup/[^ ]*\) \([^ ]*\) .* - \(cgroup2\{0,1\}\) [^ ]* \([^ ]*\)$|\1 \2 \3 \4 \5|p' \
-    /proc/self/mountinfo |
-    while read -r root dir mntopts fstype superopts; do
-      # Already a writable view of the whole hierarchy: nothing to do.
-      case ",$mntopts," in *,rw,*) [ "$root" = / ] && continue ;; esac
-      opts=$(echo "$superopts" | tr , '\n' | grep -vE '^(rw|ro|release_agent=.*)$' | paste -sd,)
-      if ! { umount "$dir" && mount -t "$fstype" ${opts:+-o "$opts"} "$fstype" "$dir"; }; then
-        log "could not remount $dir read-write"
-      fi
-    done
-  # The remount shows the host's whole hierarchy; parent nested containers
-  # under our own cgroup so the node's limits cover them and they are
-  # removed with the node.
-  cgroup_parent=$(sed -n 's/^[0-9]*:memory:\(.*\)$/\1/p' /proc/1/cgroup)
-  [ "$cgroup_parent" = / ] && cgroup_parent=
-fi
-
-# Docker normally writes this, but other runtimes may not.
-host=$(hostname)
-grep -qE "[[:space:]]$host([[:space:]]|\$)" /etc/hosts 2>/dev/null ||
-  echo "127.0.1.1 $host" >>/etc/hosts
-# The image ships an empty machine-id; give each node its own, once.
-[ -s /etc/machine-id ] || tr -d - </proc/sys/kernel/random/uuid >/etc/machine-id
+kubelab_share_mounts
+kubelab_writable_cgroups
+cgroup_parent=$(kubelab_cgroup_parent)
+kubelab_node_identity
 
 # overlay2 cannot use an overlayfs upper dir, i.e. /var/lib/docker without a
 # volume; probe with a real overlay mount and fall back to vfs.
-storage_driver() {
-  local d rc=1
-  d=$(mktemp -d /var/lib/docker/.overlay-probe.XXXXXX) || { echo vfs; return; }
-  mkdir "$d/l" "$d/u" "$d/w" "$d/m"
-  mount -t overlay overlay -o "lowerdir=$d/l,upperdir=$d/u,workdir=$d/w" "$d/m" 2>/dev/null &&
-    rc=0 && umount "$d/m"
-  rm -rf "$d"
-  if [ $rc = 0 ]; then echo overlay2; else echo vfs; fi
-}
 mkdir -p /var/lib/docker /run/kubelab
-driver=${KUBELAB_STORAGE_DRIVER:-$(storage_driver)}
+if [ -n "${KUBELAB_STORAGE_DRIVER:-}" ]; then
+  driver=$KUBELAB_STORAGE_DRIVER
+elif kubelab_overlay_works /var/lib/docker; then
+  driver=overlay2
+else
+  driver=vfs
+fi
 log "storage driver: $driver${cgroup_parent:+, cgroup parent: $cgroup_parent}"
 
 pid=

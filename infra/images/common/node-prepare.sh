@@ -1,0 +1,77 @@
+# shellcheck shell=bash
+# Container preparation shared by every Kubelab node image (sourced by the
+# entrypoints; installed as /usr/local/lib/kubelab/node-prepare.sh). Each
+# function is idempotent, so `docker restart` of a node is safe.
+
+kubelab_log() { printf '[kubelab-node %s] %s\n' "$(date +%T)" "$*" >&2; }
+
+# Nested containers (and kubelet volume mounts) with shared/slave propagation
+# need a shared root.
+kubelab_share_mounts() {
+  mount --make-rshared / 2>/dev/null || kubelab_log "could not make / rshared (continuing)"
+}
+
+# Docker mounts cgroups read-only (and v1 ones as a view of our own subtree)
+# unless --privileged; the inner runc needs them writable.
+kubelab_writable_cgroups() {
+  if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+    if findmnt -no OPTIONS /sys/fs/cgroup | grep -qw ro; then
+      mount -o remount,rw /sys/fs/cgroup 2>/dev/null ||
+        { umount /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup; } ||
+        kubelab_log "cgroup2 stays read-only: nested containers will fail"
+    fi
+    # As in docker:dind: a cgroup with processes cannot delegate controllers, so
+    # move ours into /init and enable every controller for the inner engines.
+    mkdir -p /sys/fs/cgroup/init
+    xargs -rn1 </sys/fs/cgroup/cgroup.procs >/sys/fs/cgroup/init/cgroup.procs 2>/dev/null || :
+    sed -e 's/ / +/g' -e 's/^/+/' </sys/fs/cgroup/cgroup.controllers \
+      >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || kubelab_log "could not enable cgroup2 controllers"
+    return 0
+  fi
+  local root dir mntopts fstype superopts opts
+  # mountinfo fields: 5 = mount point, 6 = per-mount options, after " - ":
+  # fstype, source, super options (which name the v1 controllers).
+  sed -n 's|^[^ ]* [^ ]* [^ ]* \([^ ]*\) \(/sys/fs/cgroup/[^ ]*\) \([^ ]*\) .* - \(cgroup2\{0,1\}\) [^ ]* \([^ ]*\)$|\1 \2 \3 \4 \5|p' \
+    /proc/self/mountinfo |
+    while read -r root dir mntopts fstype superopts; do
+      # Already a writable view of the whole hierarchy: nothing to do.
+      case ",$mntopts," in *,rw,*) [ "$root" = / ] && continue ;; esac
+      opts=$(echo "$superopts" | tr , '\n' | grep -vE '^(rw|ro|release_agent=.*)$' | paste -sd,)
+      if ! { umount "$dir" && mount -t "$fstype" ${opts:+-o "$opts"} "$fstype" "$dir"; }; then
+        kubelab_log "could not remount $dir read-write"
+      fi
+    done
+}
+
+# Prints the cgroup under which engines in the node must create their
+# cgroups (empty: the namespace root). On cgroup v1 the remount shows the
+# host's whole hierarchy; parenting under our own cgroup keeps nested
+# containers inside the node's limits and removes them with the node.
+kubelab_cgroup_parent() {
+  [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] && return 0
+  local parent
+  parent=$(sed -n 's/^[0-9]*:memory:\(.*\)$/\1/p' /proc/1/cgroup)
+  [ "$parent" = / ] || printf '%s\n' "$parent"
+}
+
+# Docker normally writes the hostname into /etc/hosts, but other runtimes may
+# not; the image ships an empty machine-id, so give each node its own, once.
+kubelab_node_identity() {
+  local host
+  host=$(hostname)
+  grep -qE "[[:space:]]$host([[:space:]]|\$)" /etc/hosts 2>/dev/null ||
+    echo "127.0.1.1 $host" >>/etc/hosts
+  [ -s /etc/machine-id ] || tr -d - </proc/sys/kernel/random/uuid >/etc/machine-id
+}
+
+# Whether an overlay mount works with DIR as its upper layer. It does not on
+# an overlayfs (the container's own root, i.e. no volume mounted there).
+kubelab_overlay_works() {
+  local d rc=1
+  d=$(mktemp -d "$1/.overlay-probe.XXXXXX") || return 1
+  mkdir "$d/l" "$d/u" "$d/w" "$d/m"
+  mount -t overlay overlay -o "lowerdir=$d/l,upperdir=$d/u,workdir=$d/w" "$d/m" 2>/dev/null &&
+    rc=0 && umount "$d/m"
+  rm -rf "$d"
+  return $rc
+}
