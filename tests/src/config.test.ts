@@ -21,6 +21,10 @@ describe("configuration", () => {
     ["NODE_SECURITY_PROFILE", "yolo"],
     ["DATABASE_URL", "mysql://x"],
     ["MAX_SESSIONS_PER_USER", "-1"],
+    ["GITHUB_URL", "github.com"],
+    ["OIDC_PROVIDERS", "Keycloak!"],
+    ["ADMINS", "octocat"],
+    ["LOGIN_IDLE_TIMEOUT", "forever"],
   ] as const) {
     it(`refuses ${variable}=${value} and names the variable`, () => {
       const { status, stderr } = startWith({ [variable]: value });
@@ -33,6 +37,19 @@ describe("configuration", () => {
     const { status, stderr } = startWith({ SESSION_DURATION: "5h", SESSION_MAX_DURATION: "4h" });
     assert.equal(status, 1);
     assert.match(stderr, /SESSION_DURATION: must not exceed SESSION_MAX_DURATION/);
+  });
+
+  it("names every missing setting of a configured OIDC provider, and a half-configured GitHub", () => {
+    const oidc = startWith({ OIDC_PROVIDERS: "keycloak,dockerid", OIDC_KEYCLOAK_ISSUER: "not a url" });
+    assert.equal(oidc.status, 1);
+    assert.match(oidc.stderr, /OIDC_KEYCLOAK_ISSUER: expected an http\(s\) URL/);
+    assert.match(oidc.stderr, /OIDC_KEYCLOAK_CLIENT_ID: required/);
+    // Docker ID is a preset: its issuer is known, only the client id is missing.
+    assert.match(oidc.stderr, /OIDC_DOCKERID_CLIENT_ID: required/);
+    assert.doesNotMatch(oidc.stderr, /OIDC_DOCKERID_ISSUER/);
+    const github = startWith({ GITHUB_CLIENT_ID: "abc" });
+    assert.equal(github.status, 1);
+    assert.match(github.stderr, /GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET: set both or neither/);
   });
 
   it("explains an unreachable Docker engine instead of crashing", () => {

@@ -4,7 +4,9 @@ import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser } from "./support/browser";
+import { execIn } from "./support/docker-objects";
 import { useKubelab } from "./support/lab-fixture";
+import { HEADER_ECHO_APP, startNodeApp } from "./support/node-apps";
 import { waitFor } from "./support/wait-for";
 
 const LESSON = "kubernetes-para-principiantes";
@@ -125,6 +127,38 @@ describe("lab page in Chromium", () => {
     const text = await waitForTerminalLine(page, "node1", /^after-22\s*$/m);
     assert.equal(text.match(/^before-11\s*$/gm)?.length, 1, "earlier output is not repeated");
     assert.equal(text.match(/^typed-5\s*$/gm)?.length, 1, "earlier output is not repeated");
+  });
+
+  it("shows a port opened in node1 as a chip that opens the app through the proxy, and drops it when it stops", async (t) => {
+    const sessionId = (await page.locator("[data-testid=session-bar]").getAttribute("data-session-id")) ?? "";
+    const node1 = `kubelab-${sessionId}-node1`;
+    const chip = page.locator("[data-testid=port-chip][data-node=node1][data-port='8000']");
+    assert.equal(await chip.count(), 0, "nothing listens on 8000 before the app starts");
+    const started = Date.now();
+    await startNodeApp(node1, HEADER_ECHO_APP, 8000);
+    // Discovery polls every 3 s while the page's event stream is open; 10 s leaves room for the exec and the push.
+    await chip.waitFor({ state: "visible", timeout: 10_000 });
+    t.diagnostic(`chip visible ${Date.now() - started} ms after the app started`);
+    assert.equal((await chip.textContent())?.trim(), "node1:8000");
+
+    const [tab] = await Promise.all([context.waitForEvent("page"), chip.click()]);
+    await tab.waitForLoadState();
+    assert.equal(tab.url(), `${lab.publicUrl}/ports/${sessionId}/node1/8000/`);
+    // The echo app answers with what reached it: the request went through the proxy, not straight to the node.
+    // Chromium shows JSON in a <pre> (and may add a pretty-printed copy next to it).
+    const echo = JSON.parse((await tab.locator("pre").first().textContent()) ?? "") as {
+      path: string;
+      headers: Record<string, string>;
+    };
+    assert.equal(echo.path, "/");
+    assert.equal(echo.headers["x-forwarded-host"], new URL(lab.publicUrl).host);
+    await tab.close();
+
+    // The server pushes the whole list again when a port goes away.
+    const stopped = Date.now();
+    assert.equal((await execIn(node1, ["pkill", "-f", "/tmp/app-8000.py"])).exitCode, 0, "the app was running");
+    await chip.waitFor({ state: "detached", timeout: 10_000 });
+    t.diagnostic(`chip gone ${Date.now() - stopped} ms after the app stopped`);
   });
 
   it("switches the interface and the lesson to Spanish", async () => {

@@ -1,6 +1,13 @@
 import { type DynamicModule, Module } from "@nestjs/common";
 import { APP_FILTER, APP_GUARD } from "@nestjs/core";
+import { AdminUsersController } from "./auth/admin-users.controller";
+import { AdminUsersService } from "./auth/admin-users.service";
 import { AuthController } from "./auth/auth.controller";
+import { LoginAttempts } from "./auth/login-attempts.service";
+import { LoginProviders } from "./auth/login-providers";
+import { LoginRateLimiter } from "./auth/login-rate-limiter";
+import { SameOriginGuard } from "./auth/same-origin.guard";
+import { UsersService } from "./auth/users.service";
 import { AuthService } from "./auth/auth.service";
 import { LoginGuard } from "./auth/login.guard";
 import { HttpExceptionFilter } from "./common/http-exception.filter";
@@ -39,6 +46,7 @@ export class AppModule {
       module: AppModule,
       controllers: [
         AuthController,
+        AdminUsersController,
         SessionsController,
         NodeFilesController,
         LessonsController,
@@ -49,10 +57,17 @@ export class AppModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: DATABASE_URL, useValue: databaseUrl },
+        // Guards run in this order: a cross-site write is refused before the login is even looked up.
+        { provide: APP_GUARD, useClass: SameOriginGuard },
         { provide: APP_GUARD, useClass: LoginGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         PrismaService,
         AuthService,
+        UsersService,
+        AdminUsersService,
+        LoginAttempts,
+        LoginProviders,
+        LoginRateLimiter,
         DockerEngine,
         NodeSecurityProfileResolver,
         SessionProvisioner,

@@ -14,6 +14,13 @@ export const ZApiErrorCode = z.enum([
   "payload_too_large",
   "guest_login_disabled",
   "port_closed",
+  "oauth_denied",
+  "oauth_state_invalid",
+  "oauth_provider_error",
+  "account_banned",
+  "rate_limited",
+  "csrf_rejected",
+  "cannot_modify_self",
   "internal_error",
 ]);
 export type TApiErrorCode = z.infer<typeof ZApiErrorCode>;

@@ -5,3 +5,5 @@ export * from "./lessons";
 export * from "./sessions";
 export * from "./terminal-protocol";
 export * from "./ports";
+export * from "./admin-users";
+export * from "./safe-next-path";

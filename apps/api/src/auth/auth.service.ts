@@ -20,15 +20,15 @@ export class AuthService {
   ) {}
 
   /** Creates a guest user and a login session for it; returns the cookie token. */
-  async loginAsGuest(name: string): Promise<{ token: string; user: User }> {
+  async loginAsGuest(name: string, previousToken: string | undefined): Promise<{ token: string; user: User }> {
     if (!this.config.auth.guestLogin) {
       throw new AppError("guest_login_disabled", "Guest login is disabled on this Kubelab");
     }
     const user = await this.prisma.user.create({ data: { provider: "guest", providerId: randomUUID(), name } });
-    return { token: await this.createLoginSession(user.id), user };
+    return { token: await this.replaceLoginSession(previousToken, user.id), user };
   }
 
-  async createLoginSession(userId: string): Promise<string> {
+  private async createLoginSession(userId: string): Promise<string> {
     const token = randomBytes(32).toString("base64url");
     await this.prisma.loginSession.create({
       data: {
@@ -40,7 +40,17 @@ export class AuthService {
     return token;
   }
 
-  /** The user behind a cookie token, or null when the token is unknown or expired. */
+  /**
+   * Starts a fresh login session for a user who just proved who they are. A
+   * session the browser already had is ended, so a token planted before login
+   * (session fixation) is worthless after it.
+   */
+  async replaceLoginSession(previousToken: string | undefined, userId: string): Promise<string> {
+    if (previousToken) await this.logout(previousToken);
+    return this.createLoginSession(userId);
+  }
+
+  /** The user behind a cookie token, or null when the token is unknown, expired, idle too long or banned. */
   async userForToken(token: string): Promise<User | null> {
     const session = await this.prisma.loginSession.findUnique({
       where: { tokenHash: hashToken(token) },
@@ -48,11 +58,17 @@ export class AuthService {
     });
     if (!session) return null;
     const now = Date.now();
-    if (session.expiresAt.getTime() <= now) {
+    const idleSince = now - session.lastSeenAt.getTime();
+    if (
+      session.expiresAt.getTime() <= now ||
+      idleSince > this.config.auth.idleTimeoutSeconds * 1000 ||
+      session.user.bannedAt
+    ) {
       await this.prisma.loginSession.deleteMany({ where: { tokenHash: session.tokenHash } });
       return null;
     }
-    if (now - session.lastSeenAt.getTime() > LAST_SEEN_RESOLUTION_MS) {
+    // A short idle timeout needs a finer resolution, or active users would look idle.
+    if (idleSince > Math.min(LAST_SEEN_RESOLUTION_MS, (this.config.auth.idleTimeoutSeconds * 1000) / 4)) {
       await this.prisma.loginSession.update({
         where: { tokenHash: session.tokenHash },
         data: { lastSeenAt: new Date(now) },

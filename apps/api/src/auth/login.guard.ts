@@ -6,8 +6,13 @@ import { AuthService } from "./auth.service";
 import type { AuthenticatedRequest } from "./current-user.decorator";
 import { IS_PUBLIC_ROUTE } from "./public-route.decorator";
 import { loginCookieName } from "./login-cookie";
+import type { TUserRole } from "@kubelab/shared";
+import { REQUIRED_ROLES } from "./require-role.decorator";
 
-/** Global guard: every route requires a valid login cookie unless marked @PublicRoute(). */
+/**
+ * Global guard: every route requires a valid login cookie unless marked
+ * @PublicRoute(), and the role named by @RequireRole() when there is one.
+ */
 @Injectable()
 export class LoginGuard implements CanActivate {
   constructor(
@@ -27,6 +32,13 @@ export class LoginGuard implements CanActivate {
     ]);
     if (isPublic) return true;
     if (!user) throw new AppError("unauthenticated", "Log in first");
+    const roles = this.reflector.getAllAndOverride<TUserRole[] | undefined>(REQUIRED_ROLES, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (roles && !roles.includes(user.role)) {
+      throw new AppError("forbidden", `This needs the ${roles.join(" or ")} role`);
+    }
     return true;
   }
 }

@@ -6,6 +6,8 @@ export class AppError extends Error {
     readonly code: TApiErrorCode,
     message: string,
     readonly details?: { path: string; message: string }[],
+    /** Sent as Retry-After (rate limits). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -24,5 +26,12 @@ export const HTTP_STATUS_BY_CODE: Record<TApiErrorCode, number> = {
   no_capacity: 503,
   payload_too_large: 413,
   port_closed: 502,
+  oauth_denied: 403,
+  oauth_state_invalid: 400,
+  oauth_provider_error: 502,
+  account_banned: 403,
+  rate_limited: 429,
+  csrf_rejected: 403,
+  cannot_modify_self: 409,
   internal_error: 500,
 };

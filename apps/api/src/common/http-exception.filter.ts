@@ -27,6 +27,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof AppError) {
       status = HTTP_STATUS_BY_CODE[exception.code];
       body = { error: { code: exception.code, message: exception.message, details: exception.details } };
+      if (exception.retryAfterSeconds !== undefined && !response.headersSent) {
+        response.setHeader("Retry-After", String(Math.ceil(exception.retryAfterSeconds)));
+      }
     } else if (exception instanceof HttpException) {
       status = exception.getStatus();
       const message = status === 404 ? "No such endpoint" : exception.message;

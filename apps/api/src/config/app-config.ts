@@ -1,5 +1,9 @@
 import path from "node:path";
+import { ConfigError } from "./config-error";
 import { ZEnvironment, type TEnvironment } from "./config.schema";
+import { loadOidcProviders, type OidcProviderConfig } from "./oidc-provider-config";
+
+export { ConfigError };
 
 export type NodeSecurityProfileSetting = TEnvironment["NODE_SECURITY_PROFILE"];
 
@@ -30,7 +34,19 @@ export interface AppConfig {
     maxPerUser: number;
     reaperIntervalSeconds: number;
   };
-  auth: { guestLogin: boolean; loginSessionSeconds: number };
+  auth: {
+    guestLogin: boolean;
+    /** Absolute lifetime of a login. */
+    loginSessionSeconds: number;
+    /** A login unused this long ends. */
+    idleTimeoutSeconds: number;
+    /** Login attempts allowed per client address and minute. */
+    rateLimitPerMinute: number;
+    github: GithubLoginConfig | undefined;
+    oidc: OidcProviderConfig[];
+    /** "provider:id" or "provider:login" entries made admin at login. */
+    admins: string[];
+  };
   terminals: { graceSeconds: number; replayBytes: number; pingIntervalSeconds: number; maxPerNode: number };
   ports: {
     /** Port hosts are `<node>-<port>-<session>.<labDomain>`. */
@@ -44,7 +60,14 @@ export interface AppConfig {
   kubelabContainer: string | undefined;
 }
 
-export class ConfigError extends Error {}
+export interface GithubLoginConfig {
+  clientId: string;
+  clientSecret: string;
+  /** https://github.com, or a GitHub Enterprise server: authorize and token URLs hang off it. */
+  webUrl: string;
+  /** https://api.github.com, or https://<ghe>/api/v3. */
+  apiUrl: string;
+}
 
 export const APP_CONFIG = Symbol("APP_CONFIG");
 
@@ -61,8 +84,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.SESSION_DURATION > e.SESSION_MAX_DURATION) {
     throw new ConfigError("Invalid configuration:\n  SESSION_DURATION: must not exceed SESSION_MAX_DURATION");
   }
-  // No OAuth provider exists yet, so "auto" means guest login is on.
-  const guestLogin = e.GUEST_LOGIN === "auto" ? true : e.GUEST_LOGIN;
+  if (Boolean(e.GITHUB_CLIENT_ID) !== Boolean(e.GITHUB_CLIENT_SECRET)) {
+    throw new ConfigError("Invalid configuration:\n  GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET: set both or neither");
+  }
+  const github =
+    e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET
+      ? {
+          clientId: e.GITHUB_CLIENT_ID,
+          clientSecret: e.GITHUB_CLIENT_SECRET,
+          webUrl: e.GITHUB_URL,
+          apiUrl: e.GITHUB_API_URL,
+        }
+      : undefined;
+  const oidc = loadOidcProviders(e.OIDC_PROVIDERS, present);
+  // "auto": a laptop trial with no provider configured still lets people in.
+  const guestLogin = e.GUEST_LOGIN === "auto" ? !github && oidc.length === 0 : e.GUEST_LOGIN;
   return {
     server: {
       host: e.HOST,
@@ -95,7 +131,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxPerUser: e.MAX_SESSIONS_PER_USER,
       reaperIntervalSeconds: e.REAPER_INTERVAL,
     },
-    auth: { guestLogin, loginSessionSeconds: e.LOGIN_SESSION_LIFETIME },
+    auth: {
+      guestLogin,
+      loginSessionSeconds: e.LOGIN_SESSION_LIFETIME,
+      idleTimeoutSeconds: e.LOGIN_IDLE_TIMEOUT,
+      rateLimitPerMinute: e.LOGIN_RATE_LIMIT,
+      github,
+      oidc,
+      admins: e.ADMINS,
+    },
     terminals: {
       graceSeconds: e.TERMINAL_GRACE,
       replayBytes: e.TERMINAL_REPLAY_BUFFER,

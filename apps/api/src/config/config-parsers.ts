@@ -47,3 +47,8 @@ export const zCommaList = (fallback: string) =>
         .map((item) => item.trim())
         .filter(Boolean),
     );
+
+/** An http(s) URL without a trailing slash, so paths can be appended to it. */
+export const zBaseUrl = z
+  .url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" })
+  .transform((url) => url.replace(/\/+$/, ""));

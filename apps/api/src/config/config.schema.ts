@@ -5,6 +5,7 @@ import {
   zCommaList,
   zDuration,
   zIntFromString,
+  zBaseUrl,
   zNumberFromString,
 } from "./config-parsers";
 
@@ -45,6 +46,20 @@ export const ZEnvironment = z.object({
     .default("auto")
     .transform((v) => (v === "auto" ? "auto" : v === "true")),
   LOGIN_SESSION_LIFETIME: zDuration.default(12 * 3600),
+  // A lunch break must not log a room of attendees out; a laptop left overnight should.
+  LOGIN_IDLE_TIMEOUT: zDuration.default(4 * 3600),
+  LOGIN_RATE_LIMIT: zIntFromString(1, 100_000).default(100),
+  GITHUB_CLIENT_ID: z.string().min(1).optional(),
+  GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+  GITHUB_URL: zBaseUrl.default("https://github.com"),
+  GITHUB_API_URL: zBaseUrl.default("https://api.github.com"),
+  // Each id X is configured by OIDC_X_ISSUER, OIDC_X_CLIENT_ID, ... (see oidc-provider-config.ts).
+  OIDC_PROVIDERS: zCommaList("").pipe(
+    z.array(z.string().regex(/^[a-z][a-z0-9]{0,30}$/, "provider ids are lowercase letters and digits")),
+  ),
+  ADMINS: zCommaList("").pipe(
+    z.array(z.string().regex(/^[a-z][a-z0-9]*:.+$/, 'expected "provider:id" or "provider:login"')),
+  ),
   WEB_ENABLED: zBooleanFromString.default(true),
   UPLOAD_MAX_SIZE: zByteSize.default(50 * 1024 ** 2),
   TERMINAL_GRACE: zDuration.default(10 * 60),

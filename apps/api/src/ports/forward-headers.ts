@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import type { AppConfig } from "../config/app-config";
-import { forwardedFor } from "./request-origin";
+import { forwardedFor } from "../common/request-origin";
 
 // Meaningful for one connection only (RFC 9110 §7.6.1); never passed along.
 const HOP_BY_HOP = new Set([

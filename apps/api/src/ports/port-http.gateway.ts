@@ -12,7 +12,7 @@ import { closedPortError, isUnreachable, sendPortError } from "./port-error-resp
 import { proxyHttp } from "./port-http-proxy";
 import { portRouteOf, type PortRoute } from "./port-route";
 import { PortTokens } from "./port-tokens";
-import { requestIsHttps } from "./request-origin";
+import { requestIsHttps } from "../common/request-origin";
 
 // Reserved on every port host: where a ticket from the platform is exchanged for the port cookie.
 export const AUTH_PATH = "/__kubelab/auth";

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { AppConfig } from "../config/app-config";
 import { parsePortHost, parsePortPath, type ParsedPort } from "./port-address";
-import { requestHost } from "./request-origin";
+import { requestHost } from "../common/request-origin";
 
 /** A request meant for a user's app, in either URL form. */
 export interface PortRoute {

@@ -12,7 +12,7 @@ import type { PortAddress } from "./port-address";
 import { readPortCookie } from "./port-cookie";
 import { closedPortError } from "./port-error-response";
 import { portRouteOf, type PortRoute } from "./port-route";
-import { requestIsHttps } from "./request-origin";
+import { requestIsHttps } from "../common/request-origin";
 
 // The app's handshake answer is read whole before it is passed on; anything bigger is not an answer.
 const MAX_RESPONSE_HEAD = 64 * 1024;

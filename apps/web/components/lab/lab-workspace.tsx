@@ -7,6 +7,7 @@ import { TerminalWorkspaceProvider } from "@/components/terminal/terminal-worksp
 import { SessionBar } from "./session-bar";
 import { SessionStatePanel } from "./session-state-panel";
 import { SplitPane } from "./split-pane";
+import { useDetectedPorts } from "./use-detected-ports";
 import { useFileUpload } from "./use-file-upload";
 import { useLabSession } from "./use-lab-session";
 
@@ -22,12 +23,14 @@ export function LabWorkspace({ lesson, languageNote, initialProgress }: LabWorks
   const session = lab.state.phase === "active" ? lab.state.session : null;
   const ready = session?.status === "ready" ? session : null;
   const uploadFiles = useFileUpload(ready?.id ?? "");
+  // An "ended" event means the session stopped (or the server is restarting): re-check it now.
+  const ports = useDetectedPorts(ready?.id ?? null, lab.refresh);
   const nodes = ready ? ready.nodes.map((node) => node.name) : [];
 
   return (
     <TerminalWorkspaceProvider sessionId={ready?.id ?? null} nodes={nodes}>
       <main id="main" className="lab-main" data-testid="lab" data-lesson-id={lesson.id} data-phase={lab.state.phase}>
-        {session ? <SessionBar session={session} extend={lab.extend} end={lab.end} /> : null}
+        {session ? <SessionBar session={session} ports={ports} extend={lab.extend} end={lab.end} /> : null}
         <SplitPane
           left={
             <LessonPanel

@@ -6,8 +6,15 @@ import { useI18n } from "@/lib/i18n/i18n-provider";
 import { isValidPort, portUrl } from "@/lib/lab/port-url";
 import { ExternalIcon } from "@/components/ui/icons";
 
+interface OpenPortPopoverProps {
+  sessionId: string;
+  node: string;
+  /** Discovery is live and found nothing in this node: say so, so an empty bar is not a mystery. */
+  noPortsDetected?: boolean;
+}
+
 /** "Open port" for one node: a small form in a native popover that opens the port-proxy URL in a new tab. */
-export function OpenPortPopover({ sessionId, node }: { sessionId: string; node: string }) {
+export function OpenPortPopover({ sessionId, node, noPortsDetected = false }: OpenPortPopoverProps) {
   const { dict } = useI18n();
   const popoverId = `open-port-${node}`;
   const portId = useId();
@@ -43,6 +50,11 @@ export function OpenPortPopover({ sessionId, node }: { sessionId: string; node: 
       <div id={popoverId} popover="auto" className="popover-form">
         <form onSubmit={submit} noValidate>
           <p className="popover-title">{formatMessage(dict.session.openPortOn, { node })}</p>
+          {noPortsDetected ? (
+            <p className="popover-hint muted" data-testid={`open-port-none-${node}`}>
+              {formatMessage(dict.session.noPortsDetected, { node })}
+            </p>
+          ) : null}
           <label htmlFor={portId}>{dict.session.portLabel}</label>
           <input
             id={portId}

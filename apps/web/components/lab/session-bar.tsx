@@ -8,13 +8,16 @@ import { ApiError } from "@/lib/api/api-error";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { formatDuration, useServerNow } from "@/lib/ui/use-now";
+import { DetectedPortChips } from "./detected-port-chips";
 import { EndSessionDialog } from "./end-session-dialog";
 import { OpenPortPopover } from "./open-port-popover";
+import type { DetectedPorts } from "./use-detected-ports";
 
 const EXPIRING_SOON_MS = 5 * 60 * 1000;
 
 interface SessionBarProps {
   session: TSession;
+  ports: DetectedPorts;
   extend: () => Promise<TSession>;
   end: () => Promise<void>;
 }
@@ -22,7 +25,7 @@ interface SessionBarProps {
 const errorMessage = (error: unknown) => (error instanceof ApiError ? error.message : String(error));
 
 /** Status, time left, nodes with their IPs and ports, Extend and End for the running lab. */
-export function SessionBar({ session, extend, end }: SessionBarProps) {
+export function SessionBar({ session, ports, extend, end }: SessionBarProps) {
   const { dict, locale } = useI18n();
   const toast = useToast();
   const router = useRouter();
@@ -70,6 +73,7 @@ export function SessionBar({ session, extend, end }: SessionBarProps) {
       data-session-id={session.id}
       data-session-status={session.status}
       data-expiring={expiring}
+      data-port-stream={ports.status}
     >
       <p className="session-state">
         <span className={`status-dot status-dot-session-${session.status}`} aria-hidden="true" />
@@ -91,7 +95,13 @@ export function SessionBar({ session, extend, end }: SessionBarProps) {
             <strong>{node.name}</strong>
             <span className={`node-status node-status-${node.status}`}>{dict.session.nodeStatus[node.status]}</span>
             {node.ip ? <code data-testid={`node-ip-${node.name}`}>{node.ip}</code> : null}
-            {ready && node.status === "running" ? <OpenPortPopover sessionId={session.id} node={node.name} /> : null}
+            {ready && node.status === "running" ? (
+              <OpenPortPopover
+                sessionId={session.id}
+                node={node.name}
+                noPortsDetected={ports.status === "live" && !ports.byNode.has(node.name)}
+              />
+            ) : null}
           </li>
         ))}
       </ul>
@@ -120,6 +130,7 @@ export function SessionBar({ session, extend, end }: SessionBarProps) {
           {ending ? dict.session.ending : dict.session.end}
         </button>
       </div>
+      {ready ? <DetectedPortChips sessionId={session.id} ports={ports.ports} /> : null}
       {expiring ? (
         <p className="session-warning" role="alert" data-testid="session-expiring">
           {dict.session.expiringSoon}

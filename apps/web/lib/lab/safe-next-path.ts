@@ -1,11 +1,5 @@
-// Where to go after logging in. Only same-site paths are allowed, so a crafted
-// link (/login?next=https://evil.example) cannot send a fresh login elsewhere.
-export function safeNextPath(next: string | string[] | undefined | null): string {
-  const value = Array.isArray(next) ? next[0] : next;
-  if (!value || !value.startsWith("/") || value.startsWith("//") || value.includes("\\")) return "/";
-  if (value.startsWith("/login")) return "/";
-  return value;
-}
+// The rule itself lives in @kubelab/shared: the OAuth callback applies it too.
+export { safeNextPath } from "@kubelab/shared";
 
 export function loginPath(next: string): string {
   return `/login?next=${encodeURIComponent(next)}`;

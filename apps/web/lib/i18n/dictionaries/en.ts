@@ -55,6 +55,19 @@ export const en = {
     failed: "Could not log in: {message}",
     alreadyLoggedIn: "You are logged in as {name}.",
     continue: "Continue",
+    providersTitle: "Log in with your account",
+    providerButton: "Continue with {provider}",
+    guestSeparator: "or",
+    noProviders: "No way to log in is configured on this Kubelab. Ask its administrator.",
+    retry: "Try again",
+    errors: {
+      oauth_denied: "The login was cancelled at the provider: Kubelab was not allowed to use your account.",
+      oauth_state_invalid:
+        "This login could not be verified (it expired, was already used, or was started in another browser). Start again.",
+      oauth_provider_error: "The login provider did not answer as expected. It may be down; try again in a moment.",
+      account_banned: "This account is not allowed on this Kubelab. Ask the organisers if you think this is a mistake.",
+      rate_limited: "Too many login attempts from your network. Wait a minute and try again.",
+    },
   },
   lab: {
     lessonNotInLanguage: "This lesson is not available in {wanted}; it is shown in {shown}.",
@@ -129,6 +142,10 @@ export const en = {
     pathLabel: "Path",
     open: "Open",
     portInvalid: "Enter a port between 1 and 65535",
+    detectedPorts: "Ports listening in your nodes",
+    noPortsDetected: "No ports detected on {node} yet; they show up in the bar once an app listens.",
+    portPublic: "public",
+    portPublicHint: "Anyone with the link can open this port",
   },
   terminal: {
     status: {

@@ -56,6 +56,20 @@ export const es: Dictionary = {
     failed: "No se pudo iniciar sesión: {message}",
     alreadyLoggedIn: "Has iniciado sesión como {name}.",
     continue: "Continuar",
+    providersTitle: "Inicia sesión con tu cuenta",
+    providerButton: "Continuar con {provider}",
+    guestSeparator: "o",
+    noProviders: "Este Kubelab no tiene configurada ninguna forma de iniciar sesión. Pregunta a quien lo administra.",
+    retry: "Intentar de nuevo",
+    errors: {
+      oauth_denied: "Se canceló el inicio de sesión en el proveedor: no se permitió a Kubelab usar tu cuenta.",
+      oauth_state_invalid:
+        "No se pudo verificar este inicio de sesión (caducó, ya se usó o se empezó en otro navegador). Empieza de nuevo.",
+      oauth_provider_error:
+        "El proveedor de inicio de sesión no respondió como se esperaba. Puede estar caído; inténtalo en un momento.",
+      account_banned: "Esta cuenta no tiene acceso a este Kubelab. Habla con la organización si crees que es un error.",
+      rate_limited: "Demasiados intentos de inicio de sesión desde tu red. Espera un minuto e inténtalo de nuevo.",
+    },
   },
   lab: {
     lessonNotInLanguage: "Esta lección no está disponible en {wanted}; se muestra en {shown}.",
@@ -130,6 +144,10 @@ export const es: Dictionary = {
     pathLabel: "Ruta",
     open: "Abrir",
     portInvalid: "Escribe un puerto entre 1 y 65535",
+    detectedPorts: "Puertos a la escucha en tus nodos",
+    noPortsDetected: "Aún no hay puertos detectados en {node}; aparecen en la barra en cuanto una aplicación escucha.",
+    portPublic: "público",
+    portPublicHint: "Cualquiera con el enlace puede abrir este puerto",
   },
   terminal: {
     status: {

@@ -40,3 +40,16 @@ export function forwardedFor(req: IncomingMessage, config: AppConfig): string {
 function firstChain(header: string | string[] | undefined): string | undefined {
   return (Array.isArray(header) ? header.join(", ") : header)?.trim() || undefined;
 }
+
+/**
+ * The address a request came from, for rate limits. Behind a trusted proxy it
+ * is the last X-Forwarded-For entry, the one that proxy saw; earlier entries
+ * are whatever the client wrote and prove nothing.
+ */
+export function clientAddress(req: IncomingMessage, config: AppConfig): string {
+  if (fromTrustedProxy(req, config)) {
+    const last = firstChain(req.headers["x-forwarded-for"])?.split(",").pop()?.trim();
+    if (last) return last;
+  }
+  return peerAddress(req);
+}

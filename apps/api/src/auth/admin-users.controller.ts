@@ -1,0 +1,28 @@
+import { Body, Controller, Get, Param, Patch, Query } from "@nestjs/common";
+import { ZAdminUserQuery, ZAdminUserUpdate, type TAdminUser, type TAdminUserList } from "@kubelab/shared";
+import { parseBody, parseQuery } from "../common/zod-validation";
+import type { User } from "../generated/prisma/client";
+import { AdminUsersService } from "./admin-users.service";
+import { CurrentUser } from "./current-user.decorator";
+import { RequireRole } from "./require-role.decorator";
+
+@Controller("api/admin/users")
+@RequireRole("admin")
+export class AdminUsersController {
+  constructor(private readonly users: AdminUsersService) {}
+
+  @Get()
+  list(@Query() query: unknown): Promise<TAdminUserList> {
+    return this.users.list(parseQuery(ZAdminUserQuery, query));
+  }
+
+  @Get(":id")
+  get(@Param("id") id: string): Promise<TAdminUser> {
+    return this.users.get(id);
+  }
+
+  @Patch(":id")
+  update(@CurrentUser() admin: User, @Param("id") id: string, @Body() body: unknown): Promise<TAdminUser> {
+    return this.users.update(admin, id, parseBody(ZAdminUserUpdate, body));
+  }
+}

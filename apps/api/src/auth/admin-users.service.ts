@@ -1,0 +1,110 @@
+import { Injectable, Logger } from "@nestjs/common";
+import type { TAdminUser, TAdminUserList, TAdminUserUpdate, TUserRole } from "@kubelab/shared";
+import { AppError } from "../common/app-error";
+import { PrismaService } from "../database/prisma.service";
+import type { Prisma, User } from "../generated/prisma/client";
+import { SessionsService } from "../sessions/sessions.service";
+
+const ACTIVE_STATUSES = ["provisioning", "ready"] as const;
+
+type UserWithCount = User & { _count: { labSessions: number } };
+
+export interface AdminUserFilter {
+  q?: string;
+  role?: TUserRole;
+  banned?: "true" | "false";
+  limit: number;
+  cursor?: string;
+}
+
+/** What admins do to users: look them up, change roles, ban and unban. */
+@Injectable()
+export class AdminUsersService {
+  private readonly logger = new Logger("AdminUsers");
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  async list(filter: AdminUserFilter): Promise<TAdminUserList> {
+    const where: Prisma.UserWhereInput = {};
+    if (filter.role) where.role = filter.role;
+    if (filter.banned) where.bannedAt = filter.banned === "true" ? { not: null } : null;
+    if (filter.q) {
+      const contains = { contains: filter.q, mode: "insensitive" as const };
+      where.OR = [{ name: contains }, { login: contains }, { email: contains }];
+    }
+    const rows = await this.prisma.user.findMany({
+      where,
+      // Newest first; id breaks ties so cursor pages never skip or repeat.
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: filter.limit + 1,
+      ...(filter.cursor ? { cursor: { id: filter.cursor }, skip: 1 } : {}),
+      include: this.countActive(),
+    });
+    const page = rows.slice(0, filter.limit);
+    return {
+      users: page.map((row) => this.view(row)),
+      nextCursor: rows.length > filter.limit ? (page.at(-1)?.id ?? null) : null,
+    };
+  }
+
+  async get(id: string): Promise<TAdminUser> {
+    return this.view(await this.find(id));
+  }
+
+  async update(admin: User, id: string, change: TAdminUserUpdate): Promise<TAdminUser> {
+    // An admin who demotes or bans themselves may leave nobody able to undo it.
+    if (id === admin.id)
+      throw new AppError("cannot_modify_self", "Admins cannot change their own role or ban themselves");
+    const target = await this.find(id);
+    const data: Prisma.UserUpdateInput = {};
+    if (change.role !== undefined) data.role = change.role;
+    if (change.banned === true && !target.bannedAt) data.bannedAt = new Date();
+    if (change.banned === false) data.bannedAt = null;
+    await this.prisma.user.update({ where: { id }, data });
+    if (change.banned === true) await this.endEverything(id);
+    this.logger.log(`${admin.name} (${admin.id}) changed user ${id}: ${JSON.stringify(change)}`);
+    return this.get(id);
+  }
+
+  /** A banned user's logins end at once, and so do their lab sessions (terminals close with 4001). */
+  private async endEverything(userId: string): Promise<void> {
+    await this.prisma.loginSession.deleteMany({ where: { userId } });
+    const active = await this.prisma.labSession.findMany({
+      where: { ownerId: userId, status: { in: ["provisioning", "ready", "failed"] } },
+      select: { id: true },
+    });
+    await Promise.all(active.map((session) => this.sessions.end(session.id, "owner banned")));
+  }
+
+  private async find(id: string): Promise<UserWithCount> {
+    const user = /^[0-9a-f-]{36}$/.test(id)
+      ? await this.prisma.user.findUnique({ where: { id }, include: this.countActive() })
+      : null;
+    if (!user) throw new AppError("not_found", "No such user");
+    return user;
+  }
+
+  private countActive() {
+    return { _count: { select: { labSessions: { where: { status: { in: [...ACTIVE_STATUSES] } } } } } };
+  }
+
+  private view(user: UserWithCount): TAdminUser {
+    return {
+      id: user.id,
+      provider: user.provider,
+      providerId: user.providerId,
+      name: user.name,
+      login: user.login,
+      email: user.email,
+      avatarUrl: user.avatarUrl,
+      role: user.role,
+      bannedAt: user.bannedAt?.toISOString() ?? null,
+      lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
+      createdAt: user.createdAt.toISOString(),
+      activeSessions: user._count.labSessions,
+    };
+  }
+}

@@ -1,0 +1,113 @@
+"use client";
+
+import { ZPortList, type TPortEntry } from "@kubelab/shared";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { reconnectDelay } from "@/lib/terminal/reconnect-delay";
+
+/** `off`: no ready session; `connecting`: (re)opening the stream; `live`: updates arrive; `ended`: the server closed it. */
+export type PortStreamStatus = "off" | "connecting" | "live" | "ended";
+
+export interface DetectedPorts {
+  status: PortStreamStatus;
+  /** Ports seen listening in the nodes (and NodePorts) at the last discovery, by node then port. */
+  ports: readonly TPortEntry[];
+  byNode: ReadonlyMap<string, readonly TPortEntry[]>;
+}
+
+interface StreamState {
+  sessionId: string;
+  status: PortStreamStatus;
+  ports: readonly TPortEntry[];
+}
+
+const NO_PORTS: readonly TPortEntry[] = [];
+
+function parsePortEvent(data: unknown): readonly TPortEntry[] | null {
+  if (typeof data !== "string") return null;
+  try {
+    const parsed = ZPortList.safeParse(JSON.parse(data));
+    // Public ports nobody listens on are links to share, not something running: not offered here.
+    return parsed.success ? parsed.data.ports.filter((entry) => entry.detected) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Follows `GET /api/sessions/:id/ports/events` while the session is ready.
+ * The server polls the nodes only while a stream is open, so there is one
+ * stream per page and none without a ready session.
+ */
+export function useDetectedPorts(sessionId: string | null, onEnded?: () => void): DetectedPorts {
+  const [state, setState] = useState<StreamState | null>(null);
+  // A notification only: a new callback identity must not reopen the stream.
+  const onEndedRef = useRef(onEnded);
+  useEffect(() => {
+    onEndedRef.current = onEnded;
+  }, [onEnded]);
+
+  useEffect(() => {
+    if (!sessionId) return;
+    const id = sessionId;
+    const url = `/api/sessions/${encodeURIComponent(id)}/ports/events`;
+    let disposed = false;
+    let source: EventSource | null = null;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let attempt = 0;
+    const update = (status: PortStreamStatus, ports?: readonly TPortEntry[]): void => {
+      if (disposed) return;
+      setState((previous) => ({
+        sessionId: id,
+        status,
+        ports: ports ?? (previous?.sessionId === id ? previous.ports : NO_PORTS),
+      }));
+    };
+    const reconnectLater = (): void => {
+      source?.close();
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(connect, reconnectDelay(attempt++));
+    };
+
+    function connect(): void {
+      if (disposed) return;
+      update("connecting");
+      const stream = new EventSource(url);
+      source = stream;
+      stream.addEventListener("ports", (event) => {
+        const ports = parsePortEvent(event.data);
+        if (!ports) return; // not what the contract says: keep the last good list
+        attempt = 0;
+        update("live", ports);
+      });
+      // The session stopped, or the server is shutting down (sessions survive a restart):
+      // let the page re-check the session, and try again unless it is gone by then.
+      stream.addEventListener("ended", () => {
+        update("ended", NO_PORTS);
+        onEndedRef.current?.();
+        reconnectLater();
+      });
+      stream.addEventListener("error", () => {
+        // A dropped connection is retried by EventSource itself (readyState CONNECTING);
+        // an HTTP error (401, 404, 5xx from a proxy) closes it for good, so retry with backoff.
+        if (stream.readyState === EventSource.CLOSED) reconnectLater();
+        else update("connecting");
+      });
+    }
+
+    connect();
+    return () => {
+      disposed = true;
+      clearTimeout(retryTimer);
+      source?.close();
+    };
+  }, [sessionId]);
+
+  const current = sessionId && state?.sessionId === sessionId ? state : null;
+  const ports = current?.ports ?? NO_PORTS;
+  const byNode = useMemo(() => {
+    const grouped = new Map<string, TPortEntry[]>();
+    for (const entry of ports) grouped.set(entry.node, [...(grouped.get(entry.node) ?? []), entry]);
+    return grouped;
+  }, [ports]);
+  return { status: current?.status ?? "off", ports, byNode };
+}

@@ -1,0 +1,137 @@
+// Full browser logins in Chromium: GitHub (a local stand-in process, since
+// GitHub itself cannot be reached from tests) and Docker ID (the OIDC preset,
+// pointed at a real oidc-provider process).
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import type { TMeResponse } from "@kubelab/shared";
+import { launchBrowser } from "./support/browser";
+import { useLoginProviders } from "./support/identity/login-fixture";
+
+describe("login pages in Chromium", () => {
+  let browser: Browser;
+  const lab = useLoginProviders();
+
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  async function freshPage(): Promise<Page> {
+    const context = await browser.newContext();
+    return context.newPage();
+  }
+
+  async function meIn(page: Page): Promise<TMeResponse> {
+    return page.evaluate(async () => (await fetch("/api/me")).json() as Promise<TMeResponse>);
+  }
+
+  /** Signs in at the OIDC provider's own pages: its development login form, then consent. */
+  async function loginAtOidcProvider(page: Page, login: string): Promise<void> {
+    await page.locator("input[name=login]").fill(login);
+    await page.locator("input[name=password]").fill("any password");
+    await page.locator("button[type=submit]").click();
+    await page.locator("button[type=submit]", { hasText: "Continue" }).click();
+  }
+
+  it("lists GitHub and Docker ID, and no guest form when providers are configured", async () => {
+    const page = await freshPage();
+    await page.goto(`${lab.publicUrl}/login`);
+    assert.equal(await page.locator("[data-testid=login-with-github]").innerText(), "Continue with GitHub");
+    assert.equal(await page.locator("[data-testid=login-with-dockerid]").innerText(), "Continue with Docker ID");
+    assert.equal(await page.locator("[data-testid=guest-login-form]").count(), 0);
+    await page.context().close();
+  });
+
+  it("logs in with GitHub and returns to the page that asked for a login", async () => {
+    const page = await freshPage();
+    await page.goto(`${lab.publicUrl}/lab/kubernetes-para-principiantes`);
+    await page.waitForURL(/\/login\?next=/);
+    await page.locator("[data-testid=login-with-github]").click();
+    await page.waitForURL(`${lab.github.url}/login/oauth/authorize?**`);
+    await page.locator("#authorize").click();
+    await page.waitForURL(`${lab.publicUrl}/lab/kubernetes-para-principiantes`);
+    assert.match(await page.locator("[data-testid=user-name]").innerText(), /The Octocat$/);
+    const me = await meIn(page);
+    assert.equal(me.provider, "github");
+    assert.equal(me.login, "octocat");
+    const cookies = await page.context().cookies(lab.publicUrl);
+    const login = cookies.find((c) => c.name === "kubelab_session");
+    assert.ok(login?.httpOnly && login.sameSite === "Lax");
+    assert.equal(
+      cookies.some((c) => c.name === "kubelab_login_state"),
+      false,
+    );
+    await page.context().close();
+  });
+
+  it("logs in with Docker ID (OIDC), finds the same user again and refreshes the profile", async () => {
+    const page = await freshPage();
+    await page.goto(`${lab.publicUrl}/login`);
+    await page.locator("[data-testid=login-with-dockerid]").click();
+    await loginAtOidcProvider(page, "whale");
+    await page.waitForURL(`${lab.publicUrl}/`);
+    const first = await meIn(page);
+    assert.equal(first.provider, "dockerid");
+    assert.equal(first.name, "User whale");
+    assert.equal(first.login, "whale");
+    assert.equal(first.role, "attendee");
+
+    await lab.oidc.control("profile", { sub: "whale", name: "Moby Dock" });
+    await page.locator("[data-testid=logout]").click();
+    await page.locator("[data-testid=login-link]").waitFor();
+    await page.goto(`${lab.publicUrl}/login`);
+    await page.locator("[data-testid=login-with-dockerid]").click();
+    // The provider remembers its own session; it may go straight back or ask again.
+    await page.waitForURL((url) => url.origin === lab.publicUrl || url.origin === lab.oidc.url);
+    if (new URL(page.url()).origin === lab.oidc.url) await loginAtOidcProvider(page, "whale");
+    await page.waitForURL(`${lab.publicUrl}/`);
+    const second = await meIn(page);
+    assert.equal(second.id, first.id, "same provider + sub, same user");
+    assert.equal(second.name, "Moby Dock");
+    await page.context().close();
+  });
+
+  it("refuses an ID token whose nonce is not the one Kubelab sent, with a page that offers a retry", async () => {
+    await lab.oidc.control("forge-nonce", { forge: true });
+    const page = await freshPage();
+    try {
+      await page.goto(`${lab.publicUrl}/login?next=/lab/kubernetes-para-principiantes`);
+      await page.locator("[data-testid=login-with-dockerid]").click();
+      await loginAtOidcProvider(page, "mallory");
+      await page.waitForURL(`${lab.publicUrl}/login?**`);
+      const notice = page.locator("[data-testid=login-error-notice]");
+      assert.equal(await notice.getAttribute("data-code"), "oauth_state_invalid");
+      assert.match(await notice.innerText(), /could not be verified/);
+      assert.equal(await page.evaluate(async () => (await fetch("/api/me")).status), 401);
+    } finally {
+      await lab.oidc.control("forge-nonce", { forge: false });
+    }
+    await page.locator("[data-testid=login-retry]").click();
+    await page.locator("[data-testid=login-with-dockerid]").click();
+    await page.waitForURL((url) => url.origin === lab.publicUrl || url.origin === lab.oidc.url);
+    if (new URL(page.url()).origin === lab.oidc.url) await loginAtOidcProvider(page, "mallory");
+    await page.waitForURL(`${lab.publicUrl}/lab/kubernetes-para-principiantes`);
+    assert.equal((await meIn(page)).login, "mallory");
+    await page.context().close();
+  });
+
+  it("explains a cancelled GitHub consent in Spanish too, and the retry works", async () => {
+    const page = await freshPage();
+    await page.context().addCookies([{ name: "kubelab_lang", value: "es", url: lab.publicUrl }]);
+    await page.goto(`${lab.publicUrl}/login`);
+    await page.locator("[data-testid=login-with-github]").click();
+    await page.locator("#cancel").click();
+    await page.waitForURL(`${lab.publicUrl}/login?error=oauth_denied`);
+    const notice = page.locator("[data-testid=login-error-notice]");
+    assert.match(await notice.innerText(), /Se canceló el inicio de sesión/);
+    await page.locator("[data-testid=login-retry]").click();
+    await page.locator("[data-testid=login-with-github]").click();
+    await page.locator("#authorize").click();
+    await page.waitForURL(`${lab.publicUrl}/`);
+    assert.equal((await meIn(page)).login, "octocat");
+    await page.context().close();
+  });
+});
