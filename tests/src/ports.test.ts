@@ -302,6 +302,7 @@ describe("port forwarding", () => {
       port: 8000,
       public: false,
       detected: true,
+      service: null,
       urls: { host: `http://${hostOf("node1", 8000)}/`, path: `http://localhost:${port}${pathOf("node1", 8000)}` },
     });
     assert.equal((await bob.request("GET", `/api/sessions/${session.id}/ports`)).status, 404);
@@ -340,6 +341,32 @@ describe("port forwarding", () => {
     // Loopback-only listeners cannot be reached through the session network and are not offered.
     assert.equal(has("node2", 8124), false);
     req.destroy();
+  });
+
+  it("offers Kubernetes NodePorts with their service name", async () => {
+    // The offline image runs no cluster, so a stand-in kubectl answers the discovery's
+    // `kubectl get svc -A -o jsonpath=...` the way a real one does: "namespace/name nodePort...".
+    const node1 = container(session.id, "node1");
+    const standIn = [
+      "mkdir -p /etc/kubernetes && touch /etc/kubernetes/admin.conf",
+      "cat > /usr/local/bin/kubectl <<'EOF'\n#!/bin/sh\necho 'default/webui 30001'\necho 'kube-system/kube-dns '\nEOF",
+      "chmod +x /usr/local/bin/kubectl",
+    ].join("\n");
+    assert.equal((await execIn(node1, ["sh", "-c", standIn])).exitCode, 0);
+    try {
+      const entry = await waitFor("node1:30001 in the list", async () => {
+        const list = await alice.request<TPortList>("GET", `/api/sessions/${session.id}/ports`);
+        return list.body.ports.find((p) => p.node === "node1" && p.port === 30001);
+      });
+      assert.equal(entry.detected, true);
+      assert.equal(entry.service, "default/webui");
+      const listening = (await alice.request<TPortList>("GET", `/api/sessions/${session.id}/ports`)).body.ports.find(
+        (p) => p.node === "node1" && p.port === 8000,
+      );
+      assert.equal(listening?.service, null);
+    } finally {
+      await execIn(node1, ["rm", "-f", "/usr/local/bin/kubectl", "/etc/kubernetes/admin.conf"]);
+    }
   });
 
   it("joins KUBELAB_CONTAINER to each session network, and detaches it before removing the network", async () => {

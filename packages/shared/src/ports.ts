@@ -13,6 +13,8 @@ export const ZPortEntry = z.object({
   public: z.boolean(),
   // Seen listening in the node (or a Kubernetes NodePort) at the last discovery.
   detected: z.boolean(),
+  /** "namespace/name" of the Kubernetes service when the port is one of its NodePorts. */
+  service: z.string().nullable(),
   urls: z.object({ host: z.string(), path: z.string() }),
 });
 export type TPortEntry = z.infer<typeof ZPortEntry>;

@@ -2,7 +2,11 @@
 export interface DetectedPort {
   node: string;
   port: number;
+  /** "namespace/name" of the Kubernetes service when the port is one of its NodePorts. */
+  service: string | null;
 }
+
+export type FoundPort = Omit<DetectedPort, "node">;
 
 const NODEPORT_MARKER = "--nodeports--";
 
@@ -19,7 +23,9 @@ export const DISCOVERY_COMMAND = [
     "if [ -r /etc/kubernetes/admin.conf ] && command -v kubectl >/dev/null 2>&1; then " +
     `echo ${NODEPORT_MARKER}; ` +
     "timeout 5 kubectl --kubeconfig /etc/kubernetes/admin.conf get svc -A " +
-    "-o jsonpath='{range .items[*]}{range .spec.ports[*]}{.nodePort}{\"\\n\"}{end}{end}' 2>/dev/null; fi",
+    // One line per service: "namespace/name nodePort..." (ports without a NodePort print nothing).
+    "-o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name}{range .spec.ports[*]} {.nodePort}{end}{\"\\n\"}{end}' " +
+    "2>/dev/null; fi",
 ];
 
 // /proc/net/tcp state 0A is LISTEN.
@@ -30,9 +36,9 @@ const LISTEN = "0A";
  * listeners (the inner containerd's, debug ports) cannot be reached through
  * the session network, so they are not offered.
  */
-export function parseDiscoveryOutput(output: string): number[] {
+export function parseDiscoveryOutput(output: string): FoundPort[] {
   const [sockets = "", nodePorts = ""] = output.split(NODEPORT_MARKER);
-  const ports = new Set<number>();
+  const ports = new Map<number, FoundPort>();
   for (const line of sockets.split("\n")) {
     const fields = line.trim().split(/\s+/);
     const [local = "", , state] = fields.slice(1);
@@ -40,13 +46,22 @@ export function parseDiscoveryOutput(output: string): number[] {
     const [addressHex = "", portHex = ""] = local.split(":");
     if (isLoopback(addressHex)) continue;
     const port = parseInt(portHex, 16);
-    if (port >= 1 && port <= 65535) ports.add(port);
+    if (isPort(port)) ports.set(port, { port, service: null });
   }
   for (const line of nodePorts.split("\n")) {
-    const port = Number(line.trim());
-    if (Number.isInteger(port) && port >= 1 && port <= 65535) ports.add(port);
+    const [service = "", ...numbers] = line.trim().split(/\s+/);
+    if (!/^[a-z0-9-]+\/[a-z0-9.-]+$/.test(service)) continue;
+    for (const text of numbers) {
+      const port = Number(text);
+      // kube-proxy answers a NodePort without a listening socket; the service name is what users recognise.
+      if (isPort(port)) ports.set(port, { port, service });
+    }
   }
-  return [...ports].sort((a, b) => a - b);
+  return [...ports.values()].sort((a, b) => a.port - b.port);
+}
+
+function isPort(port: number): boolean {
+  return Number.isInteger(port) && port >= 1 && port <= 65535;
 }
 
 // Addresses are little-endian hex per 32-bit word: 127.x.x.x ends in "7F"; ::1 and ::ffff:127.x as below.

@@ -62,7 +62,7 @@ export class PortWatcher implements OnModuleDestroy {
         if (!node.containerId) return [];
         try {
           const { output } = await this.engine.exec(node.containerId, DISCOVERY_COMMAND, 10_000);
-          return parseDiscoveryOutput(output).map((port) => ({ node: node.name, port }));
+          return parseDiscoveryOutput(output).map((found) => ({ node: node.name, ...found }));
         } catch (error) {
           this.logger.debug(`Port discovery in ${sessionId}/${node.name} failed: ${(error as Error).message}`);
           return [];

@@ -31,19 +31,20 @@ export class PortsService {
   async build(sessionId: string, detected: DetectedPort[]): Promise<TPortList> {
     const shared = await this.prisma.publicPort.findMany({ where: { sessionId } });
     const entries = new Map<string, TPortEntry>();
-    const add = (node: string, port: number, isPublic: boolean, isDetected: boolean): void => {
+    const add = (node: string, port: number, isPublic: boolean, found: DetectedPort | undefined): void => {
       const key = `${node}:${port}`;
       const previous = entries.get(key);
       entries.set(key, {
         node,
         port,
         public: isPublic || (previous?.public ?? false),
-        detected: isDetected || (previous?.detected ?? false),
+        detected: found !== undefined || (previous?.detected ?? false),
+        service: found?.service ?? previous?.service ?? null,
         urls: portUrls(this.config, { sessionId, node, port }),
       });
     };
-    for (const p of detected) add(p.node, p.port, false, true);
-    for (const p of shared) add(p.node, p.port, true, false);
+    for (const p of detected) add(p.node, p.port, false, p);
+    for (const p of shared) add(p.node, p.port, true, undefined);
     const ports = [...entries.values()].sort((a, b) => a.node.localeCompare(b.node) || a.port - b.port);
     return { ports };
   }
@@ -60,12 +61,13 @@ export class PortsService {
     }
     this.access.forget(session.id);
     this.watcher.refresh(session.id);
-    const detected = (await this.watcher.current(session.id)).some((p) => p.node === node && p.port === port);
+    const found = (await this.watcher.current(session.id)).find((p) => p.node === node && p.port === port);
     return {
       node,
       port,
       public: isPublic,
-      detected,
+      detected: found !== undefined,
+      service: found?.service ?? null,
       urls: portUrls(this.config, { sessionId: session.id, node, port }),
     };
   }

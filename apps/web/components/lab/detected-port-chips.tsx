@@ -16,7 +16,7 @@ export function DetectedPortChips({ sessionId, ports }: { sessionId: string; por
   if (ports.length === 0) return null;
   return (
     <ul className="port-chips" aria-label={dict.session.detectedPorts} data-testid="detected-ports">
-      {ports.map(({ node, port, public: isPublic }) => (
+      {ports.map(({ node, port, public: isPublic, service }) => (
         <li key={`${node}:${port}`}>
           {/* A real link rather than window.open: middle-click, "copy link" and the status bar work. */}
           <a
@@ -32,6 +32,12 @@ export function DetectedPortChips({ sessionId, ports }: { sessionId: string; por
           >
             <ExternalIcon />
             <code>{`${node}:${port}`}</code>
+            {/* NodePorts are known by their Kubernetes service, which is what the lesson talks about. */}
+            {service ? (
+              <span className="port-chip-service" data-testid="port-chip-service">
+                {service}
+              </span>
+            ) : null}
             {isPublic ? (
               <span className="badge port-chip-public" title={dict.session.portPublicHint}>
                 {dict.session.portPublic}
