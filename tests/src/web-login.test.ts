@@ -6,7 +6,9 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import type { TMeResponse } from "@kubelab/shared";
 import { launchBrowser } from "./support/browser";
+import { ApiClient } from "./support/api-client";
 import { useLoginProviders } from "./support/identity/login-fixture";
+import { OAuthWalker } from "./support/identity/oauth-walker";
 
 describe("login pages in Chromium", () => {
   let browser: Browser;
@@ -134,4 +136,53 @@ describe("login pages in Chromium", () => {
     assert.equal((await meIn(page)).login, "octocat");
     await page.context().close();
   });
+
+  it("gives admins a users page to change roles and ban, and hides it from everyone else", async () => {
+    // An attendee logs in over HTTP through the GitHub stand-in.
+    await lab.github.control("user", { id: 7070, login: "learner", name: "Learner Lee" });
+    const walker = new OAuthWalker(lab.publicUrl);
+    await walker.callback(await walker.decideAtGithub(await walker.start("github"), "allow"));
+    await lab.github.control("user", { id: 583231, login: "octocat", name: "The Octocat" });
+    const learner = new ApiClient(lab.publicUrl);
+    learner.setCookieHeader(`kubelab_session=${walker.cookies.get("kubelab_session")}`);
+    assert.equal((await learner.request("GET", "/api/me")).status, 200);
+
+    const page = await freshPage();
+    await page
+      .context()
+      .addCookies([{ name: "kubelab_session", value: walker.cookies.get("kubelab_session")!, url: lab.publicUrl }]);
+    const forbidden = await page.goto(`${lab.publicUrl}/admin/users`);
+    assert.equal(forbidden?.status(), 404, "attendees do not see the admin page");
+    assert.equal(await page.locator("[data-testid=admin-users-link]").count(), 0);
+    await page.context().clearCookies();
+
+    // The admin (ADMINS=github:583231) logs in in the browser and uses the page.
+    await page.goto(`${lab.publicUrl}/login`);
+    await page.locator("[data-testid=login-with-github]").click();
+    await page.locator("#authorize").click();
+    await page.waitForURL(`${lab.publicUrl}/`);
+    await page.locator("[data-testid=admin-users-link]").click();
+    await page.waitForURL(`${lab.publicUrl}/admin/users`);
+    const row = page.locator("[data-testid=admin-user-row][data-login=learner]");
+    await row.locator("[data-testid=admin-role-select]").selectOption("instructor");
+    await waitForRole(learner, "instructor");
+    page.once("dialog", (dialog) => void dialog.accept());
+    await row.locator("[data-testid=admin-ban]").click();
+    await row.locator("[data-testid=admin-banned-badge]").waitFor();
+    assert.equal((await learner.request("GET", "/api/me")).status, 401, "the ban ended their login");
+    assert.equal(
+      await page.locator("[data-testid=admin-user-row][data-login=octocat] [data-testid=admin-ban]").count(),
+      0,
+      "admins cannot ban themselves from the page",
+    );
+    await page.context().close();
+  });
 });
+
+async function waitForRole(client: ApiClient, role: TMeResponse["role"]): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    if ((await client.request<TMeResponse>("GET", "/api/me")).body.role === role) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail(`role did not become ${role}`);
+}

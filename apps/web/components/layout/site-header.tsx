@@ -28,6 +28,11 @@ export async function SiteHeader({ compact = false }: { compact?: boolean }) {
         <LanguageSwitch />
         <ThemeToggle />
         <TextSizeToggle />
+        {user?.role === "admin" ? (
+          <Link href="/admin/users" className="button-quiet" data-testid="admin-users-link">
+            {dict.header.adminUsers}
+          </Link>
+        ) : null}
         {user ? (
           <>
             <span

@@ -39,7 +39,7 @@ async function send(method: string, path: string, body?: unknown, signal?: Abort
 
 /** Calls the API and parses the answer with a shared schema; throws ApiError on failure. */
 export async function apiRequest<T>(
-  method: "GET" | "POST" | "PUT" | "DELETE",
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
   path: `/api/${string}`,
   schema: ZodType<T>,
   options: { body?: unknown; signal?: AbortSignal } = {},
