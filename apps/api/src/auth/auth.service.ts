@@ -24,7 +24,9 @@ export class AuthService {
     if (!this.config.auth.guestLogin) {
       throw new AppError("guest_login_disabled", "Guest login is disabled on this Kubelab");
     }
-    const user = await this.prisma.user.create({ data: { provider: "guest", providerId: randomUUID(), name } });
+    const user = await this.prisma.user.create({
+      data: { provider: "guest", providerId: randomUUID(), name, lastLoginAt: new Date() },
+    });
     return { token: await this.replaceLoginSession(previousToken, user.id), user };
   }
 

@@ -91,7 +91,8 @@ export default async function AdminUsersPage({ searchParams }: UsersPageProps) {
                   {user.email ? <div className="muted">{user.email}</div> : null}
                 </td>
                 <td>
-                  <code>{user.provider}</code> {user.login ?? user.providerId}
+                  {/* A guest's provider id is a random uuid: nothing an admin can recognise. */}
+                  <code>{user.provider}</code> {user.provider === "guest" ? null : (user.login ?? user.providerId)}
                 </td>
                 <td>{user.lastLoginAt ? dates.format(new Date(user.lastLoginAt)) : "—"}</td>
                 <td>{user.activeSessions}</td>
