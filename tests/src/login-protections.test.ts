@@ -58,6 +58,10 @@ describe("login rate limit", () => {
     assert.equal(res.body.error.code, "rate_limited");
     const retryAfter = Number(res.headers.get("retry-after"));
     assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+    // Starting a provider login counts against the same budget (checked before the provider is looked up).
+    const provider = await lab.server.client().request<TApiErrorBody>("GET", "/api/auth/github/login");
+    assert.equal(provider.status, 429);
+    assert.equal(provider.body.error.code, "rate_limited");
   });
 });
 

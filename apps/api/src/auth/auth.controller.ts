@@ -93,8 +93,9 @@ export class AuthController {
   ): Promise<void> {
     // The state cookie has done its job whatever happens next.
     res.clearCookie(LOGIN_STATE_COOKIE, { ...loginStateCookieOptions(this.config), maxAge: undefined });
+    // Not rate limited: the login that led here was counted when it started, and the
+    // callback only completes an attempt that exists (a flood of callbacks finds nothing).
     try {
-      this.rateLimiter.hit(req);
       const provider = this.providers.get(providerId);
       if (!provider) throw new AppError("not_found", `No login provider "${providerId}" is configured`);
       const { profile, returnTo } = await provider.complete(req);
