@@ -13,7 +13,7 @@ import { parseBody } from "../common/zod-validation";
 import type { User } from "../generated/prisma/client";
 import { AuthService } from "./auth.service";
 import { CurrentUser, type AuthenticatedRequest } from "./current-user.decorator";
-import { loginCookieName, loginCookieOptions } from "./login-cookie";
+import { loginCookieName, loginCookieOptions, readLoginToken } from "./login-cookie";
 import { LoginFailure } from "./login-provider";
 import { LoginProviders } from "./login-providers";
 import { LoginRateLimiter } from "./login-rate-limiter";
@@ -58,7 +58,7 @@ export class AuthController {
   ): Promise<TMeResponse> {
     this.rateLimiter.hit(req);
     const { name } = parseBody(ZGuestLoginRequest, body);
-    const { token, user } = await this.auth.loginAsGuest(name, this.currentToken(req));
+    const { token, user } = await this.auth.loginAsGuest(name, readLoginToken(req, this.config));
     res.cookie(loginCookieName(this.config), token, loginCookieOptions(this.config));
     return toMe(user);
   }
@@ -75,9 +75,7 @@ export class AuthController {
     const returnTo = safeNextPath(typeof next === "string" ? next : undefined);
     try {
       this.rateLimiter.hit(req);
-      const provider = this.providers.get(providerId);
-      if (!provider) throw new AppError("not_found", `No login provider "${providerId}" is configured`);
-      await provider.begin(req, res, returnTo);
+      await this.providers.require(providerId).begin(req, res, returnTo);
     } catch (error) {
       this.sendLoginFailure(res, error, returnTo);
     }
@@ -96,11 +94,9 @@ export class AuthController {
     // Not rate limited: the login that led here was counted when it started, and the
     // callback only completes an attempt that exists (a flood of callbacks finds nothing).
     try {
-      const provider = this.providers.get(providerId);
-      if (!provider) throw new AppError("not_found", `No login provider "${providerId}" is configured`);
-      const { profile, returnTo } = await provider.complete(req);
+      const { profile, returnTo } = await this.providers.require(providerId).complete(req);
       const user = await this.users.upsertFromLogin(profile, returnTo);
-      const token = await this.auth.replaceLoginSession(this.currentToken(req), user.id);
+      const token = await this.auth.replaceLoginSession(readLoginToken(req, this.config), user.id);
       res.cookie(loginCookieName(this.config), token, loginCookieOptions(this.config));
       res.redirect(302, returnTo);
     } catch (error) {
@@ -112,7 +108,7 @@ export class AuthController {
   @Post("auth/logout")
   @HttpCode(204)
   async logout(@Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response): Promise<void> {
-    const token = this.currentToken(req);
+    const token = readLoginToken(req, this.config);
     if (token) await this.auth.logout(token);
     res.clearCookie(loginCookieName(this.config), { ...loginCookieOptions(this.config), maxAge: undefined });
   }
@@ -120,10 +116,6 @@ export class AuthController {
   @Get("me")
   me(@CurrentUser() user: User): TMeResponse {
     return toMe(user);
-  }
-
-  private currentToken(req: Request): string | undefined {
-    return (req.cookies as Record<string, string> | undefined)?.[loginCookieName(this.config)];
   }
 
   /**

@@ -1,5 +1,7 @@
+import type { IncomingMessage } from "node:http";
 import type { CookieOptions } from "express";
 import type { AppConfig } from "../config/app-config";
+import { readCookie } from "./cookie-header";
 
 /**
  * Under https the cookie takes the `__Host-` prefix: browsers then refuse it
@@ -7,6 +9,15 @@ import type { AppConfig } from "../config/app-config";
  */
 export function loginCookieName(config: AppConfig): string {
   return isHttps(config) ? "__Host-kubelab_session" : "kubelab_session";
+}
+
+/**
+ * The login token a request carries. Read from the raw Cookie header so it
+ * works the same for API routes, WebSocket upgrades and the port proxy, which
+ * skip Express middleware.
+ */
+export function readLoginToken(req: IncomingMessage, config: AppConfig): string | undefined {
+  return readCookie(req.headers.cookie, loginCookieName(config));
 }
 
 export function loginCookieOptions(config: AppConfig): CookieOptions {

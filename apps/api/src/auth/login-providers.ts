@@ -1,6 +1,7 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type { TLoginProvidersResponse } from "@kubelab/shared";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { AppError } from "../common/app-error";
 import { GithubLogin } from "./github-login";
 import { LoginAttempts } from "./login-attempts.service";
 import type { LoginProvider } from "./login-provider";
@@ -21,8 +22,11 @@ export class LoginProviders {
     for (const provider of providers) this.byId.set(provider.descriptor.id, provider);
   }
 
-  get(id: string): LoginProvider | undefined {
-    return this.byId.get(id);
+  /** The provider behind /api/auth/<id>/...; not_found when none is configured under that id. */
+  require(id: string): LoginProvider {
+    const provider = this.byId.get(id);
+    if (!provider) throw new AppError("not_found", `No login provider "${id}" is configured`);
+    return provider;
   }
 
   describe(): TLoginProvidersResponse {

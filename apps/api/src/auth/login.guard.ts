@@ -5,7 +5,7 @@ import { AppError } from "../common/app-error";
 import { AuthService } from "./auth.service";
 import type { AuthenticatedRequest } from "./current-user.decorator";
 import { IS_PUBLIC_ROUTE } from "./public-route.decorator";
-import { loginCookieName } from "./login-cookie";
+import { readLoginToken } from "./login-cookie";
 import type { TUserRole } from "@kubelab/shared";
 import { REQUIRED_ROLES } from "./require-role.decorator";
 
@@ -23,7 +23,7 @@ export class LoginGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const token = (request.cookies as Record<string, string> | undefined)?.[loginCookieName(this.config)];
+    const token = readLoginToken(request, this.config);
     const user = token ? await this.auth.userForToken(token) : null;
     if (user) request.user = user;
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_ROUTE, [

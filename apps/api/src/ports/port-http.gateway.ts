@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Inject, Injectable, Logger } from "@nestjs/common";
-import { readCookie } from "../auth/cookie-header";
-import { loginCookieName } from "../auth/login-cookie";
+import { readLoginToken } from "../auth/login-cookie";
 import { AppError } from "../common/app-error";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { forwardRequestHeaders } from "./forward-headers";
@@ -60,7 +59,7 @@ export class PortHttpGateway {
     }
     const credential: PortCredential =
       route.form === "path"
-        ? { form: "path", loginToken: readCookie(req.headers.cookie, loginCookieName(this.config)) }
+        ? { form: "path", loginToken: readLoginToken(req, this.config) }
         : { form: "host", portCookie: readPortCookie(req) };
     let target;
     try {

@@ -2,8 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, Server } from "node:http";
 import net from "node:net";
 import type { Duplex } from "node:stream";
 import { Inject, Injectable, Logger, type OnModuleDestroy } from "@nestjs/common";
-import { readCookie } from "../auth/cookie-header";
-import { loginCookieName } from "../auth/login-cookie";
+import { readLoginToken } from "../auth/login-cookie";
 import { AppError, HTTP_STATUS_BY_CODE } from "../common/app-error";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { allowedSetCookies, forwardRequestHeaders } from "./forward-headers";
@@ -66,7 +65,7 @@ export class PortUpgradeHandler implements OnModuleDestroy {
     const target = await this.access.resolve(
       address,
       route.form === "path"
-        ? { form: "path", loginToken: readCookie(req.headers.cookie, loginCookieName(this.config)) }
+        ? { form: "path", loginToken: readLoginToken(req, this.config) }
         : { form: "host", portCookie: readPortCookie(req) },
     );
     const headers = forwardRequestHeaders(req, { config: this.config, host: route.host, https });

@@ -4,8 +4,7 @@ import { Inject, Injectable, Logger } from "@nestjs/common";
 import { TERMINAL_MAX_FRAME_BYTES, ZNodeName, ZTerminalConnectQuery, type TApiErrorCode } from "@kubelab/shared";
 import { WebSocketServer } from "ws";
 import { AuthService } from "../auth/auth.service";
-import { readCookie } from "../auth/cookie-header";
-import { loginCookieName } from "../auth/login-cookie";
+import { readLoginToken } from "../auth/login-cookie";
 import { AppError, HTTP_STATUS_BY_CODE } from "../common/app-error";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { SessionsService } from "../sessions/sessions.service";
@@ -58,7 +57,7 @@ export class TerminalUpgradeHandler {
     if (req.headers.origin !== this.config.server.publicUrl.origin) {
       throw new AppError("forbidden", `Origin ${req.headers.origin ?? "(none)"} may not open terminals`);
     }
-    const token = readCookie(req.headers.cookie, loginCookieName(this.config));
+    const token = readLoginToken(req, this.config);
     const user = token ? await this.auth.userForToken(token) : null;
     if (!user) throw new AppError("unauthenticated", "Log in first");
 
