@@ -161,6 +161,47 @@ describe("lab page in Chromium", () => {
     t.diagnostic(`chip gone ${Date.now() - stopped} ms after the app stopped`);
   });
 
+  it("shares a port through its chip with a link anyone can open, and makes it private again", async () => {
+    const sessionId = (await page.locator("[data-testid=session-bar]").getAttribute("data-session-id")) ?? "";
+    const node1 = `kubelab-${sessionId}-node1`;
+    const link = `${lab.publicUrl}/ports/${sessionId}/node1/8000/`;
+    // A classmate without a Kubelab login: a plain HTTP client with no cookie.
+    const anonymous = () => fetch(link, { headers: { accept: "application/json" }, redirect: "manual" });
+    const group = page.locator("[data-testid=port-chip-group][data-node=node1][data-port='8000']");
+    const share = group.locator("[data-testid=port-share]");
+
+    await startNodeApp(node1, HEADER_ECHO_APP, 8000);
+    await group.waitFor({ state: "visible", timeout: 10_000 });
+    assert.equal(await share.getAttribute("aria-pressed"), "false");
+    assert.equal((await anonymous()).status, 401, "private until shared");
+
+    await share.click();
+    await page
+      .locator("[data-testid=port-chip-group][data-port='8000'][data-public=true]")
+      .waitFor({ timeout: 10_000 });
+    assert.equal(await share.getAttribute("aria-pressed"), "true");
+    const shared = await anonymous();
+    assert.equal(shared.status, 200);
+    assert.equal(((await shared.json()) as { path: string }).path, "/");
+
+    // The copy button puts the same absolute link on the clipboard.
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: lab.publicUrl });
+    await group.locator("[data-testid=port-copy-link]").click();
+    await waitFor("the link on the clipboard", async () => {
+      const text = await page.evaluate<string>("navigator.clipboard.readText()");
+      return text === link ? text : undefined;
+    });
+
+    // A public port stays listed after its app stops, so it can still be made private.
+    assert.equal((await execIn(node1, ["pkill", "-f", "/tmp/app-8000.py"])).exitCode, 0, "the app was running");
+    await page
+      .locator("[data-testid=port-chip-group][data-port='8000'][data-detected=false]")
+      .waitFor({ timeout: 10_000 });
+    await share.click();
+    await group.waitFor({ state: "detached", timeout: 10_000 });
+    assert.equal((await anonymous()).status, 401, "private again");
+  });
+
   it("switches the interface and the lesson to Spanish", async () => {
     await page.locator("header select").first().selectOption("es");
     await page.locator("[data-testid=lesson-panel][lang=es]").waitFor({ timeout: 30_000 });

@@ -130,7 +130,7 @@ export function SessionBar({ session, ports, extend, end }: SessionBarProps) {
           {ending ? dict.session.ending : dict.session.end}
         </button>
       </div>
-      {ready ? <DetectedPortChips sessionId={session.id} ports={ports.ports} /> : null}
+      {ready ? <DetectedPortChips sessionId={session.id} ports={ports.ports} setPublic={ports.setPublic} /> : null}
       {expiring ? (
         <p className="session-warning" role="alert" data-testid="session-expiring">
           {dict.session.expiringSoon}

@@ -1,7 +1,8 @@
 "use client";
 
-import { ZPortList, type TPortEntry } from "@kubelab/shared";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { ZPortEntry, ZPortList, type TPortEntry } from "@kubelab/shared";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { apiRequest } from "@/lib/api/browser-api";
 import { reconnectDelay } from "@/lib/terminal/reconnect-delay";
 
 /** `off`: no ready session; `connecting`: (re)opening the stream; `live`: updates arrive; `ended`: the server closed it. */
@@ -9,9 +10,15 @@ export type PortStreamStatus = "off" | "connecting" | "live" | "ended";
 
 export interface DetectedPorts {
   status: PortStreamStatus;
-  /** Ports seen listening in the nodes (and NodePorts) at the last discovery, by node then port. */
+  /**
+   * Ports seen listening in the nodes (and NodePorts) at the last discovery, plus ports made
+   * public that nothing listens on any more (so they can be made private again), by node then port.
+   */
   ports: readonly TPortEntry[];
+  /** Detected ports only, by node. */
   byNode: ReadonlyMap<string, readonly TPortEntry[]>;
+  /** Makes a port public or private again; resolves with the new entry, rejects with an ApiError. */
+  setPublic: (node: string, port: number, isPublic: boolean) => Promise<TPortEntry>;
 }
 
 interface StreamState {
@@ -26,8 +33,7 @@ function parsePortEvent(data: unknown): readonly TPortEntry[] | null {
   if (typeof data !== "string") return null;
   try {
     const parsed = ZPortList.safeParse(JSON.parse(data));
-    // Public ports nobody listens on are links to share, not something running: not offered here.
-    return parsed.success ? parsed.data.ports.filter((entry) => entry.detected) : null;
+    return parsed.success ? parsed.data.ports : null;
   } catch {
     return null;
   }
@@ -102,12 +108,34 @@ export function useDetectedPorts(sessionId: string | null, onEnded?: () => void)
     };
   }, [sessionId]);
 
+  const setPublic = useCallback(
+    async (node: string, port: number, isPublic: boolean): Promise<TPortEntry> => {
+      if (!sessionId) throw new Error("no session");
+      const path =
+        `/api/sessions/${encodeURIComponent(sessionId)}/nodes/${encodeURIComponent(node)}/ports/${port}` as const;
+      const entry = await apiRequest("PUT", path, ZPortEntry, { body: { public: isPublic } });
+      // The stream pushes the new list as well; apply the answer at once so the switch never lags
+      // behind the click (and still works while the stream reconnects).
+      setState((previous) => {
+        if (previous?.sessionId !== sessionId) return previous;
+        const others = previous.ports.filter((p) => p.node !== node || p.port !== port);
+        const next = entry.detected || entry.public ? [...others, entry] : others;
+        next.sort((a, b) => a.node.localeCompare(b.node) || a.port - b.port);
+        return { ...previous, ports: next };
+      });
+      return entry;
+    },
+    [sessionId],
+  );
+
   const current = sessionId && state?.sessionId === sessionId ? state : null;
   const ports = current?.ports ?? NO_PORTS;
   const byNode = useMemo(() => {
     const grouped = new Map<string, TPortEntry[]>();
-    for (const entry of ports) grouped.set(entry.node, [...(grouped.get(entry.node) ?? []), entry]);
+    for (const entry of ports) {
+      if (entry.detected) grouped.set(entry.node, [...(grouped.get(entry.node) ?? []), entry]);
+    }
     return grouped;
   }, [ports]);
-  return { status: current?.status ?? "off", ports, byNode };
+  return { status: current?.status ?? "off", ports, byNode, setPublic };
 }

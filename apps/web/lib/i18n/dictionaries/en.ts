@@ -168,8 +168,14 @@ export const en = {
     portInvalid: "Enter a port between 1 and 65535",
     detectedPorts: "Ports listening in your nodes",
     noPortsDetected: "No ports detected on {node} yet; they show up in the bar once an app listens.",
-    portPublic: "public",
-    portPublicHint: "Anyone with the link can open this port",
+    portNotListening: "not listening",
+    portMakePublic: "Share",
+    portMakePublicHint: "Make {node}:{port} public: anyone with the link can open it without logging in",
+    portMakePrivate: "Public",
+    portMakePrivateHint: "{node}:{port} is public. Click to make it private again (only you can open it)",
+    portCopyLink: "Copy link to {node}:{port}",
+    portLinkCopied: "Link to {node}:{port} copied",
+    portVisibilityFailed: "Could not change who can open {node}:{port}: {message}",
   },
   terminal: {
     status: {

@@ -171,8 +171,14 @@ export const es: Dictionary = {
     portInvalid: "Escribe un puerto entre 1 y 65535",
     detectedPorts: "Puertos a la escucha en tus nodos",
     noPortsDetected: "Aún no hay puertos detectados en {node}; aparecen en la barra en cuanto una aplicación escucha.",
-    portPublic: "público",
-    portPublicHint: "Cualquiera con el enlace puede abrir este puerto",
+    portNotListening: "sin escuchar",
+    portMakePublic: "Compartir",
+    portMakePublicHint: "Hacer público {node}:{port}: cualquiera con el enlace podrá abrirlo sin iniciar sesión",
+    portMakePrivate: "Público",
+    portMakePrivateHint: "{node}:{port} es público. Pulsa para volver a hacerlo privado (solo tú podrás abrirlo)",
+    portCopyLink: "Copiar el enlace a {node}:{port}",
+    portLinkCopied: "Enlace a {node}:{port} copiado",
+    portVisibilityFailed: "No se pudo cambiar quién puede abrir {node}:{port}: {message}",
   },
   terminal: {
     status: {
