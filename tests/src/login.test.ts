@@ -61,16 +61,23 @@ describe("login with GitHub (HTTP level)", () => {
     assert.equal(first.body.login, "octocat");
     assert.equal(first.body.name, "The Octocat");
     assert.equal(first.body.role, "admin", `ADMINS=github:${GITHUB_ADMIN_ID}`);
+    assert.equal(first.body.avatarUrl, `${lab.github.url}/avatars/u/${GITHUB_ADMIN_ID}`);
 
     // Same GitHub id, new name and login: the same Kubelab user, profile updated.
-    await lab.github.control("user", { name: "Mona Renamed", login: "mona-renamed" });
+    // An avatar that is not an http(s) URL is not kept: pages put it in an <img src>.
+    await lab.github.control("user", {
+      name: "Mona Renamed",
+      login: "mona-renamed",
+      avatar_url: "javascript:alert(document.cookie)",
+    });
     const again = walker();
     await loginWithGithub(again);
     const second = await me(again);
     assert.equal(second.body.id, first.body.id);
     assert.equal(second.body.name, "Mona Renamed");
     assert.equal(second.body.login, "mona-renamed");
-    await lab.github.control("user", { name: "The Octocat", login: "octocat" });
+    assert.equal(second.body.avatarUrl, null);
+    await lab.github.control("user", { name: "The Octocat", login: "octocat", avatar_url: first.body.avatarUrl });
   });
 
   it("sets the login cookie HttpOnly, SameSite=Lax, host-wide, and replaces any earlier login", async () => {

@@ -9,6 +9,7 @@ import { launchBrowser } from "./support/browser";
 import { ApiClient } from "./support/api-client";
 import { useLoginProviders } from "./support/identity/login-fixture";
 import { OAuthWalker } from "./support/identity/oauth-walker";
+import { waitFor } from "./support/wait-for";
 
 describe("login pages in Chromium", () => {
   let browser: Browser;
@@ -56,6 +57,14 @@ describe("login pages in Chromium", () => {
     await page.locator("#authorize").click();
     await page.waitForURL(`${lab.publicUrl}/lab/kubernetes-para-principiantes`);
     assert.match(await page.locator("[data-testid=user-name]").innerText(), /The Octocat$/);
+    // The GitHub avatar (served by the stand-in) is shown, really loaded, next to the name.
+    const avatar = page.locator("header [data-testid=avatar]");
+    assert.equal(await avatar.getAttribute("src"), `${lab.github.url}/avatars/u/583231`);
+    await waitFor("the avatar to load", async () =>
+      (await avatar.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)) > 0
+        ? true
+        : undefined,
+    );
     const me = await meIn(page);
     assert.equal(me.provider, "github");
     assert.equal(me.login, "octocat");
@@ -80,6 +89,10 @@ describe("login pages in Chromium", () => {
     assert.equal(first.name, "User whale");
     assert.equal(first.login, "whale");
     assert.equal(first.role, "attendee");
+    // Its picture URL cannot load here (no internet): no broken image, just the name.
+    assert.ok(first.avatarUrl?.startsWith("https://avatars.example.test/"));
+    await page.locator("header [data-testid=avatar]").waitFor({ state: "detached", timeout: 10_000 });
+    assert.match(await page.locator("[data-testid=user-name]").innerText(), /User whale$/);
 
     await lab.oidc.control("profile", { sub: "whale", name: "Moby Dock" });
     await page.locator("[data-testid=logout]").click();
@@ -163,6 +176,7 @@ describe("login pages in Chromium", () => {
     await page.waitForURL(`${lab.publicUrl}/`);
     await page.locator("[data-testid=admin-users-link]").click();
     await page.waitForURL(`${lab.publicUrl}/admin/users`);
+    await page.locator("[data-testid=admin-user-row][data-login=octocat] [data-testid=avatar]").waitFor();
     const row = page.locator("[data-testid=admin-user-row][data-login=learner]");
     await row.locator("[data-testid=admin-role-select]").selectOption("instructor");
     await waitForRole(learner, "instructor");

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import type { User } from "../generated/prisma/client";
-import type { ExternalProfile } from "./external-profile";
+import { safeAvatarUrl, type ExternalProfile } from "./external-profile";
 import { LoginFailure } from "./login-provider";
 
 /** Users who log in through a provider: found by (provider, immutable id), profile refreshed each time. */
@@ -21,7 +21,7 @@ export class UsersService {
       name: profile.name,
       login: profile.login,
       email: profile.email,
-      avatarUrl: profile.avatarUrl,
+      avatarUrl: safeAvatarUrl(profile.avatarUrl),
       lastLoginAt: now,
     };
     let user = await this.prisma.user.upsert({

@@ -3,6 +3,7 @@ import { getDictionary } from "@/lib/i18n/get-dictionary";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { getCurrentUser } from "@/lib/server/current-user";
 import { getLocale } from "@/lib/server/locale";
+import { Avatar } from "@/components/ui/avatar";
 import { KubelabMark } from "@/components/ui/icons";
 import { LanguageSwitch } from "./language-switch";
 import { LogoutButton } from "./logout-button";
@@ -35,6 +36,7 @@ export async function SiteHeader({ compact = false }: { compact?: boolean }) {
         ) : null}
         {user ? (
           <>
+            <Avatar url={user.avatarUrl} />
             <span
               className="user-name"
               data-testid="user-name"

@@ -31,7 +31,8 @@ let user: GithubUser = {
   id: 583231,
   login: "octocat",
   name: "The Octocat",
-  avatar_url: "https://avatars.example.test/u/583231",
+  // Set to this server's own /avatars/ URL once it listens, so pages can really load it.
+  avatar_url: "",
   email: "octocat@example.test",
 };
 let down = false;
@@ -115,6 +116,15 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
     tokens.set(token, issued.user);
     return sendJson(res, 200, { access_token: token, token_type: "bearer", scope: "read:user,user:email" });
   }
+  // GitHub serves avatars from its own host; one small SVG per id stands in for them.
+  const avatar = /^\/avatars\/u\/([0-9]+)$/.exec(url.pathname);
+  if (avatar && req.method === "GET") {
+    res.writeHead(200, { "content-type": "image/svg+xml", "cache-control": "max-age=60" });
+    res.end(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><rect width="40" height="40" fill="#${avatar[1]!.slice(0, 6).padEnd(6, "0")}"/></svg>`,
+    );
+    return;
+  }
   const auth = /^(?:token|Bearer) (.+)$/i.exec(req.headers.authorization ?? "");
   const owner = auth ? tokens.get(auth[1]!) : undefined;
   if (url.pathname === "/user" || url.pathname === "/user/emails") {
@@ -137,6 +147,8 @@ const server = http.createServer((req, res) => {
   handle(req, res).catch((error: Error) => sendJson(res, 500, { message: error.message }));
 });
 server.listen(0, "127.0.0.1", () => {
-  console.log(`LISTENING ${(server.address() as { port: number }).port}`);
+  const { port } = server.address() as { port: number };
+  user.avatar_url = `http://127.0.0.1:${port}/avatars/u/${user.id}`;
+  console.log(`LISTENING ${port}`);
 });
 process.on("SIGTERM", () => server.close(() => process.exit(0)));

@@ -2,6 +2,7 @@ import { ZAdminUserList, ZUserRole } from "@kubelab/shared";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { UserRowActions } from "@/components/admin/user-row-actions";
+import { Avatar } from "@/components/ui/avatar";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { getDictionary } from "@/lib/i18n/get-dictionary";
 import { apiFetch } from "@/lib/server/api-fetch";
@@ -87,8 +88,13 @@ export default async function AdminUsersPage({ searchParams }: UsersPageProps) {
             {result.data.users.map((user) => (
               <tr key={user.id} data-testid="admin-user-row" data-user-id={user.id} data-login={user.login ?? ""}>
                 <td>
-                  <strong>{user.name}</strong>
-                  {user.email ? <div className="muted">{user.email}</div> : null}
+                  <div className="admin-user-name">
+                    <Avatar url={user.avatarUrl} size={32} />
+                    <div>
+                      <strong>{user.name}</strong>
+                      {user.email ? <div className="muted">{user.email}</div> : null}
+                    </div>
+                  </div>
                 </td>
                 <td>
                   {/* A guest's provider id is a random uuid: nothing an admin can recognise. */}
