@@ -12,11 +12,14 @@ import {
   type TLessonProgress,
   type TSession,
 } from "@kubelab/shared";
-import { docker } from "./support/docker-objects";
+import { countLabelled, docker } from "./support/docker-objects";
 import { useKubelab } from "./support/lab-fixture";
 
 const FRONT = (title: string, extra = "") =>
   `---\ntitle: ${title}\ndescription: Solo lab.\nduration: 20\ndifficulty: beginner\nnodes: [node1]\nimage: kubelab/node-offline:latest\ntags: [test]\n${extra}---\n`;
+
+const MISSING_IMAGE = "kubelab/node-not-built:test";
+const ALLOWED_IMAGES = `kubelab/node-offline:latest,${MISSING_IMAGE}`;
 
 function writeLessons(dir: string): void {
   const solo = path.join(dir, "solo-lab");
@@ -37,6 +40,13 @@ function writeLessons(dir: string): void {
     path.join(foreign, "en.md"),
     FRONT("Foreign", "").replace("kubelab/node-offline:latest", "evil/miner:latest") + "## S\n\ntext\n",
   );
+  // Allowed by NODE_IMAGES below, but never built: stands for a production image not built yet.
+  const unbuilt = path.join(dir, "unbuilt-image");
+  fs.mkdirSync(unbuilt);
+  fs.writeFileSync(
+    path.join(unbuilt, "en.md"),
+    FRONT("Unbuilt", "").replace("kubelab/node-offline:latest", MISSING_IMAGE) + "## S\n\ntext\n",
+  );
   const broken = path.join(dir, "broken");
   fs.mkdirSync(broken);
   fs.writeFileSync(path.join(broken, "en.md"), "---\ntitle: Broken\n---\n## S\n");
@@ -45,7 +55,7 @@ function writeLessons(dir: string): void {
 describe("lessons API", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-lessons-"));
   writeLessons(dir);
-  const lab = useKubelab({ env: { LESSONS_DIR: dir } });
+  const lab = useKubelab({ env: { LESSONS_DIR: dir, NODE_IMAGES: ALLOWED_IMAGES } });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("lists valid lessons publicly, with titles per language; invalid ones are left out", async () => {
@@ -54,7 +64,7 @@ describe("lessons API", () => {
     const catalog = ZLessonCatalog.parse(res.body);
     assert.deepEqual(
       catalog.lessons.map((l) => l.id),
-      ["foreign-image", "solo-lab"],
+      ["foreign-image", "solo-lab", "unbuilt-image"],
     );
     const solo = catalog.lessons.find((l) => l.id === "solo-lab")!;
     assert.deepEqual(solo.languages, ["en", "es"]);
@@ -103,6 +113,8 @@ describe("lessons API", () => {
     const created = await client.request<TSession>("POST", "/api/sessions", { lesson: "solo-lab" });
     assert.equal(created.status, 201);
     assert.equal(created.body.lesson, "solo-lab");
+    assert.equal(created.body.image, "kubelab/node-offline:latest");
+    assert.equal(created.body.requestedImage, null, "the lesson's own image: nothing to tell");
     assert.deepEqual(
       created.body.nodes.map((n) => n.name),
       ["node1"],
@@ -176,6 +188,56 @@ describe("lessons API", () => {
       .then(() => docker.listContainers({ filters: { label: [`kubelab.session=${created.body.id}`] } }));
     assert.ok(containers.every((c) => c.Image === "kubelab/node-offline:latest"));
     assert.match(lab.server.logs(), /asks for image evil\/miner:latest, which NODE_IMAGES does not allow/);
+    assert.equal(created.body.image, "kubelab/node-offline:latest");
+    assert.equal(created.body.requestedImage, "evil/miner:latest");
     assert.equal((await client.request("DELETE", `/api/sessions/${created.body.id}`)).status, 204);
+  });
+
+  it("runs a lesson whose image is not built on NODE_IMAGE instead, and says which image it wanted", async () => {
+    const client = lab.server.client();
+    await client.loginAsGuest("Iris");
+    const created = await client.request<TSession>("POST", "/api/sessions", { lesson: "unbuilt-image" });
+    assert.equal(created.status, 201);
+    assert.equal(created.body.image, "kubelab/node-offline:latest");
+    assert.equal(created.body.requestedImage, MISSING_IMAGE);
+    const ready = await client.waitUntilSettled(created.body.id);
+    assert.equal(ready.status, "ready", ready.reason ?? "");
+    assert.equal(ready.requestedImage, MISSING_IMAGE, "still known after creation");
+    const containers = await docker.listContainers({ filters: { label: [`kubelab.session=${created.body.id}`] } });
+    assert.ok(containers.length > 0 && containers.every((c) => c.Image === "kubelab/node-offline:latest"));
+    assert.equal((await client.request("DELETE", `/api/sessions/${created.body.id}`)).status, 204);
+    // A classroom starts the same lesson many times: the log says it once.
+    const again = await client.request<TSession>("POST", "/api/sessions", { lesson: "unbuilt-image" });
+    assert.equal(again.body.requestedImage, MISSING_IMAGE);
+    await client.waitUntilSettled(again.body.id);
+    assert.equal(lab.server.logs().match(/not-built:test, which is not on this Docker engine/g)?.length, 1);
+    assert.equal((await client.request("DELETE", `/api/sessions/${again.body.id}`)).status, 204);
+  });
+});
+
+describe("lessons API with LESSON_IMAGE_FALLBACK=false", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-lessons-"));
+  writeLessons(dir);
+  const lab = useKubelab({ env: { LESSONS_DIR: dir, NODE_IMAGES: ALLOWED_IMAGES, LESSON_IMAGE_FALLBACK: "false" } });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("fails a session whose lesson image is not built, with how to fix it, and leaves nothing behind", async () => {
+    const client = lab.server.client();
+    await client.loginAsGuest("Strict");
+    const created = await client.request<TSession>("POST", "/api/sessions", { lesson: "unbuilt-image" });
+    assert.equal(created.status, 201);
+    assert.equal(created.body.image, MISSING_IMAGE);
+    assert.equal(created.body.requestedImage, null);
+    const failed = await client.waitUntilSettled(created.body.id);
+    assert.equal(failed.status, "failed");
+    assert.match(
+      failed.reason ?? "",
+      /node image "kubelab\/node-not-built:test" is not on this Docker engine \(build it/,
+    );
+    assert.deepEqual(await countLabelled(lab.server.instanceId, created.body.id), {
+      containers: 0,
+      networks: 0,
+      volumes: 0,
+    });
   });
 });

@@ -25,6 +25,7 @@ import { SessionProvisioner } from "./sessions/session-provisioner.service";
 import { SessionReaper } from "./sessions/session-reaper.service";
 import { SessionReconciler } from "./sessions/session-reconciler.service";
 import { SessionsController } from "./sessions/sessions.controller";
+import { SessionImagePicker } from "./sessions/session-image-picker";
 import { SessionsService } from "./sessions/sessions.service";
 import { SessionEvents } from "./sessions/session-events";
 import { TerminalRegistry } from "./terminals/terminal-registry.service";
@@ -72,6 +73,7 @@ export class AppModule {
         NodeSecurityProfileResolver,
         SessionProvisioner,
         SessionsService,
+        SessionImagePicker,
         SessionReconciler,
         SessionReaper,
         NodeEventsMonitor,

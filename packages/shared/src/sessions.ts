@@ -33,6 +33,13 @@ export const ZSession = z.object({
   // Why the session failed or ended (e.g. "expired", "deleted"); null while healthy.
   reason: z.string().nullable(),
   lesson: z.string().nullable(),
+  /** The node image the session runs on. */
+  image: z.string(),
+  /**
+   * The image its lesson asks for, when the session runs on another one because this Kubelab does
+   * not offer it (NODE_IMAGES) or does not have it; null when the session runs on the lesson's image.
+   */
+  requestedImage: z.string().nullable(),
   createdAt: z.iso.datetime(),
   readyAt: z.iso.datetime().nullable(),
   expiresAt: z.iso.datetime(),

@@ -18,6 +18,8 @@ export interface AppConfig {
     image: string;
     /** Images lessons may ask for; anything else falls back to `image`. */
     allowedImages: string[];
+    /** Run a lesson on `image` when the lesson's own image is not on the engine. */
+    lessonImageFallback: boolean;
     securityProfile: NodeSecurityProfileSetting;
     memoryBytes: number;
     cpus: number;
@@ -115,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodes: {
       image: e.NODE_IMAGE,
       allowedImages: [...new Set([e.NODE_IMAGE, ...e.NODE_IMAGES])],
+      lessonImageFallback: e.LESSON_IMAGE_FALLBACK,
       securityProfile: e.NODE_SECURITY_PROFILE,
       memoryBytes: e.NODE_MEMORY,
       cpus: e.NODE_CPUS,

@@ -12,6 +12,8 @@ export function toSessionView(session: LabSessionWithNodes, maxExtensions: numbe
     status: session.status,
     reason: session.statusReason,
     lesson: session.lessonId,
+    image: session.image,
+    requestedImage: session.requestedImage,
     createdAt: session.createdAt.toISOString(),
     readyAt: session.readyAt?.toISOString() ?? null,
     expiresAt: session.expiresAt.toISOString(),

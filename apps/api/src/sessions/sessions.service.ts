@@ -5,17 +5,14 @@ import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { AppError } from "../common/app-error";
 import { PrismaService } from "../database/prisma.service";
 import type { User } from "../generated/prisma/client";
-import { LessonCatalog } from "../lessons/lesson-catalog.service";
 import { SessionEvents } from "./session-events";
+import { SessionImagePicker } from "./session-image-picker";
 import { SessionProvisioner } from "./session-provisioner.service";
 import { ACTIVE_STATUSES, toSessionView, type LabSessionWithNodes } from "./session-view";
 
 // Session creation takes this transaction-scoped advisory lock, so quota
 // checks and the insert are one atomic step across all Kubelab processes.
 const QUOTA_LOCK_KEY = 7_345_210_002;
-
-// Sessions without a lesson get the workshop's classic pair.
-const DEFAULT_NODES = ["node1", "node2"];
 
 export type EndReason = "deleted" | "expired" | "owner banned";
 
@@ -27,13 +24,13 @@ export class SessionsService {
     private readonly prisma: PrismaService,
     private readonly provisioner: SessionProvisioner,
     private readonly events: SessionEvents,
-    private readonly lessons: LessonCatalog,
+    private readonly images: SessionImagePicker,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create(user: User, lessonId: string | undefined): Promise<TSession> {
     const { maxPerUser, maxTotal, durationSeconds } = this.config.sessions;
-    const { nodes, image } = this.nodesFor(lessonId);
+    const { nodes, image, requestedImage } = await this.images.pick(lessonId);
     const session = await this.prisma.$transaction(async (tx) => {
       await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${QUOTA_LOCK_KEY})`);
       const mine = await tx.labSession.count({ where: { ownerId: user.id, status: { in: [...ACTIVE_STATUSES] } } });
@@ -57,6 +54,7 @@ export class SessionsService {
           instanceId: this.config.instanceId,
           lessonId: lessonId ?? null,
           image,
+          requestedImage,
           createdAt: new Date(now),
           expiresAt: new Date(now + durationSeconds * 1000),
           nodes: { create: nodes.map((name) => ({ name })) },
@@ -67,20 +65,6 @@ export class SessionsService {
     this.logger.log(`Session ${session.id} created for user ${user.id}`);
     this.provisioner.provision(session);
     return this.view(session);
-  }
-
-  /** The lesson decides the node list and image; the image only if the admin allows it. */
-  private nodesFor(lessonId: string | undefined): { nodes: string[]; image: string } {
-    const fallback = this.config.nodes.image;
-    if (!lessonId) return { nodes: DEFAULT_NODES, image: fallback };
-    const lesson = this.lessons.get(lessonId);
-    if (lesson.image && !this.config.nodes.allowedImages.includes(lesson.image)) {
-      this.logger.warn(
-        `Lesson ${lessonId} asks for image ${lesson.image}, which NODE_IMAGES does not allow; using ${fallback}`,
-      );
-      return { nodes: lesson.nodes, image: fallback };
-    }
-    return { nodes: lesson.nodes, image: lesson.image ?? fallback };
   }
 
   async list(user: User): Promise<TSession[]> {

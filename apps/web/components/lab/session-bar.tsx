@@ -131,6 +131,11 @@ export function SessionBar({ session, ports, extend, end }: SessionBarProps) {
         </button>
       </div>
       {ready ? <DetectedPortChips sessionId={session.id} ports={ports.ports} setPublic={ports.setPublic} /> : null}
+      {session.requestedImage && session.status !== "ended" ? (
+        <p className="session-notice" role="status" data-testid="image-fallback-notice">
+          {formatMessage(dict.session.imageFallback, { requested: session.requestedImage, image: session.image })}
+        </p>
+      ) : null}
       {expiring ? (
         <p className="session-warning" role="alert" data-testid="session-expiring">
           {dict.session.expiringSoon}

@@ -169,6 +169,8 @@ export const en = {
     detectedPorts: "Ports listening in your nodes",
     noPortsDetected: "No ports detected on {node} yet; they show up in the bar once an app listens.",
     portNotListening: "not listening",
+    imageFallback:
+      "This lesson is written for nodes running {requested}, which this Kubelab does not have; your nodes run {image}, so some steps may not work as written. Tell the organiser.",
     portMakePublic: "Share",
     portMakePublicHint: "Make {node}:{port} public: anyone with the link can open it without logging in",
     portMakePrivate: "Public",

@@ -172,6 +172,8 @@ export const es: Dictionary = {
     detectedPorts: "Puertos a la escucha en tus nodos",
     noPortsDetected: "Aún no hay puertos detectados en {node}; aparecen en la barra en cuanto una aplicación escucha.",
     portNotListening: "sin escuchar",
+    imageFallback:
+      "Esta lección está pensada para nodos con {requested}, que este Kubelab no tiene; tus nodos usan {image}, así que algunos pasos pueden no funcionar tal como están escritos. Avisa a la organización.",
     portMakePublic: "Compartir",
     portMakePublicHint: "Hacer público {node}:{port}: cualquiera con el enlace podrá abrirlo sin iniciar sesión",
     portMakePrivate: "Público",
