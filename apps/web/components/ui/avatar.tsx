@@ -11,9 +11,10 @@ export function Avatar({ url, size = 24 }: { url: string | null; size?: number }
   const [failed, setFailed] = useState(false);
   const ref = useRef<HTMLImageElement>(null);
   useEffect(() => {
-    // The server-rendered <img> may fail before React hydrates and attaches onError.
+    // The server-rendered <img> may fail before React hydrates and attaches onError. A new URL
+    // (another login in the same page) gets its own chance: nothing is rendered yet, so not failed.
     const img = ref.current;
-    if (img?.complete && img.naturalWidth === 0) setFailed(true);
+    setFailed(img ? img.complete && img.naturalWidth === 0 : false);
   }, [url]);
   if (!url || failed || !/^https?:\/\//i.test(url)) return null;
   return (
