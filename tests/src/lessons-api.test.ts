@@ -14,9 +14,15 @@ import {
 } from "@kubelab/shared";
 import { countLabelled, docker } from "./support/docker-objects";
 import { useKubelab } from "./support/lab-fixture";
+import { waitFor } from "./support/wait-for";
 
 const FRONT = (title: string, extra = "") =>
   `---\ntitle: ${title}\ndescription: Solo lab.\nduration: 20\ndifficulty: beginner\nnodes: [node1]\nimage: kubelab/node-offline:latest\ntags: [test]\n${extra}---\n`;
+
+/** The start-up image check runs in the background: its log line may come a moment after boot. */
+async function waitForLog(server: { logs(): string }, line: RegExp): Promise<void> {
+  await waitFor(`a log line ${line}`, () => Promise.resolve(line.test(server.logs()) ? true : undefined));
+}
 
 const MISSING_IMAGE = "kubelab/node-not-built:test";
 const ALLOWED_IMAGES = `kubelab/node-offline:latest,${MISSING_IMAGE}`;
@@ -194,6 +200,10 @@ describe("lessons API", () => {
   });
 
   it("runs a lesson whose image is not built on NODE_IMAGE instead, and says which image it wanted", async () => {
+    // Said at start-up, before any attendee asks: the admin sees it when starting Kubelab.
+    const startupWarning =
+      /Lesson unbuilt-image asks for image kubelab\/node-not-built:test, which is not on this Docker engine; its sessions use kubelab\/node-offline:latest/;
+    await waitForLog(lab.server, startupWarning);
     const client = lab.server.client();
     await client.loginAsGuest("Iris");
     const created = await client.request<TSession>("POST", "/api/sessions", { lesson: "unbuilt-image" });
@@ -234,6 +244,7 @@ describe("lessons API with LESSON_IMAGE_FALLBACK=false", () => {
       failed.reason ?? "",
       /node image "kubelab\/node-not-built:test" is not on this Docker engine \(build it/,
     );
+    await waitForLog(lab.server, /Lesson unbuilt-image asks for .*; its sessions fail until it is built/);
     assert.deepEqual(await countLabelled(lab.server.instanceId, created.body.id), {
       containers: 0,
       networks: 0,

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from "@nestjs/common";
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { LessonCatalog } from "../lessons/lesson-catalog.service";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
@@ -21,7 +21,7 @@ const DEFAULT_NODES = ["node1", "node2"];
  * that says which image the lesson expects) instead of a failed session.
  */
 @Injectable()
-export class SessionImagePicker {
+export class SessionImagePicker implements OnApplicationBootstrap {
   private readonly logger = new Logger("Sessions");
   // One warning per missing image and process, not one per attendee of a classroom.
   private readonly warnedMissing = new Set<string>();
@@ -31,6 +31,20 @@ export class SessionImagePicker {
     private readonly engine: DockerEngine,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  // The admin starting Kubelab before class should hear about a missing image then, not from the
+  // first attendee. Not awaited: start-up does not wait on the engine for a log line.
+  onApplicationBootstrap(): void {
+    void this.checkLessonImages();
+  }
+
+  private async checkLessonImages(): Promise<void> {
+    for (const { id } of this.lessons.list()) {
+      const wanted = this.lessons.get(id).image;
+      if (!wanted || wanted === this.config.nodes.image || !this.config.nodes.allowedImages.includes(wanted)) continue;
+      if (!(await this.isOnEngine(wanted))) this.warnMissing(id, wanted);
+    }
+  }
 
   async pick(lessonId: string | undefined): Promise<SessionShape> {
     const fallback = this.config.nodes.image;
@@ -45,16 +59,20 @@ export class SessionImagePicker {
       return { nodes: lesson.nodes, image: fallback, requestedImage: wanted };
     }
     if (this.config.nodes.lessonImageFallback && !(await this.isOnEngine(wanted))) {
-      if (!this.warnedMissing.has(wanted)) {
-        this.warnedMissing.add(wanted);
-        this.logger.warn(
-          `Lesson ${lessonId} asks for image ${wanted}, which is not on this Docker engine; its sessions use ${fallback} until it is built (LESSON_IMAGE_FALLBACK=false makes them fail instead)`,
-        );
-      }
+      this.warnMissing(lessonId, wanted);
       return { nodes: lesson.nodes, image: fallback, requestedImage: wanted };
     }
     this.warnedMissing.delete(wanted);
     return { nodes: lesson.nodes, image: wanted, requestedImage: null };
+  }
+
+  private warnMissing(lessonId: string, image: string): void {
+    if (this.warnedMissing.has(image)) return;
+    this.warnedMissing.add(image);
+    const outcome = this.config.nodes.lessonImageFallback
+      ? `its sessions use ${this.config.nodes.image} until it is built (LESSON_IMAGE_FALLBACK=false makes them fail instead)`
+      : "its sessions fail until it is built (LESSON_IMAGE_FALLBACK=false)";
+    this.logger.warn(`Lesson ${lessonId} asks for image ${image}, which is not on this Docker engine; ${outcome}`);
   }
 
   private async isOnEngine(image: string): Promise<boolean> {
