@@ -19,5 +19,10 @@ export const ZPortEntry = z.object({
 });
 export type TPortEntry = z.infer<typeof ZPortEntry>;
 
+/** The order of every port list (server answers, events, and the page's own updates): by node, then port. */
+export function comparePortEntries(a: Pick<TPortEntry, "node" | "port">, b: Pick<TPortEntry, "node" | "port">): number {
+  return a.node.localeCompare(b.node) || a.port - b.port;
+}
+
 export const ZPortList = z.object({ ports: z.array(ZPortEntry) });
 export type TPortList = z.infer<typeof ZPortList>;

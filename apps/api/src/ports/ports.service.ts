@@ -1,5 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
-import type { TPortEntry, TPortList } from "@kubelab/shared";
+import { comparePortEntries, type TPortEntry, type TPortList } from "@kubelab/shared";
 import { AppError } from "../common/app-error";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
@@ -45,7 +45,7 @@ export class PortsService {
     };
     for (const p of detected) add(p.node, p.port, false, p);
     for (const p of shared) add(p.node, p.port, true, undefined);
-    const ports = [...entries.values()].sort((a, b) => a.node.localeCompare(b.node) || a.port - b.port);
+    const ports = [...entries.values()].sort(comparePortEntries);
     return { ports };
   }
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { ZPortEntry, ZPortList, type TPortEntry } from "@kubelab/shared";
+import { comparePortEntries, ZPortEntry, ZPortList, type TPortEntry } from "@kubelab/shared";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { apiRequest } from "@/lib/api/browser-api";
 import { reconnectDelay } from "@/lib/terminal/reconnect-delay";
@@ -120,7 +120,7 @@ export function useDetectedPorts(sessionId: string | null, onEnded?: () => void)
         if (previous?.sessionId !== sessionId) return previous;
         const others = previous.ports.filter((p) => p.node !== node || p.port !== port);
         const next = entry.detected || entry.public ? [...others, entry] : others;
-        next.sort((a, b) => a.node.localeCompare(b.node) || a.port - b.port);
+        next.sort(comparePortEntries);
         return { ...previous, ports: next };
       });
       return entry;
