@@ -26,7 +26,14 @@ export interface AppConfig {
     pidsLimit: number;
     readyTimeoutSeconds: number;
     uploadMaxBytes: number;
+    /** Outbound traffic of nodes: "internet" or "none"; the host and private ranges are always closed. */
+    egress: TEnvironment["NODE_EGRESS"];
+    /** Private IPv4 networks (CIDR) nodes may reach despite the egress policy. */
+    egressAllow: string[];
+    diskLimitBytes: number;
+    diskCheckIntervalSeconds: number;
   };
+  docker: { callTimeoutSeconds: number };
   sessions: {
     durationSeconds: number;
     maxDurationSeconds: number;
@@ -34,6 +41,8 @@ export interface AppConfig {
     maxExtensions: number;
     maxTotal: number;
     maxPerUser: number;
+    /** Concurrent sessions of guest users created from one client address. */
+    maxGuestPerAddress: number;
     reaperIntervalSeconds: number;
   };
   auth: {
@@ -124,7 +133,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       pidsLimit: e.NODE_PIDS_LIMIT,
       readyTimeoutSeconds: e.NODE_READY_TIMEOUT,
       uploadMaxBytes: e.UPLOAD_MAX_SIZE,
+      egress: e.NODE_EGRESS,
+      egressAllow: e.NODE_EGRESS_ALLOW,
+      diskLimitBytes: e.NODE_DISK_LIMIT,
+      diskCheckIntervalSeconds: e.NODE_DISK_CHECK_INTERVAL,
     },
+    docker: { callTimeoutSeconds: e.DOCKER_TIMEOUT },
     sessions: {
       durationSeconds: e.SESSION_DURATION,
       maxDurationSeconds: e.SESSION_MAX_DURATION,
@@ -132,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxExtensions: e.SESSION_MAX_EXTENSIONS,
       maxTotal: e.MAX_SESSIONS,
       maxPerUser: e.MAX_SESSIONS_PER_USER,
+      maxGuestPerAddress: e.GUEST_SESSIONS_PER_ADDRESS,
       reaperIntervalSeconds: e.REAPER_INTERVAL,
     },
     auth: {

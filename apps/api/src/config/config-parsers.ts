@@ -52,3 +52,12 @@ export const zCommaList = (fallback: string) =>
 export const zBaseUrl = z
   .url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" })
   .transform((url) => url.replace(/\/+$/, ""));
+
+/** "10.20.0.0/16" (or a bare address, read as /32): an IPv4 network in CIDR notation. */
+export const zIpv4Cidr = z
+  .string()
+  .regex(
+    /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\/(3[0-2]|[12]?\d))?$/,
+    "expected an IPv4 network like 10.20.0.0/16",
+  )
+  .transform((value) => (value.includes("/") ? value : `${value}/32`));

@@ -6,6 +6,7 @@ import {
   zDuration,
   zIntFromString,
   zBaseUrl,
+  zIpv4Cidr,
   zNumberFromString,
 } from "./config-parsers";
 
@@ -36,12 +37,22 @@ export const ZEnvironment = z.object({
   NODE_CPUS: zNumberFromString(0.1, 64).default(1),
   NODE_PIDS_LIMIT: zIntFromString(64, 1_000_000).default(4096),
   NODE_READY_TIMEOUT: zDuration.default(90),
+  // Where nodes may open connections: the Internet or nowhere; never the host or private ranges
+  // (except those listed in NODE_EGRESS_ALLOW).
+  NODE_EGRESS: z.enum(["internet", "none"]).default("internet"),
+  NODE_EGRESS_ALLOW: zCommaList("").pipe(z.array(zIpv4Cidr)),
+  NODE_DISK_LIMIT: zByteSize.default(10 * 1024 ** 3),
+  NODE_DISK_CHECK_INTERVAL: zDuration.default(30),
+  // Every Docker API call gives up after this long, so a wedged engine call never wedges a session.
+  DOCKER_TIMEOUT: zDuration.default(30),
   SESSION_DURATION: zDuration.default(2 * 3600),
   SESSION_MAX_DURATION: zDuration.default(4 * 3600),
   SESSION_EXTENSION: zDuration.default(30 * 60),
   SESSION_MAX_EXTENSIONS: zIntFromString(0, 100).default(3),
   MAX_SESSIONS: zIntFromString(1, 100_000).default(20),
   MAX_SESSIONS_PER_USER: zIntFromString(1, 1000).default(1),
+  // Guests are free to create, so their sessions are also capped per client address.
+  GUEST_SESSIONS_PER_ADDRESS: zIntFromString(1, 1000).default(2),
   REAPER_INTERVAL: zDuration.default(5),
   GUEST_LOGIN: z
     .enum(["auto", "true", "false"])
