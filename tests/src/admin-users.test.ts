@@ -2,7 +2,14 @@
 // a user's logins and running lab sessions (real Docker nodes).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { TAdminUser, TAdminUserList, TApiErrorBody, TMeResponse, TSession } from "@kubelab/shared";
+import {
+  ZNodeSecurityReport,
+  type TAdminUser,
+  type TAdminUserList,
+  type TApiErrorBody,
+  type TMeResponse,
+  type TSession,
+} from "@kubelab/shared";
 import { ApiClient } from "./support/api-client";
 import { countLabelled } from "./support/docker-objects";
 import { GITHUB_ADMIN_ID, useLoginProviders } from "./support/identity/login-fixture";
@@ -31,14 +38,37 @@ describe("admin user management, roles and bans", () => {
     await guest.loginAsGuest("Curious Attendee");
     for (const [method, path, body] of [
       ["GET", "/api/admin/users", undefined],
+      ["GET", "/api/admin/node-security", undefined],
       ["PATCH", `/api/admin/users/00000000-0000-4000-8000-000000000000`, { role: "admin" }],
     ] as const) {
       const res = await guest.request<TApiErrorBody>(method, path, body);
       assert.equal(res.status, 403, `${method} ${path}`);
       assert.equal(res.body.error.code, "forbidden");
     }
-    const anonymous = await new ApiClient(lab.publicUrl).request<TApiErrorBody>("GET", "/api/admin/users");
-    assert.equal(anonymous.status, 401);
+    for (const path of ["/api/admin/users", "/api/admin/node-security"]) {
+      const anonymous = await new ApiClient(lab.publicUrl).request<TApiErrorBody>("GET", path);
+      assert.equal(anonymous.status, 401, path);
+    }
+  });
+
+  it("tells admins how nodes are isolated and what root in a node can still do", async () => {
+    const { client: admin } = await githubLogin(ADMIN);
+    const res = await admin.request("GET", "/api/admin/node-security");
+    assert.equal(res.status, 200);
+    const report = ZNodeSecurityReport.parse(res.body);
+    assert.equal(report.configuredProfile, "auto");
+    assert.equal(report.profileError, null);
+    // This host refuses privileged containers, so auto resolves to the hardened capability profile.
+    assert.equal(report.activeProfile, "capabilities");
+    assert.equal(report.cgroupNamespace, "private");
+    assert.equal(report.seccomp, "kubelab");
+    assert.ok(report.capabilities.includes("SYS_ADMIN"), "Docker in the node needs SYS_ADMIN, and the page says so");
+    for (const dangerous of ["SYS_MODULE", "SYS_RAWIO", "SYS_TIME", "SYSLOG", "DAC_READ_SEARCH"]) {
+      assert.ok(!report.capabilities.includes(dangerous), `${dangerous} is not granted`);
+    }
+    assert.deepEqual(report.residualRisks, ["shared_kernel", "sys_admin_remount", "internet_egress"]);
+    assert.deepEqual(report.egress, { mode: "internet", allow: [] });
+    assert.equal(report.diskLimitBytes, 10 * 1024 ** 3);
   });
 
   it("lets an admin list, search and change roles, but not their own", async () => {

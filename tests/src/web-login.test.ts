@@ -166,6 +166,8 @@ describe("login pages in Chromium", () => {
       .addCookies([{ name: "kubelab_session", value: walker.cookies.get("kubelab_session")!, url: lab.publicUrl }]);
     const forbidden = await page.goto(`${lab.publicUrl}/admin/users`);
     assert.equal(forbidden?.status(), 404, "attendees do not see the admin page");
+    const forbiddenSecurity = await page.goto(`${lab.publicUrl}/admin/security`);
+    assert.equal(forbiddenSecurity?.status(), 404, "nor the node security page");
     assert.equal(await page.locator("[data-testid=admin-users-link]").count(), 0);
     await page.context().clearCookies();
 
@@ -189,6 +191,20 @@ describe("login pages in Chromium", () => {
       0,
       "admins cannot ban themselves from the page",
     );
+
+    // The node security page states the active profile and what root in a node can still do.
+    await page.locator("[data-testid=admin-nav-security]").click();
+    await page.waitForURL(`${lab.publicUrl}/admin/security`);
+    assert.equal(
+      await page.locator("[data-testid=security-active-profile]").getAttribute("data-profile"),
+      "capabilities",
+    );
+    assert.equal(await page.locator("[data-testid=admin-nav-security]").getAttribute("aria-current"), "page");
+    const risks = page.locator("[data-testid=security-risks] li");
+    const riskCodes: (string | null)[] = [];
+    for (let i = 0; i < (await risks.count()); i++) riskCodes.push(await risks.nth(i).getAttribute("data-risk"));
+    assert.deepEqual(riskCodes, ["shared_kernel", "sys_admin_remount", "internet_egress"]);
+    assert.match((await risks.first().textContent()) ?? "", /share the host's kernel/);
     await page.context().close();
   });
 });

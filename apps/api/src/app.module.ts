@@ -20,6 +20,8 @@ import { LessonsController } from "./lessons/lessons.controller";
 import { NodeFilesController } from "./nodes/node-files.controller";
 import { DockerEngine } from "./nodes/docker-engine.adapter";
 import { NodeSecurityProfileResolver } from "./nodes/node-security-profile.resolver";
+import { NodeSecurityController } from "./nodes/node-security.controller";
+import { NodeSecurityReportService } from "./nodes/node-security-report.service";
 import { NodeEventsMonitor } from "./sessions/node-events.monitor";
 import { SessionProvisioner } from "./sessions/session-provisioner.service";
 import { SessionReaper } from "./sessions/session-reaper.service";
@@ -48,6 +50,7 @@ export class AppModule {
       controllers: [
         AuthController,
         AdminUsersController,
+        NodeSecurityController,
         SessionsController,
         NodeFilesController,
         LessonsController,
@@ -71,6 +74,7 @@ export class AppModule {
         LoginRateLimiter,
         DockerEngine,
         NodeSecurityProfileResolver,
+        NodeSecurityReportService,
         SessionProvisioner,
         SessionsService,
         SessionImagePicker,

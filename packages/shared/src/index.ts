@@ -7,3 +7,4 @@ export * from "./terminal-protocol";
 export * from "./ports";
 export * from "./admin-users";
 export * from "./safe-next-path";
+export * from "./node-security";

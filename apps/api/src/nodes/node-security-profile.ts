@@ -1,6 +1,6 @@
 import type { HostConfig } from "dockerode";
 
-export type NodeSecurityProfile = "privileged" | "capabilities";
+export type NodeSecurityProfile = "privileged" | "capabilities" | "userns";
 
 // Everything `--privileged` grants except CAP_SYS_RESOURCE, which some hosts
 // (these CI machines among them) keep out of the bounding set, so that asking

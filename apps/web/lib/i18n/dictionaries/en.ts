@@ -66,6 +66,9 @@ export const en = {
     banConfirm: "Ban {name}? Their logins and running labs end now, and they cannot log in until the ban is lifted.",
     nextPage: "Next page",
     bootstrapHint: "Accounts listed in {variable} become admins when they log in.",
+    nav: "Administration",
+    navUsers: "Users",
+    navSecurity: "Node security",
   },
   login: {
     title: "Log in",
@@ -207,6 +210,62 @@ export const en = {
     uploadFailed: "Could not upload {file}: {message}",
     uploadTooLarge: "{file} is larger than 50 MiB",
     uploadFolder: "{file} is a folder; upload files one by one (or as an archive)",
+  },
+  security: {
+    title: "Node security",
+    lead: "How lab nodes are isolated on this installation, and what root inside a node can still do. Attendees are root in their nodes.",
+    profile: "Security profile",
+    profiles: {
+      privileged: "Privileged",
+      capabilities: "Capabilities (hardened)",
+      userns: "User namespace",
+    },
+    unknown: "Unknown",
+    configuredAs: "(configured as {value})",
+    profileError: "The Docker engine could not be asked which profile applies: {message}",
+    capabilities: "Capabilities of root in a node",
+    seccomp: "System call filter",
+    seccompModes: {
+      kubelab:
+        "Kubelab's seccomp profile: loading kernel modules, kexec, reading the kernel log, setting the clock and similar host-wide calls are refused",
+      unconfined: "None",
+    },
+    cgroupNamespace: "Control groups",
+    cgroupModes: {
+      private: "Private namespace: a node sees and changes only its own control groups",
+      host: "The host's hierarchy",
+    },
+    userNamespace: "User namespace",
+    userNamespaceOn: "Yes: root in a node is an unprivileged user on the host",
+    userNamespaceOff: "No: root in a node is root on the host, limited by the capabilities above",
+    devices: "Devices",
+    none: "none",
+    egress: "Network egress",
+    egressModes: {
+      internet: "The Internet; never the host, the metadata address or private networks",
+      none: "None: nodes reach only each other",
+    },
+    egressAllow: "Also allowed: {networks}",
+    diskLimit: "Disk per node",
+    diskLimitValue: "{size}; the attendee is warned at 90 % and the session ends at the limit",
+    risksTitle: "What root in a node can still do",
+    risks: {
+      shared_kernel:
+        "Nodes share the host's kernel. A kernel vulnerability reachable from a container is a way out of the node; keep the host's kernel patched.",
+      host_root:
+        "Privileged nodes have every capability and device: root in a node can load kernel modules, write host-wide kernel settings and read raw disks. Treat it as root on the host.",
+      sys_admin_remount:
+        "CAP_SYS_ADMIN in the host's user namespace (needed by Docker inside the node) lets root remount /proc/sys read-write and change host-wide kernel settings. This profile is defence in depth, not a boundary.",
+      internet_egress:
+        "Nodes can open connections to the Internet: abuse (scanning, spam, mining pools) leaves from this host's address. Set NODE_EGRESS=none to close it.",
+    },
+    untrustedTitle: "Running an untrusted audience",
+    untrustedAdvice: [
+      "Best: an engine started with user-namespace remapping (--userns-remap) on a cgroup v2 host, and NODE_SECURITY_PROFILE=userns.",
+      "Otherwise run Kubelab's Docker engine on a dedicated or disposable host (a VM per event) that holds nothing else of value.",
+      "Keep NODE_EGRESS=none unless lessons need the Internet, and open only what they need with NODE_EGRESS_ALLOW.",
+    ],
+    docsHint: "Details and the reasons behind each restriction: {file}, section Trust boundary.",
   },
   errors: {
     title: "Something went wrong",

@@ -68,6 +68,9 @@ export const es: Dictionary = {
       "¿Bloquear a {name}? Sus sesiones y laboratorios en marcha terminan ahora y no podrá entrar hasta que se desbloquee.",
     nextPage: "Página siguiente",
     bootstrapHint: "Las cuentas listadas en {variable} pasan a ser administradoras al iniciar sesión.",
+    nav: "Administración",
+    navUsers: "Usuarios",
+    navSecurity: "Seguridad de los nodos",
   },
   login: {
     title: "Iniciar sesión",
@@ -210,6 +213,62 @@ export const es: Dictionary = {
     uploadFailed: "No se pudo subir {file}: {message}",
     uploadTooLarge: "{file} ocupa más de 50 MiB",
     uploadFolder: "{file} es una carpeta; sube los archivos uno a uno (o en un archivo comprimido)",
+  },
+  security: {
+    title: "Seguridad de los nodos",
+    lead: "Cómo se aíslan los nodos del laboratorio en esta instalación y qué puede hacer todavía root dentro de un nodo. Los asistentes son root en sus nodos.",
+    profile: "Perfil de seguridad",
+    profiles: {
+      privileged: "Privilegiado",
+      capabilities: "Capacidades (reforzado)",
+      userns: "Espacio de nombres de usuario",
+    },
+    unknown: "Desconocido",
+    configuredAs: "(configurado como {value})",
+    profileError: "No se pudo preguntar al motor Docker qué perfil se aplica: {message}",
+    capabilities: "Capacidades de root en un nodo",
+    seccomp: "Filtro de llamadas al sistema",
+    seccompModes: {
+      kubelab:
+        "Perfil seccomp de Kubelab: se rechazan cargar módulos del kernel, kexec, leer el registro del kernel, cambiar el reloj y llamadas parecidas que afectan a todo el host",
+      unconfined: "Ninguno",
+    },
+    cgroupNamespace: "Grupos de control",
+    cgroupModes: {
+      private: "Espacio de nombres propio: un nodo solo ve y cambia sus propios grupos de control",
+      host: "La jerarquía del host",
+    },
+    userNamespace: "Espacio de nombres de usuario",
+    userNamespaceOn: "Sí: root en un nodo es un usuario sin privilegios en el host",
+    userNamespaceOff: "No: root en un nodo es root en el host, limitado por las capacidades de arriba",
+    devices: "Dispositivos",
+    none: "ninguno",
+    egress: "Salida de red",
+    egressModes: {
+      internet: "Internet; nunca el host, la dirección de metadatos ni redes privadas",
+      none: "Ninguna: los nodos solo se alcanzan entre sí",
+    },
+    egressAllow: "También permitidas: {networks}",
+    diskLimit: "Disco por nodo",
+    diskLimitValue: "{size}; se avisa al asistente al 90 % y la sesión termina al llegar al límite",
+    risksTitle: "Qué puede hacer todavía root en un nodo",
+    risks: {
+      shared_kernel:
+        "Los nodos comparten el kernel del host. Una vulnerabilidad del kernel alcanzable desde un contenedor es una salida del nodo; mantén el kernel del host actualizado.",
+      host_root:
+        "Los nodos privilegiados tienen todas las capacidades y dispositivos: root en un nodo puede cargar módulos del kernel, cambiar ajustes globales del kernel y leer discos en bruto. Trátalo como root en el host.",
+      sys_admin_remount:
+        "CAP_SYS_ADMIN en el espacio de nombres de usuario del host (lo necesita Docker dentro del nodo) permite a root volver a montar /proc/sys con escritura y cambiar ajustes globales del kernel. Este perfil es defensa en profundidad, no una frontera.",
+      internet_egress:
+        "Los nodos pueden abrir conexiones a Internet: los abusos (escaneos, spam, minería) salen desde la dirección de este host. Usa NODE_EGRESS=none para cerrarla.",
+    },
+    untrustedTitle: "Con un público que no es de confianza",
+    untrustedAdvice: [
+      "Lo mejor: un motor iniciado con reasignación de espacios de nombres de usuario (--userns-remap) en un host con cgroup v2, y NODE_SECURITY_PROFILE=userns.",
+      "Si no, ejecuta el motor Docker de Kubelab en un host dedicado o desechable (una máquina virtual por evento) que no guarde nada más de valor.",
+      "Mantén NODE_EGRESS=none salvo que las lecciones necesiten Internet, y abre solo lo necesario con NODE_EGRESS_ALLOW.",
+    ],
+    docsHint: "Detalles y el motivo de cada restricción: {file}, apartado Trust boundary.",
   },
   errors: {
     title: "Algo ha fallado",

@@ -1,0 +1,35 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+
+export interface AdminNavLabels {
+  nav: string;
+  navUsers: string;
+  navSecurity: string;
+}
+
+const SECTIONS = [
+  { href: "/admin/users", key: "navUsers", testId: "admin-nav-users" },
+  { href: "/admin/security", key: "navSecurity", testId: "admin-nav-security" },
+] as const;
+
+// A client leaf: the admin layout is kept across navigations between its pages,
+// so only the router knows which tab is current.
+export function AdminNav({ labels }: { labels: AdminNavLabels }) {
+  const pathname = usePathname();
+  return (
+    <nav className="admin-nav" aria-label={labels.nav}>
+      {SECTIONS.map((section) => (
+        <Link
+          key={section.href}
+          href={section.href}
+          data-testid={section.testId}
+          aria-current={pathname.startsWith(section.href) ? "page" : undefined}
+        >
+          {labels[section.key]}
+        </Link>
+      ))}
+    </nav>
+  );
+}
