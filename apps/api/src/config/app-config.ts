@@ -83,7 +83,7 @@ export interface GithubLoginConfig {
 export const APP_CONFIG = Symbol("APP_CONFIG");
 
 /** Validates the environment; throws a ConfigError naming each bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   // Empty strings count as unset, as in most .env tooling.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = ZEnvironment.safeParse(present);

@@ -45,7 +45,10 @@ export class PortTokens {
   /** The user id the token was issued to, or null when it is forged, expired, or for anything else. */
   verify(kind: TokenKind, token: string | undefined, address: PortAddress): string | null {
     if (!token) return null;
-    const [payload = "", mac = ""] = token.split(".");
+    const parts = token.split(".");
+    // Exactly payload.mac: anything appended to a valid token makes it another, unsigned string.
+    if (parts.length !== 2) return null;
+    const [payload = "", mac = ""] = parts;
     const expected = Buffer.from(this.mac(payload));
     const given = Buffer.from(mac);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
