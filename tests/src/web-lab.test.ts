@@ -219,6 +219,36 @@ describe("lab page in Chromium", () => {
     await page.locator("[data-testid=lesson-panel][lang=en]").waitFor({ timeout: 30_000 });
   });
 
+  it("explains a quota refusal in Spanish from its code, with the server's English only as a folded detail", async () => {
+    const spanish = await browser.newContext({ locale: "es-ES" });
+    try {
+      const bea = lab.server.client();
+      await bea.loginAsGuest("Bea");
+      const other = await bea.createSession(); // no lesson: it blocks the lesson's lab under a quota of 1
+      const page = await spanish.newPage();
+      await spanish.addCookies(
+        (bea.cookieHeader ?? "").split("; ").map((pair) => {
+          const at = pair.indexOf("=");
+          return { name: pair.slice(0, at), value: pair.slice(at + 1), url: lab.publicUrl };
+        }),
+      );
+      await page.goto(`${lab.publicUrl}/lab/${LESSON}`);
+      const panel = page.locator("[data-testid=session-state][data-state=quota]");
+      await panel.waitFor({ timeout: 30_000 });
+      const visible = await panel.innerText();
+      assert.match(visible, /Ya tienes un laboratorio activo/);
+      const detail = panel.locator("[data-testid=error-detail]");
+      const serverWords = ((await detail.locator("p").textContent()) ?? "").trim();
+      assert.ok(serverWords.length > 0, "the server's message is kept as a detail");
+      assert.ok(!visible.includes(serverWords), "the English message is not shown in the Spanish page");
+      await detail.locator("summary").click();
+      assert.ok((await panel.innerText()).includes(serverWords), "and can be unfolded for a bug report");
+      assert.equal((await bea.request("DELETE", `/api/sessions/${other.id}`)).status, 204);
+    } finally {
+      await spanish.close();
+    }
+  });
+
   it("extends the session, then ends it after confirmation", async () => {
     const countdown = page.locator("[data-testid=session-countdown]");
     const before = Date.parse((await countdown.getAttribute("datetime")) ?? "");

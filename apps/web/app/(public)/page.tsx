@@ -1,4 +1,5 @@
 import { ZLessonCatalog, ZSessionList, type TSession } from "@kubelab/shared";
+import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { LessonCard } from "@/components/catalog/lesson-card";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { getDictionary } from "@/lib/i18n/get-dictionary";
@@ -30,7 +31,7 @@ export default async function CatalogPage() {
       <p className="lead">{dict.catalog.lead}</p>
       {!catalog.ok ? (
         <p className="notice notice-error" role="alert">
-          {formatMessage(dict.catalog.loadFailed, { message: catalog.error.message })}
+          {formatMessage(dict.catalog.loadFailed, { message: apiErrorText(catalog.error, dict) })}
         </p>
       ) : catalog.data.lessons.length === 0 ? (
         <p className="notice" data-testid="catalog-empty">

@@ -1,9 +1,9 @@
 "use client";
 
 import { ZAdminUser, ZUserRole, type TAdminUser, type TUserRole } from "@kubelab/shared";
+import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
-import { ApiError } from "@/lib/api/api-error";
 import { apiRequest } from "@/lib/api/browser-api";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
@@ -23,7 +23,7 @@ export function UserRowActions({ user, isSelf }: { user: TAdminUser; isSelf: boo
       await apiRequest("PATCH", `/api/admin/users/${user.id}`, ZAdminUser, { body });
       router.refresh();
     } catch (caught) {
-      setError(caught instanceof ApiError ? caught.message : String(caught));
+      setError(apiErrorText(caught, dict));
     } finally {
       setBusy(false);
     }

@@ -1,9 +1,9 @@
 "use client";
 
 import type { TPortEntry } from "@kubelab/shared";
+import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { useState } from "react";
 import { useToast } from "@/components/ui/toast-provider";
-import { ApiError } from "@/lib/api/api-error";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { portUrl } from "@/lib/lab/port-url";
@@ -55,8 +55,10 @@ function PortChip({
     try {
       await setPublic(node, port, !isPublic);
     } catch (error) {
-      const message = error instanceof ApiError ? error.message : String(error);
-      toast.show("error", formatMessage(dict.session.portVisibilityFailed, { ...names, message }));
+      toast.show(
+        "error",
+        formatMessage(dict.session.portVisibilityFailed, { ...names, message: apiErrorText(error, dict) }),
+      );
     } finally {
       setBusy(false);
     }

@@ -1,10 +1,10 @@
 "use client";
 
 import type { TSession } from "@kubelab/shared";
+import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useToast } from "@/components/ui/toast-provider";
-import { ApiError } from "@/lib/api/api-error";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { formatDuration, useServerNow } from "@/lib/ui/use-now";
@@ -21,8 +21,6 @@ interface SessionBarProps {
   extend: () => Promise<TSession>;
   end: () => Promise<void>;
 }
-
-const errorMessage = (error: unknown) => (error instanceof ApiError ? error.message : String(error));
 
 /** Status, time left, nodes with their IPs and ports, Extend and End for the running lab. */
 export function SessionBar({ session, ports, extend, end }: SessionBarProps) {
@@ -47,7 +45,7 @@ export function SessionBar({ session, ports, extend, end }: SessionBarProps) {
       toast.show("success", formatMessage(dict.session.extended, { time }));
     } catch (error) {
       // extension_limit and session_not_active carry a message that says exactly why.
-      toast.show("error", formatMessage(dict.session.extendFailed, { message: errorMessage(error) }));
+      toast.show("error", formatMessage(dict.session.extendFailed, { message: apiErrorText(error, dict) }));
     } finally {
       setExtending(false);
     }
@@ -59,7 +57,7 @@ export function SessionBar({ session, ports, extend, end }: SessionBarProps) {
       await end();
       router.push("/");
     } catch (error) {
-      toast.show("error", formatMessage(dict.session.endFailed, { message: errorMessage(error) }));
+      toast.show("error", formatMessage(dict.session.endFailed, { message: apiErrorText(error, dict) }));
       setEnding(false);
       setConfirming(false);
     }

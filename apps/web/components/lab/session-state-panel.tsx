@@ -3,6 +3,9 @@
 import type { TSession } from "@kubelab/shared";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
+import { ErrorDetail } from "@/components/ui/error-detail";
+import type { ApiError } from "@/lib/api/api-error";
+import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { useServerNow } from "@/lib/ui/use-now";
@@ -26,13 +29,14 @@ export function SessionStatePanel({ lab }: { lab: LabSession }) {
           <p className="state-title" role="alert">
             {state.error.code === "no_capacity"
               ? dict.session.noCapacity
-              : formatMessage(dict.session.startFailed, { message: state.error.message })}
+              : formatMessage(dict.session.startFailed, { message: apiErrorText(state.error, dict) })}
           </p>
+          <ErrorDetail error={state.error} />
           <ActionButton label={dict.common.retry} action={lab.restart} testId="session-retry" />
         </StatePanel>
       );
     case "quota":
-      return <QuotaPanel lab={lab} blocking={state.blocking} message={state.message} />;
+      return <QuotaPanel lab={lab} blocking={state.blocking} error={state.error} />;
     case "active":
       return <SessionStatus lab={lab} session={state.session} />;
   }
@@ -104,7 +108,7 @@ function ProvisioningPanel({ session }: { session: TSession }) {
   );
 }
 
-function QuotaPanel({ lab, blocking, message }: { lab: LabSession; blocking: TSession[]; message: string }) {
+function QuotaPanel({ lab, blocking, error }: { lab: LabSession; blocking: TSession[]; error: ApiError }) {
   const { dict } = useI18n();
   const other = blocking[0];
   return (
@@ -115,7 +119,7 @@ function QuotaPanel({ lab, blocking, message }: { lab: LabSession; blocking: TSe
       <p>
         {other?.lesson ? formatMessage(dict.session.quotaOther, { lesson: other.lesson }) : dict.session.quotaUnknown}
       </p>
-      <p className="muted">{message}</p>
+      <ErrorDetail error={error} />
       <div className="state-actions">
         <ActionButton label={dict.session.endOtherAndStart} action={lab.endOthersAndStart} testId="session-end-other" />
         {other?.lesson ? (

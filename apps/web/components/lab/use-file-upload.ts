@@ -1,9 +1,9 @@
 "use client";
 
 import { useCallback } from "react";
+import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { useToast } from "@/components/ui/toast-provider";
 import type { DroppedFile } from "@/components/terminal/terminal-view";
-import { ApiError } from "@/lib/api/api-error";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { MAX_UPLOAD_BYTES, uploadFile } from "@/lib/lab/upload-file";
@@ -38,7 +38,7 @@ export function useFileUpload(sessionId: string): (node: string, files: DroppedF
           progress: undefined,
         });
       } catch (error) {
-        const message = error instanceof ApiError ? error.message : String(error);
+        const message = apiErrorText(error, dict);
         toast.update(id, {
           kind: "error",
           message: formatMessage(dict.terminal.uploadFailed, { ...names, message }),

@@ -9,7 +9,7 @@ export type LabSessionState =
   | { phase: "starting" }
   | { phase: "active"; session: TSession }
   /** Creating failed because other sessions count against the user's quota. */
-  | { phase: "quota"; blocking: TSession[]; message: string }
+  | { phase: "quota"; blocking: TSession[]; error: ApiError }
   | { phase: "error"; error: ApiError };
 
 const RESUMABLE = new Set<TSession["status"]>(["provisioning", "ready"]);
@@ -36,7 +36,7 @@ async function findOrCreate(lessonId: string, signal?: AbortSignal): Promise<Lab
     const again = await findMine();
     if (again.mine) return { phase: "active", session: again.mine };
     const blocking = again.sessions.filter((s) => COUNTS_AGAINST_QUOTA.has(s.status));
-    return { phase: "quota", blocking, message: error.message };
+    return { phase: "quota", blocking, error };
   }
 }
 

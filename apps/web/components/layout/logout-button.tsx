@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { apiRequestNoContent } from "@/lib/api/browser-api";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
@@ -18,7 +19,7 @@ export function LogoutButton() {
       // A full load, so no server-rendered part keeps showing the old login.
       window.location.assign("/");
     } catch (error) {
-      toast.show("error", formatMessage(dict.header.logoutFailed, { message: (error as Error).message }));
+      toast.show("error", formatMessage(dict.header.logoutFailed, { message: apiErrorText(error, dict) }));
       setBusy(false);
     }
   }

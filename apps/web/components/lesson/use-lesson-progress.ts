@@ -1,9 +1,9 @@
 "use client";
 
 import { ZLessonProgress, type TLessonProgress } from "@kubelab/shared";
+import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { useCallback, useRef, useState } from "react";
 import { useToast } from "@/components/ui/toast-provider";
-import { ApiError } from "@/lib/api/api-error";
 import { apiRequest } from "@/lib/api/browser-api";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
@@ -55,8 +55,7 @@ export function useLessonProgress(
         } catch (error) {
           // One message per run of failures, not one per click.
           if (!failureShown.current) {
-            const message = error instanceof ApiError ? error.message : String(error);
-            toast.show("error", formatMessage(dict.lab.progressSaveFailed, { message }));
+            toast.show("error", formatMessage(dict.lab.progressSaveFailed, { message: apiErrorText(error, dict) }));
             failureShown.current = true;
           }
         }

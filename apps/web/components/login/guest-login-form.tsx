@@ -1,8 +1,8 @@
 "use client";
 
 import { ZMeResponse } from "@kubelab/shared";
+import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { useId, useState, type FormEvent } from "react";
-import { ApiError } from "@/lib/api/api-error";
 import { apiRequest } from "@/lib/api/browser-api";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
@@ -30,8 +30,7 @@ export function GuestLoginForm({ next }: { next: string }) {
       // A full load: every server-rendered part (header, lab layout) must see the new cookie.
       window.location.assign(next);
     } catch (caught) {
-      const message = caught instanceof ApiError ? caught.message : String(caught);
-      setError(formatMessage(dict.login.failed, { message }));
+      setError(formatMessage(dict.login.failed, { message: apiErrorText(caught, dict) }));
       setBusy(false);
     }
   }

@@ -1,3 +1,5 @@
+import type { ApiErrorTexts } from "../api-error-text";
+
 // English interface texts. The Spanish dictionary must have exactly these keys
 // (its type is derived from this object), so a missing translation is a type error.
 export const en = {
@@ -266,6 +268,35 @@ export const en = {
       "Keep NODE_EGRESS=none unless lessons need the Internet, and open only what they need with NODE_EGRESS_ALLOW.",
     ],
     docsHint: "Details and the reasons behind each restriction: {file}, section Trust boundary.",
+  },
+  apiErrors: {
+    detail: "Technical details",
+    unknown: "The server refused the request ({code}).",
+    codes: {
+      bad_request: "The request was not valid. Reload the page and try again.",
+      unauthenticated: "Your login has ended. Log in again.",
+      forbidden: "You are not allowed to do this.",
+      not_found: "This no longer exists. It may have ended or been removed.",
+      conflict: "Something changed meanwhile. Reload the page and try again.",
+      quota_exceeded: "You already have as many labs as you may run at once.",
+      extension_limit: "This lab cannot be extended any further.",
+      session_not_active: "This lab is not running any more.",
+      no_capacity: "The server is running as many labs as it can. Wait a minute and try again.",
+      payload_too_large: "That is larger than the server accepts.",
+      guest_login_disabled: "Guest login is turned off on this Kubelab.",
+      port_closed: "Nothing is listening on that port in the node yet.",
+      oauth_denied: "The login was cancelled at the provider.",
+      oauth_state_invalid: "The login took too long or was started elsewhere. Try again.",
+      oauth_provider_error: "The login provider did not answer as expected. Try again.",
+      account_banned: "This account has been banned by an administrator.",
+      rate_limited: "Too many attempts. Wait a minute and try again.",
+      csrf_rejected: "The request came from another site and was refused. Reload the page.",
+      cannot_modify_self: "Admins cannot change their own role or ban themselves.",
+      internal_error: "The server hit an unexpected error. Try again; if it keeps failing, tell the organisers.",
+      network_error: "The Kubelab server did not answer. Check your connection and try again.",
+      http_error: "The server answered with an error. Try again.",
+      client_error: "Something went wrong in the page. Reload it and try again.",
+    } satisfies ApiErrorTexts,
   },
   errors: {
     title: "Something went wrong",
