@@ -17,7 +17,7 @@ import { waitFor } from "./support/wait-for";
 
 const ECHO_PORT = 8000;
 const TRICK_PORT = 8002;
-const TRICKS = ["space", "tab", "fold", "fold-cookie", "lf"];
+const TRICKS = ["space", "tab", "fold", "fold-cookie", "lf", "cr"];
 const container = (sessionId: string, node: string): string => `kubelab-${sessionId}-${node}`;
 
 /** Sends a raw request and returns every byte the server sends back: the head of a 101, else all until close. */
@@ -85,6 +85,18 @@ describe("port proxy, security headers and body limits", () => {
     assert.match(clean, /^HTTP\/1\.1 101 /, clean);
     const cookies = clean.split("\r\n").filter((line) => /^set-cookie/i.test(line));
     assert.deepEqual(cookies, [`set-cookie: plain=1; Path=${pathOf(TRICK_PORT, "/")}`]);
+    // An app that answers the upgrade with an ordinary response: passed on through the same filter.
+    const declined = await rawExchange(
+      lab.server.port,
+      upgradeRequest(pathOf(TRICK_PORT, "/http/clean"), host(), cookie),
+    );
+    assert.match(declined, /^HTTP\/1\.1 200 OK\r\n/, declined);
+    assert.deepEqual(
+      declined.split("\r\n").filter((line) => /^set-cookie/i.test(line)),
+      [`set-cookie: plain=1; Path=${pathOf(TRICK_PORT, "/")}`],
+    );
+    assert.match(declined, /\r\nconnection: close\r\n/i);
+    assert.ok(declined.endsWith("\r\n\r\nok"), declined);
   });
 
   it("refuses plain responses with the same malformed header lines (502)", async () => {

@@ -98,7 +98,8 @@ asyncio.run(main())
 /**
  * Answers /ws/<trick> with a WebSocket 101 and /http/<trick> with a 200, each
  * carrying header lines that parsers disagree on: whitespace before the colon
- * (Chromium trims it and stores the cookie), obsolete line folding, a bare LF.
+ * (Chromium trims it and stores the cookie), obsolete line folding, a bare LF
+ * or CR (Chromium splits lines on either).
  * "clean" is well-formed, with one platform cookie and one ordinary one.
  */
 export const MALFORMED_HEADERS_APP = String.raw`
@@ -110,6 +111,7 @@ TRICKS = {
     "fold": "X-Note: a\r\n Set-Cookie: kubelab_session=fold; Path=/\r\n",
     "fold-cookie": "Set-Cookie: folded=1; Path=/\r\n\tDomain=localhost\r\n",
     "lf": "X-Note: a\nSet-Cookie: kubelab_session=lf; Path=/\r\n",
+    "cr": "X-Note: a\rSet-Cookie: kubelab_session=cr; Path=/\r\n",
     "clean": "Set-Cookie: kubelab_session=clean; Path=/\r\nSet-Cookie: plain=1; Path=/\r\n",
 }
 class H(socketserver.StreamRequestHandler):
