@@ -1,7 +1,12 @@
 // The lesson format: parsing, sanitizing and error reporting (pure functions, no server).
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, it } from "node:test";
 import { LessonError, parseLesson } from "@kubelab/lessons";
+import { REPO_ROOT } from "./support/repo-paths";
 
 const options = {
   id: "demo",
@@ -156,5 +161,56 @@ describe("lesson format", () => {
       assert.match(error.message, pattern, source);
       assert.equal(error.line, line, `${source}\n→ ${error.message}`);
     }
+  });
+
+  it("refuses code blocks with control, BiDi or zero-width characters, naming line and code point", () => {
+    const hidden = [
+      0x07, 0x08, 0x0b, 0x0d, 0x1b, 0x7f, 0x85, 0x9b, 0x202a, 0x202e, 0x2066, 0x2069, 0x200e, 0x200f, 0x061c, 0x200b,
+      0x200c, 0x200d, 0x2060, 0xfeff,
+    ];
+    for (const code of hidden) {
+      const point = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+      const char = String.fromCodePoint(code);
+      // A carriage return is a line break to markdown-it: it splits the line instead of hiding in it.
+      if (code === 0x0d) {
+        const parsed = parseLesson(lesson(`## S\n\n\`\`\`bash node1\necho a${char}echo b\n\`\`\``), options);
+        assert.equal(parsed.steps[0]!.blocks[0]!.command, "echo a\necho b");
+        continue;
+      }
+      for (const info of ["bash node1", "bash node2 edit", "text"]) {
+        const error = errorOf(lesson(`## S\n\n\`\`\`${info}\nls -l\necho safe${char}; rm -rf ~\n\`\`\``));
+        assert.equal(error.line, 12, `${point} in ${info}: ${error.message}`);
+        assert.match(
+          error.message,
+          new RegExp(
+            `contains ${point.replace("+", "\\+")}, a (control character|bidirectional control|zero-width character)`,
+          ),
+        );
+      }
+    }
+    const kinds = (code: number): string =>
+      errorOf(lesson(`## S\n\n\`\`\`bash node1\nx${String.fromCodePoint(code)}\n\`\`\``)).message;
+    assert.match(kinds(0x1b), /U\+001B, a control character/);
+    assert.match(kinds(0x202e), /U\+202E, a bidirectional control/);
+    assert.match(kinds(0x200b), /U\+200B, a zero-width character/);
+    // Tabs, newlines and visible non-ASCII text stay allowed.
+    const ok = parseLesson(lesson("## S\n\n```bash node1\nprintf 'a\\tb'\n\techo ñandú → 日本\n```"), options);
+    assert.equal(ok.steps[0]!.blocks[0]!.command, "printf 'a\\tb'\n\techo ñandú → 日本");
+  });
+
+  it("lessons:check names file, line and code point, and passes the seed lessons", () => {
+    const cli = path.join(REPO_ROOT, "packages/lessons/dist/check-lessons.cli.js");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-lessons-"));
+    try {
+      fs.mkdirSync(path.join(dir, "trojan"));
+      fs.writeFileSync(path.join(dir, "trojan/en.md"), lesson("## S\n\n```bash node1\nls\necho \u202Ecod.exe\n```"));
+      const bad = spawnSync(process.execPath, [cli, dir], { encoding: "utf8" });
+      assert.equal(bad.status, 1, bad.stdout + bad.stderr);
+      assert.match(bad.stderr, /trojan\/en\.md:12: code block contains U\+202E, a bidirectional control/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const seed = spawnSync(process.execPath, [cli, path.join(REPO_ROOT, "content/lessons")], { encoding: "utf8" });
+    assert.equal(seed.status, 0, seed.stdout + seed.stderr);
   });
 });

@@ -12,6 +12,7 @@ import { SessionProvisioner } from "./sessions/session-provisioner.service";
 import { SessionReconciler } from "./sessions/session-reconciler.service";
 import { TerminalUpgradeHandler } from "./terminals/terminal-upgrade.handler";
 import { mountWebApp } from "./web/web-app";
+import { securityHeaders } from "./common/security-headers";
 import { PortHttpGateway } from "./ports/port-http.gateway";
 import { PortUpgradeHandler } from "./ports/port-upgrade.handler";
 
@@ -54,9 +55,12 @@ async function bootstrap(): Promise<void> {
   // First of all middleware: port hosts and /ports/ paths belong to users' apps and must never
   // reach Nest's body parsers and routes or the Next.js handler.
   app.use(app.get(PortHttpGateway).middleware());
+  // Only what gets past the port gateway: the platform's own pages, API and assets.
+  app.use(securityHeaders(config));
   app.use(cookieParser());
   // Small bodies only: nothing in the API takes more than a few fields.
   app.useBodyParser("json", { limit: "64kb" });
+  app.useBodyParser("urlencoded", { limit: "64kb", extended: true });
   app.disable("x-powered-by");
   if (config.server.webEnabled) {
     // Server components call the API over loopback, forwarding the user's cookie.

@@ -2,6 +2,7 @@ import type { TLesson, TLessonBlock, TLessonPortLink, TLessonStep } from "@kubel
 import MarkdownIt from "markdown-it";
 import type Token from "markdown-it/lib/token.mjs";
 import { splitFrontMatter } from "./front-matter";
+import { findHiddenCharacter } from "./hidden-characters";
 import { LessonError } from "./lesson-error";
 
 export interface ParseOptions {
@@ -137,6 +138,15 @@ function parseFence(token: Token, id: string, nodes: Set<string>, file: string, 
   }
   if (edit && !node) throw new LessonError(file, line, `"edit" needs a target node (e.g. \`\`\`bash node2 edit)`);
   const command = token.content.replace(/\n$/, "");
+  // Every block, copy-only too: its text ends up pasted into a terminal just the same.
+  const hidden = findHiddenCharacter(command);
+  if (hidden) {
+    throw new LessonError(
+      file,
+      line + 1 + hidden.line,
+      `code block contains ${hidden.codePoint}, a ${hidden.kind} that would run without showing on the page`,
+    );
+  }
   if (node && !command.trim()) throw new LessonError(file, line, "a runnable code block must not be empty");
   return { id, language, node: node, mode: node ? (edit ? "edit" : "run") : "copy", command };
 }

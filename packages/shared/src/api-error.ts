@@ -14,6 +14,7 @@ export const ZApiErrorCode = z.enum([
   "payload_too_large",
   "guest_login_disabled",
   "port_closed",
+  "port_bad_response",
   "oauth_denied",
   "oauth_state_invalid",
   "oauth_provider_error",

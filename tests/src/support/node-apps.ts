@@ -94,3 +94,45 @@ async def main():
         await server.serve_forever()
 asyncio.run(main())
 `;
+
+/**
+ * Answers /ws/<trick> with a WebSocket 101 and /http/<trick> with a 200, each
+ * carrying header lines that parsers disagree on: whitespace before the colon
+ * (Chromium trims it and stores the cookie), obsolete line folding, a bare LF
+ * or CR (Chromium splits lines on either).
+ * "clean" is well-formed, with one platform cookie and one ordinary one.
+ */
+export const MALFORMED_HEADERS_APP = String.raw`
+import base64, hashlib, socketserver, sys
+GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+TRICKS = {
+    "space": "Set-Cookie : kubelab_session=space; Path=/\r\nSet-Cookie : spaced=1; Path=/\r\n",
+    "tab": "Set-Cookie\t: kubelab_session=tab; Path=/\r\nSet-Cookie\t: tabbed=1; Path=/\r\n",
+    "fold": "X-Note: a\r\n Set-Cookie: kubelab_session=fold; Path=/\r\n",
+    "fold-cookie": "Set-Cookie: folded=1; Path=/\r\n\tDomain=localhost\r\n",
+    "lf": "X-Note: a\nSet-Cookie: kubelab_session=lf; Path=/\r\n",
+    "cr": "X-Note: a\rSet-Cookie: kubelab_session=cr; Path=/\r\n",
+    "clean": "Set-Cookie: kubelab_session=clean; Path=/\r\nSet-Cookie: plain=1; Path=/\r\n",
+}
+class H(socketserver.StreamRequestHandler):
+    def handle(self):
+        target = self.rfile.readline().decode().split(" ")[1]
+        headers = {}
+        while True:
+            line = self.rfile.readline().decode().strip()
+            if not line: break
+            k, v = line.split(":", 1); headers[k.strip().lower()] = v.strip()
+        kind, trick = target.strip("/").split("/", 1)
+        extra = TRICKS[trick]
+        if kind == "ws":
+            key = headers.get("sec-websocket-key", "")
+            accept = base64.b64encode(hashlib.sha1((key + GUID).encode()).digest()).decode()
+            self.wfile.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n%s\r\n" % (accept, extra)).encode())
+            self.wfile.flush()
+            self.rfile.read()
+        else:
+            self.wfile.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n%s\r\nok" % extra).encode())
+socketserver.ThreadingTCPServer.allow_reuse_address = True
+socketserver.ThreadingTCPServer.daemon_threads = True
+socketserver.ThreadingTCPServer(("0.0.0.0", int(sys.argv[1])), H).serve_forever()
+`;

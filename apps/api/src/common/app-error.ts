@@ -26,6 +26,7 @@ export const HTTP_STATUS_BY_CODE: Record<TApiErrorCode, number> = {
   no_capacity: 503,
   payload_too_large: 413,
   port_closed: 502,
+  port_bad_response: 502,
   oauth_denied: 403,
   oauth_state_invalid: 400,
   oauth_provider_error: 502,

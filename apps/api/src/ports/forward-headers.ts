@@ -88,7 +88,12 @@ export function allowedSetCookies(values: string[], pathPrefix: string | undefin
   return kept;
 }
 
-/** Response headers for the client: hop-by-hop and disallowed cookies removed, path-form fixes applied. */
+/**
+ * Response headers for the client: hop-by-hop and disallowed cookies removed, path-form fixes applied.
+ * The one filter for both proxy paths (plain responses and WebSocket 101 answers). Its input is
+ * always what Node's HTTP parser (llhttp, strict mode) made of the app's bytes: a response it
+ * cannot parse (`Set-Cookie : x`, folded lines, bare CR or LF) never gets here, see docs/ports.md.
+ */
 export function forwardResponseHeaders(
   headers: IncomingHttpHeaders,
   pathPrefix: string | undefined,
@@ -111,4 +116,16 @@ export function forwardResponseHeaders(
     out["content-security-policy"] = csp ? `${csp}, ${PATH_FORM_CSP}` : PATH_FORM_CSP;
   }
   return out;
+}
+
+/** A WebSocket (or other protocol switch) answer: the filtered headers plus the two the switch needs. */
+export function forwardUpgradeHeaders(
+  headers: IncomingHttpHeaders,
+  pathPrefix: string | undefined,
+): OutgoingHttpHeaders {
+  return {
+    ...forwardResponseHeaders(headers, pathPrefix),
+    connection: "Upgrade",
+    upgrade: headers.upgrade ?? "websocket",
+  };
 }

@@ -1,12 +1,10 @@
 import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from "node:http";
+import { limitConnectTime } from "./connect-timeout";
 import { forwardResponseHeaders } from "./forward-headers";
 import type { PortTarget } from "./port-access.service";
 
 // Kept-alive connections to the nodes: without them every proxied request pays a TCP handshake.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
-
-// A node that drops packets would otherwise hold the browser for the OS's connect timeout (minutes).
-const CONNECT_TIMEOUT_MS = 5_000;
 
 export interface HttpForward {
   target: PortTarget;
@@ -30,6 +28,8 @@ export function proxyHttp(req: IncomingMessage, res: ServerResponse, forward: Ht
       headers: forward.headers,
       agent,
       setHost: false,
+      // Whatever NODE_OPTIONS says: the app's headers must be parsed the strict way, see forwardResponseHeaders.
+      insecureHTTPParser: false,
     },
     (response) => {
       res.writeHead(response.statusCode ?? 502, forwardResponseHeaders(response.headers, forward.pathPrefix));
@@ -37,16 +37,7 @@ export function proxyHttp(req: IncomingMessage, res: ServerResponse, forward: Ht
       response.on("error", () => res.destroy());
     },
   );
-  upstream.on("socket", (socket) => {
-    if (!socket.connecting) return;
-    const timer = setTimeout(() => {
-      const error: NodeJS.ErrnoException = new Error("connect timeout");
-      error.code = "ETIMEDOUT";
-      upstream.destroy(error);
-    }, CONNECT_TIMEOUT_MS);
-    socket.once("connect", () => clearTimeout(timer));
-    socket.once("close", () => clearTimeout(timer));
-  });
+  limitConnectTime(upstream);
   upstream.on("error", (error) => {
     if (!res.headersSent) forward.onUnreachable(error);
     else res.destroy();

@@ -7,7 +7,13 @@ import { forwardRequestHeaders } from "./forward-headers";
 import { PortAccess, type PortCredential } from "./port-access.service";
 import type { PortAddress } from "./port-address";
 import { portCookieHeader, readPortCookie, safeNextPath } from "./port-cookie";
-import { closedPortError, isUnreachable, sendPortError } from "./port-error-response";
+import {
+  closedPortError,
+  isMalformedResponse,
+  isUnreachable,
+  malformedResponseError,
+  sendPortError,
+} from "./port-error-response";
 import { proxyHttp } from "./port-http-proxy";
 import { portRouteOf, type PortRoute } from "./port-route";
 import { PortTokens } from "./port-tokens";
@@ -84,6 +90,7 @@ export class PortHttpGateway {
       pathPrefix: route.prefix,
       onUnreachable: (error) => {
         if (isUnreachable(error)) return sendPortError(req, res, closedPortError(address), true);
+        if (isMalformedResponse(error)) return sendPortError(req, res, malformedResponseError(address));
         this.logger.warn(`Proxying to ${address.node}:${address.port} failed: ${error.message}`);
         sendPortError(req, res, new AppError("internal_error", "The app could not be reached"));
       },
