@@ -284,6 +284,7 @@ export const en = {
       no_capacity: "The server is running as many labs as it can. Wait a minute and try again.",
       payload_too_large: "That is larger than the server accepts.",
       guest_login_disabled: "Guest login is turned off on this Kubelab.",
+      port_bad_response: "The app in the node sent an answer the proxy refuses to pass on (malformed headers).",
       port_closed: "Nothing is listening on that port in the node yet.",
       oauth_denied: "The login was cancelled at the provider.",
       oauth_state_invalid: "The login took too long or was started elsewhere. Try again.",

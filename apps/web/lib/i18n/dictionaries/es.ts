@@ -286,6 +286,8 @@ export const es: Dictionary = {
         "El servidor ya tiene en marcha todos los laboratorios que admite. Espera un minuto y vuelve a intentarlo.",
       payload_too_large: "Es más grande de lo que acepta el servidor.",
       guest_login_disabled: "El acceso como invitado está desactivado en este Kubelab.",
+      port_bad_response:
+        "La aplicación del nodo envió una respuesta que el proxy no deja pasar (cabeceras mal formadas).",
       port_closed: "Todavía no hay nada escuchando en ese puerto del nodo.",
       oauth_denied: "El inicio de sesión se canceló en el proveedor.",
       oauth_state_invalid: "El inicio de sesión tardó demasiado o se empezó en otro sitio. Vuelve a intentarlo.",
