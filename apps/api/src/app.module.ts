@@ -19,6 +19,7 @@ import { LessonProgressController } from "./lessons/lesson-progress.controller";
 import { LessonsController } from "./lessons/lessons.controller";
 import { NodeFilesController } from "./nodes/node-files.controller";
 import { DockerEngine } from "./nodes/docker-engine.adapter";
+import { NodeFirewall } from "./nodes/node-firewall.service";
 import { NodeSecurityProfileResolver } from "./nodes/node-security-profile.resolver";
 import { NodeEventsMonitor } from "./sessions/node-events.monitor";
 import { SessionProvisioner } from "./sessions/session-provisioner.service";
@@ -70,6 +71,7 @@ export class AppModule {
         LoginProviders,
         LoginRateLimiter,
         DockerEngine,
+        NodeFirewall,
         NodeSecurityProfileResolver,
         SessionProvisioner,
         SessionsService,

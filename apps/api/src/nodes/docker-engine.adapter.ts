@@ -12,6 +12,7 @@ import {
   type NodeLabels,
 } from "./docker-labels";
 import { securityHostConfig, type NodeSecurityProfile } from "./node-security-profile";
+import { sessionBridgeName } from "./session-bridge-name";
 
 export interface NodeSpec {
   labels: Required<NodeLabels>;
@@ -35,6 +36,17 @@ export interface LabelledObjects {
 
 function statusCode(error: unknown): number | undefined {
   return (error as { statusCode?: number })?.statusCode;
+}
+
+// Logs of a container without a TTY come framed: 8-byte headers (stream, 0, 0, 0, length BE) + payload.
+function demuxLogs(raw: Buffer): string {
+  const parts: Buffer[] = [];
+  for (let at = 0; at + 8 <= raw.length;) {
+    const length = raw.readUInt32BE(at + 4);
+    parts.push(raw.subarray(at + 8, at + 8 + length));
+    at += 8 + length;
+  }
+  return Buffer.concat(parts).toString("utf8");
 }
 
 /** All Docker I/O of Kubelab. Reads DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH like the docker CLI. */
@@ -84,6 +96,8 @@ export class DockerEngine {
       Driver: "bridge",
       CheckDuplicate: true,
       Labels: labelsFor(labels),
+      // A recognisable interface name: the node firewall matches every session bridge by its prefix.
+      Options: { "com.docker.network.bridge.name": sessionBridgeName(labels.instanceId, labels.sessionId) },
     });
   }
 
@@ -224,6 +238,52 @@ export class DockerEngine {
       networks: networks.map((n) => ({ id: n.Id, sessionId: n.Labels?.[LABEL_SESSION] ?? "" })),
       volumes: (volumes.Volumes ?? []).map((v) => ({ name: v.Name, sessionId: v.Labels?.[LABEL_SESSION] ?? "" })),
     };
+  }
+
+  /**
+   * Runs `sh -c script` in a throw-away container in the Docker host's network namespace (for the
+   * host firewall) and returns its exit code and output. The container is removed in every case;
+   * one that outlives `timeoutMs` is killed.
+   */
+  async runHostNetworkTask(task: {
+    image: string;
+    script: string;
+    labels: Record<string, string>;
+    timeoutMs: number;
+  }): Promise<{ exitCode: number; output: string }> {
+    const container = await this.docker.createContainer({
+      Image: task.image,
+      Entrypoint: ["sh", "-c", task.script],
+      Cmd: [],
+      Labels: task.labels,
+      HostConfig: { NetworkMode: "host", CapAdd: ["NET_ADMIN", "NET_RAW"], AutoRemove: false },
+    });
+    try {
+      await container.start();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`host network task did not finish within ${task.timeoutMs} ms`)),
+          task.timeoutMs,
+        );
+      });
+      const result = (await Promise.race([container.wait(), timeout]).finally(() => clearTimeout(timer))) as {
+        StatusCode: number;
+      };
+      const logs = await container.logs({ stdout: true, stderr: true, follow: false });
+      const output = demuxLogs(Buffer.isBuffer(logs) ? logs : Buffer.from(String(logs)));
+      return { exitCode: result.StatusCode, output };
+    } finally {
+      await this.ignoreMissing(container.remove({ force: true }));
+    }
+  }
+
+  /** Removes containers carrying `label` (e.g. helpers left behind by a crash). */
+  async removeContainersLabelled(label: string): Promise<void> {
+    const containers = await this.docker.listContainers({ all: true, filters: { label: [label] } });
+    await Promise.all(
+      containers.map((c) => this.ignoreMissing(this.docker.getContainer(c.Id).remove({ force: true }))),
+    );
   }
 
   // A network with endpoints cannot be removed; the only ones left after the nodes are gone are
