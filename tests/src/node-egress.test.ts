@@ -113,7 +113,7 @@ describe("node egress and the host firewall", () => {
       db = await startTestDatabase();
       server = await KubelabServer.start({
         databaseUrl: db.url,
-        env: { NODE_EGRESS_ALLOW: outside.allowedCidr, NODE_READY_TIMEOUT: "300" },
+        env: { NODE_EGRESS_ALLOW: outside.allowedCidr, NODE_READY_TIMEOUT: "300s" },
       });
       [{ client: aliceClient, session: alice }, { client: bobClient, session: bob }] = await Promise.all([
         readySession(server, "Alice"),
@@ -185,7 +185,7 @@ describe("node egress and the host firewall", () => {
         ...server.options,
         instanceId: server.instanceId,
         port: server.port,
-        env: { NODE_EGRESS: "none", NODE_EGRESS_ALLOW: outside.allowedCidr, NODE_READY_TIMEOUT: "300" },
+        env: { NODE_EGRESS: "none", NODE_EGRESS_ALLOW: outside.allowedCidr, NODE_READY_TIMEOUT: "300s" },
       });
       assert.equal((await aliceClient.getSession(alice.id)).status, "ready");
       const host = [...new Set([await gatewayOf(alice.id, "node1"), ...hostAddresses()])].map(t);
