@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { isIPv4 } from "node:net";
 import { sessionBridgePrefix } from "./session-bridge-name";
 
 /**
@@ -23,7 +22,6 @@ export const BLOCKED_RANGES = [
 ] as const;
 
 export type EgressPolicy = "internet" | "none";
-export type IptablesBackend = "nft" | "legacy";
 
 export interface FirewallIds {
   /** Interface prefix of this installation's session bridges (`-i <prefix>+`). */
@@ -59,9 +57,11 @@ export interface FirewallPolicy {
   egress: EgressPolicy;
   /** CIDRs from NODE_EGRESS_ALLOW. */
   egressAllow: string[];
-  /** The name servers the engine hands to containers; DNS to them stays open with `internet`. */
-  resolvers: string[];
 }
+
+// Stands for "DNS to each of the host's name servers" in a restore text; the install script expands
+// it on the Docker host, where /etc/resolv.conf is. Unexpanded it is a comment to iptables-restore.
+const DNS_MARKER = "#kubelab-dns";
 
 export function firewallIds(instanceId: string): FirewallIds {
   // Chain names hold at most 28 characters; a hash keeps every valid INSTANCE_ID within that.
@@ -79,9 +79,9 @@ export function firewallIds(instanceId: string): FirewallIds {
 export function buildFirewallPlan(policy: FirewallPolicy): FirewallPlan {
   const ids = firewallIds(policy.instanceId);
   const { inputChain: input, forwardChain: forward, ipv6Chain: v6 } = ids;
-  const dns = policy.egress === "internet" ? policy.resolvers.filter(isIPv4) : [];
-  const dnsRules = (chain: string): string[] =>
-    dns.flatMap((ip) => ["udp", "tcp"].map((proto) => `-A ${chain} -d ${ip}/32 -p ${proto} --dport 53 -j RETURN`));
+  // Docker forwards external names from the node's namespace to the host's name servers, often on
+  // a private or host address: with `internet` their port 53 stays open, and nothing else of them.
+  const dnsRules = (chain: string): string[] => (policy.egress === "internet" ? [`${DNS_MARKER} ${chain}`] : []);
 
   const ipv4 = [
     "*filter",
@@ -124,12 +124,6 @@ function jumpsFor(ids: FirewallIds): FirewallJump[] {
   ];
 }
 
-export interface FirewallProbe {
-  backend: IptablesBackend;
-  ipv6: boolean;
-  resolvers: string[];
-}
-
 // Docker's own rules live in whichever iptables flavour the host's `iptables` is; a rule in the
 // other one would be silently ignored by half of the packet path, so ours go where DOCKER-USER is.
 const DETECT_BACKEND = [
@@ -139,54 +133,56 @@ const DETECT_BACKEND = [
   "done",
 ].join("\n");
 
-/** Prints `backend <nft|legacy>`, `ipv6` and `resolver <ip>` lines (run in the host's network namespace). */
-export function probeScript(): string {
-  return [
-    "set -u",
-    DETECT_BACKEND,
-    '[ -n "$backend" ] && echo "backend $backend"',
-    "[ -e /proc/net/if_inet6 ] && echo ipv6",
-    'awk \'$1 == "nameserver" { print "resolver", $2 }\' /etc/resolv.conf 2>/dev/null',
-    "exit 0",
-  ].join("\n");
-}
+// Docker hands containers the host's name servers minus loopback ones (unreachable from a container).
+const READ_RESOLVERS =
+  "resolvers=$(awk '$1 == \"nameserver\" && $2 ~ /^[0-9.]+$/ && $2 !~ /^127\\./ { print $2 }' /etc/resolv.conf 2>/dev/null | tr '\\n' ' ')";
 
-export function parseProbe(output: string): FirewallProbe {
-  const lines = output.split("\n").map((line) => line.trim().split(/\s+/));
-  const backend = lines.find(([key]) => key === "backend")?.[1];
-  if (backend !== "nft" && backend !== "legacy") {
-    throw new Error(
-      "no DOCKER-USER chain in iptables-nft or iptables-legacy on the Docker host (is dockerd running with --iptables=false?)",
-    );
-  }
-  // Docker gives containers the host's name servers minus loopback ones (unreachable from a container).
-  const resolvers = lines
-    .filter(([key, ip]) => key === "resolver" && ip !== undefined && isIPv4(ip) && !ip.startsWith("127."))
-    .map(([, ip]) => ip!);
-  return { backend, ipv6: lines.some(([key]) => key === "ipv6"), resolvers };
-}
+const EXPAND_DNS = [
+  `$1 == "${DNS_MARKER}" {`,
+  '  n = split(ns, a, " ")',
+  '  for (i = 1; i <= n; i++) if (a[i] != "") {',
+  '    print "-A " $2 " -d " a[i] "/32 -p udp --dport 53 -j RETURN"',
+  '    print "-A " $2 " -d " a[i] "/32 -p tcp --dport 53 -j RETURN"',
+  "  }",
+  "  next",
+  "}",
+  "{ print }",
+].join("\n");
 
 const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
 
-function tool(family: FirewallJump["family"], backend: IptablesBackend): string {
-  return `${family === "ipv4" ? "iptables" : "ip6tables"}-${backend}`;
-}
-
-/** Installs or refreshes the plan; stops at the first failing command (the caller then fails closed). */
-export function applyScript(plan: FirewallPlan, probe: FirewallProbe): string {
-  const families: FirewallJump["family"][] = probe.ipv6 ? ["ipv4", "ipv6"] : ["ipv4"];
-  const lines = ["set -eu"];
-  for (const family of families) {
-    const restore = family === "ipv4" ? plan.ipv4Restore : plan.ipv6Restore;
-    lines.push(`printf '%s' ${quote(restore)} | ${tool(family, probe.backend)}-restore --noflush`);
-  }
-  for (const jump of plan.jumps.filter((j) => families.includes(j.family))) {
-    const cmd = tool(jump.family, probe.backend);
-    const rule = jump.rule.map(quote).join(" ");
-    lines.push(`${cmd} -C ${jump.from} ${rule} 2>/dev/null || ${cmd} -I ${jump.from} 1 ${rule}`);
-  }
-  lines.push("echo installed");
-  return lines.join("\n");
+/**
+ * Installs or refreshes the plan in the host's network namespace and prints
+ * `installed backend=<nft|legacy> ipv6=<yes|no> resolvers=<servers>`. Stops at the first failing command
+ * (the caller then fails closed).
+ */
+export function installScript(plan: FirewallPlan): string {
+  const jumps = (family: FirewallJump["family"]): string[] =>
+    plan.jumps
+      .filter((jump) => jump.family === family)
+      .map((jump) => {
+        const cmd = `${family === "ipv4" ? "iptables" : "ip6tables"}-$backend`;
+        const rule = jump.rule.map(quote).join(" ");
+        return `${cmd} -C ${jump.from} ${rule} 2>/dev/null || ${cmd} -I ${jump.from} 1 ${rule}`;
+      });
+  return [
+    "set -eu",
+    DETECT_BACKEND,
+    'if [ -z "$backend" ]; then',
+    '  echo "no DOCKER-USER chain in iptables-nft or iptables-legacy on the Docker host (dockerd with --iptables=false?)" >&2',
+    "  exit 3",
+    "fi",
+    READ_RESOLVERS,
+    `printf '%s' ${quote(plan.ipv4Restore)} | awk -v ns="$resolvers" ${quote(EXPAND_DNS)} | iptables-$backend-restore --noflush`,
+    ...jumps("ipv4"),
+    "ipv6=no",
+    "if [ -e /proc/net/if_inet6 ]; then",
+    `  printf '%s' ${quote(plan.ipv6Restore)} | ip6tables-$backend-restore --noflush`,
+    ...jumps("ipv6").map((line) => `  ${line}`),
+    "  ipv6=yes",
+    "fi",
+    'echo "installed backend=$backend ipv6=$ipv6 resolvers=$resolvers"',
+  ].join("\n");
 }
 
 /** Removes the jumps (every copy) and the chains of one installation, in whichever backend holds them. */

@@ -2,14 +2,7 @@ import { Inject, Injectable, Logger } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import { DockerEngine } from "./docker-engine.adapter";
-import {
-  applyScript,
-  buildFirewallPlan,
-  firewallIds,
-  parseProbe,
-  probeScript,
-  removeScript,
-} from "./node-firewall-rules";
+import { buildFirewallPlan, firewallIds, installScript, removeScript } from "./node-firewall-rules";
 
 /** On the firewall helper containers; not `kubelab.instance`, so the session reconciler leaves them alone. */
 export const LABEL_FIREWALL = "kubelab.firewall";
@@ -87,19 +80,15 @@ export class NodeFirewall {
   private async install(): Promise<void> {
     const { instanceId, nodes } = this.config;
     await this.engine.removeContainersLabelled(`${LABEL_FIREWALL}=${instanceId}`);
-    const probe = parseProbe(await runFirewallTask(this.engine, nodes.image, instanceId, probeScript(), "probe"));
-    const plan = buildFirewallPlan({
-      instanceId,
-      egress: nodes.egress,
-      egressAllow: nodes.egressAllow,
-      resolvers: probe.resolvers,
-    });
-    await runFirewallTask(this.engine, nodes.image, instanceId, applyScript(plan, probe), "installation");
-    const allowed = nodes.egressAllow.length > 0 ? nodes.egressAllow.join(", ") : "none";
+    const plan = buildFirewallPlan({ instanceId, egress: nodes.egress, egressAllow: nodes.egressAllow });
+    const output = await runFirewallTask(this.engine, nodes.image, instanceId, installScript(plan), "installation");
+    const report = /installed (.*)/.exec(output)?.[1]?.trim() ?? "";
+    const resolvers = /resolvers=(.*)$/.exec(report)?.[1]?.trim() || "none";
     this.logger.log(
-      `Node firewall installed (iptables-${probe.backend}, chains ${plan.ids.inputChain}/${plan.ids.forwardChain}` +
-        `${probe.ipv6 ? `/${plan.ids.ipv6Chain}` : ""} for bridges ${plan.ids.bridgePrefix}+): egress ${nodes.egress}, ` +
-        `allowed private networks: ${allowed}, DNS to ${nodes.egress === "internet" && probe.resolvers.length > 0 ? probe.resolvers.join(", ") : "no resolver"}`,
+      `Node firewall installed for bridges ${plan.ids.bridgePrefix}+ (chains ${plan.ids.inputChain}, ` +
+        `${plan.ids.forwardChain}, ${plan.ids.ipv6Chain}; ${report.replace(/ resolvers=.*$/, "")}): ` +
+        `egress ${nodes.egress}, DNS to ${nodes.egress === "internet" ? resolvers : "nowhere"}, ` +
+        `allowed private networks: ${nodes.egressAllow.join(", ") || "none"}`,
     );
   }
 }
