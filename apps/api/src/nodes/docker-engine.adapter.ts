@@ -38,16 +38,8 @@ function statusCode(error: unknown): number | undefined {
   return (error as { statusCode?: number })?.statusCode;
 }
 
-// Logs of a container without a TTY come framed: 8-byte headers (stream, 0, 0, 0, length BE) + payload.
-function demuxLogs(raw: Buffer): string {
-  const parts: Buffer[] = [];
-  for (let at = 0; at + 8 <= raw.length;) {
-    const length = raw.readUInt32BE(at + 4);
-    parts.push(raw.subarray(at + 8, at + 8 + length));
-    at += 8 + length;
-  }
-  return Buffer.concat(parts).toString("utf8");
-}
+// Last line of a host network task's output: the exit code of its script.
+const EXIT_MARK = "kubelab-task-exit=";
 
 /** All Docker I/O of Kubelab. Reads DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH like the docker CLI. */
 @Injectable()
@@ -242,8 +234,9 @@ export class DockerEngine {
 
   /**
    * Runs `sh -c script` in a throw-away container in the Docker host's network namespace (for the
-   * host firewall) and returns its exit code and output. The container is removed in every case;
-   * one that outlives `timeoutMs` is killed.
+   * host firewall) and returns its exit code and combined output. The container kills its own
+   * script after `timeoutMs` and removes itself when it exits, so nothing is left behind even if
+   * this process dies half-way.
    */
   async runHostNetworkTask(task: {
     image: string;
@@ -251,30 +244,40 @@ export class DockerEngine {
     labels: Record<string, string>;
     timeoutMs: number;
   }): Promise<{ exitCode: number; output: string }> {
+    const seconds = String(Math.ceil(task.timeoutMs / 1000));
     const container = await this.docker.createContainer({
       Image: task.image,
-      Entrypoint: ["sh", "-c", task.script],
+      // The exit code travels in the output: with AutoRemove the container may be gone before a wait() call.
+      Entrypoint: ["timeout", "-s", "KILL", seconds, "sh", "-c", `(\n${task.script}\n)\necho "${EXIT_MARK}$?"`],
       Cmd: [],
       Labels: task.labels,
-      HostConfig: { NetworkMode: "host", CapAdd: ["NET_ADMIN", "NET_RAW"], AutoRemove: false },
+      HostConfig: { NetworkMode: "host", CapAdd: ["NET_ADMIN", "NET_RAW"], AutoRemove: true },
     });
     try {
+      const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+      let output = "";
+      const sink = new PassThrough();
+      sink.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+      this.docker.modem.demuxStream(stream, sink, sink);
+      const ended = new Promise<void>((resolve, reject) => {
+        stream.on("end", resolve);
+        stream.on("close", resolve);
+        stream.on("error", reject);
+      });
       await container.start();
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new Error(`host network task did not finish within ${task.timeoutMs} ms`)),
-          task.timeoutMs,
+          () => reject(new Error(`did not finish within ${task.timeoutMs} ms`)),
+          task.timeoutMs + 5000,
         );
       });
-      const result = (await Promise.race([container.wait(), timeout]).finally(() => clearTimeout(timer))) as {
-        StatusCode: number;
-      };
-      const logs = await container.logs({ stdout: true, stderr: true, follow: false });
-      const output = demuxLogs(Buffer.isBuffer(logs) ? logs : Buffer.from(String(logs)));
-      return { exitCode: result.StatusCode, output };
-    } finally {
+      await Promise.race([ended, timeout]).finally(() => clearTimeout(timer));
+      const exit = new RegExp(`${EXIT_MARK}(\\d+)\\s*$`).exec(output);
+      return { exitCode: exit ? Number(exit[1]) : -1, output: exit ? output.slice(0, exit.index) : output };
+    } catch (error) {
       await this.ignoreMissing(container.remove({ force: true }));
+      throw error;
     }
   }
 
