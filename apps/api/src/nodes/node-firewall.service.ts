@@ -16,9 +16,8 @@ async function runFirewallTask(engine: DockerEngine, image: string, instanceId: 
     timeoutMs: TASK_TIMEOUT_MS,
   });
   if (exitCode !== 0) {
-    throw new Error(
-      `node firewall ${what} failed (exit code ${exitCode}): ${output.trim().slice(-600) || "no output"}`,
-    );
+    const how = exitCode === -1 ? `was stopped after ${TASK_TIMEOUT_MS / 1000} s` : `failed (exit code ${exitCode})`;
+    throw new Error(`node firewall ${what} ${how}: ${output.trim().slice(-600) || "no output"}`);
   }
   return output;
 }
