@@ -78,7 +78,7 @@ async function readySession(server: KubelabServer, name: string): Promise<{ clie
   const client = server.client();
   await client.loginAsGuest(name);
   const created = await client.createSession();
-  const session = await client.waitUntilSettled(created.id);
+  const session = await client.waitUntilSettled(created.id, 300_000);
   assert.equal(session.status, "ready", session.reason ?? "");
   return { client, session };
 }
