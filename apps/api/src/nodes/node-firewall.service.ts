@@ -8,7 +8,13 @@ import { buildFirewallPlan, firewallIds, installScript, removeScript } from "./n
 export const LABEL_FIREWALL = "kubelab.firewall";
 const TASK_TIMEOUT_MS = 30_000;
 
-async function runFirewallTask(engine: DockerEngine, image: string, instanceId: string, script: string, what: string) {
+async function runFirewallTask(
+  engine: DockerEngine,
+  image: string,
+  instanceId: string,
+  script: string,
+  what: string,
+): Promise<string> {
   const { exitCode, output } = await engine.runHostNetworkTask({
     image,
     script,
