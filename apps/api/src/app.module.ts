@@ -19,6 +19,7 @@ import { LessonProgressController } from "./lessons/lesson-progress.controller";
 import { LessonsController } from "./lessons/lessons.controller";
 import { NodeFilesController } from "./nodes/node-files.controller";
 import { DockerEngine } from "./nodes/docker-engine.adapter";
+import { NodeFirewall } from "./nodes/node-firewall.service";
 import { NodeSecurityProfileResolver } from "./nodes/node-security-profile.resolver";
 import { NodeSecurityController } from "./nodes/node-security.controller";
 import { NodeSecurityReportService } from "./nodes/node-security-report.service";
@@ -73,6 +74,7 @@ export class AppModule {
         LoginProviders,
         LoginRateLimiter,
         DockerEngine,
+        NodeFirewall,
         NodeSecurityProfileResolver,
         NodeSecurityReportService,
         SessionProvisioner,

@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type AppConfig } from "./config/app-config";
 import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from "./database/embedded-postgres";
 import { applyMigrations } from "./database/migrations";
 import { DockerEngine } from "./nodes/docker-engine.adapter";
+import { NodeFirewall } from "./nodes/node-firewall.service";
 import { SessionProvisioner } from "./sessions/session-provisioner.service";
 import { SessionReconciler } from "./sessions/session-reconciler.service";
 import { TerminalUpgradeHandler } from "./terminals/terminal-upgrade.handler";
@@ -69,6 +70,13 @@ async function bootstrap(): Promise<void> {
     await mountWebApp(app);
   }
   await app.init();
+  // Before any session can start; a failure here is retried (and reported) by each session that tries.
+  await app
+    .get(NodeFirewall)
+    .ensureInstalled()
+    .catch((error: unknown) =>
+      logger.error(`Node firewall not installed; sessions will fail until it is: ${(error as Error).message}`),
+    );
   await app.get(SessionReconciler).reconcile();
   // Both listen on 'upgrade'; the terminal handler refuses what it does not know, so it leaves port upgrades alone.
   const portUpgrades = app.get(PortUpgradeHandler);
@@ -86,6 +94,10 @@ async function bootstrap(): Promise<void> {
       process.exit(1);
     }, 15_000).unref();
     await app.get(SessionProvisioner).cancelAll();
+    await app
+      .get(NodeFirewall)
+      .removeIfUnused()
+      .catch((error: unknown) => logger.error(`Could not remove the node firewall: ${(error as Error).message}`));
     await app.close();
     await embedded?.stop();
     process.exit(0);

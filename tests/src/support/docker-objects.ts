@@ -1,4 +1,7 @@
+import { execFileSync } from "node:child_process";
+import path from "node:path";
 import Docker from "dockerode";
+import { REPO_ROOT } from "./repo-paths";
 
 export const docker = new Docker();
 
@@ -31,6 +34,46 @@ export async function execIn(container: string, cmd: string[]): Promise<{ exitCo
   return { exitCode: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString("utf8") };
 }
 
+/** The host firewall rules (iptables-save lines, both backends) of an instance: its jumps carry `kubelab:<id>`. */
+export function instanceFirewallRules(instanceId: string): string[] {
+  const lines: string[] = [];
+  let readable = false;
+  for (const tool of ["iptables-nft-save", "iptables-legacy-save", "ip6tables-nft-save", "ip6tables-legacy-save"]) {
+    try {
+      const out = execFileSync(tool, [], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+      readable = true;
+      lines.push(...out.split("\n").filter((line) => line.includes(`"kubelab:${instanceId}"`)));
+    } catch {
+      // this backend (or iptables itself) is not available here
+    }
+  }
+  if (!readable) throw new Error("cannot read the host firewall (iptables-save missing or not root)");
+  return lines;
+}
+
+/**
+ * Removes an instance's node firewall with the product's own command, as an admin would. A server
+ * stopped with live sessions keeps its rules by design, which in tests would pile up on the host.
+ */
+export function removeInstanceFirewall(instanceId: string): void {
+  let present = true;
+  try {
+    present = instanceFirewallRules(instanceId).length > 0;
+  } catch {
+    // cannot tell: remove anyway
+  }
+  if (!present) return;
+  execFileSync(process.execPath, [path.join(REPO_ROOT, "apps/api/dist/nodes/node-firewall-remove.cli.js")], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      DOCKER_HOST: process.env.DOCKER_HOST ?? "",
+      INSTANCE_ID: instanceId,
+      NODE_IMAGE: process.env.KUBELAB_TEST_NODE_IMAGE ?? "kubelab/node-offline:latest",
+    },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+}
+
 /** Removes everything an instance left (test cleanup, so a failed test cannot leak into the next). */
 export async function removeInstanceObjects(instanceId: string): Promise<void> {
   const filters = { label: [`kubelab.instance=${instanceId}`] };
@@ -51,4 +94,5 @@ export async function removeInstanceObjects(instanceId: string): Promise<void> {
       .remove({ force: true })
       .catch(() => undefined);
   }
+  removeInstanceFirewall(instanceId);
 }

@@ -12,6 +12,7 @@ import {
   type NodeLabels,
 } from "./docker-labels";
 import { securityHostConfig, type NodeSecurityProfile } from "./node-security-profile";
+import { sessionBridgeName } from "./session-bridge-name";
 
 export interface NodeSpec {
   labels: Required<NodeLabels>;
@@ -36,6 +37,9 @@ export interface LabelledObjects {
 function statusCode(error: unknown): number | undefined {
   return (error as { statusCode?: number })?.statusCode;
 }
+
+// Last line of a host network task's output: the exit code of its script.
+const EXIT_MARK = "kubelab-task-exit=";
 
 /** All Docker I/O of Kubelab. Reads DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH like the docker CLI. */
 @Injectable()
@@ -84,6 +88,8 @@ export class DockerEngine {
       Driver: "bridge",
       CheckDuplicate: true,
       Labels: labelsFor(labels),
+      // A recognisable interface name: the node firewall matches every session bridge by its prefix.
+      Options: { "com.docker.network.bridge.name": sessionBridgeName(labels.instanceId, labels.sessionId) },
     });
   }
 
@@ -224,6 +230,63 @@ export class DockerEngine {
       networks: networks.map((n) => ({ id: n.Id, sessionId: n.Labels?.[LABEL_SESSION] ?? "" })),
       volumes: (volumes.Volumes ?? []).map((v) => ({ name: v.Name, sessionId: v.Labels?.[LABEL_SESSION] ?? "" })),
     };
+  }
+
+  /**
+   * Runs `sh -c script` in a throw-away container in the Docker host's network namespace (for the
+   * host firewall) and returns its exit code and combined output. The container kills its own
+   * script after `timeoutMs` and removes itself when it exits, so nothing is left behind even if
+   * this process dies half-way.
+   */
+  async runHostNetworkTask(task: {
+    image: string;
+    script: string;
+    labels: Record<string, string>;
+    timeoutMs: number;
+  }): Promise<{ exitCode: number; output: string }> {
+    const seconds = String(Math.ceil(task.timeoutMs / 1000));
+    const container = await this.docker.createContainer({
+      Image: task.image,
+      // The exit code travels in the output: with AutoRemove the container may be gone before a wait() call.
+      Entrypoint: ["timeout", "-s", "KILL", seconds, "sh", "-c", `(\n${task.script}\n)\necho "${EXIT_MARK}$?"`],
+      Cmd: [],
+      Labels: task.labels,
+      HostConfig: { NetworkMode: "host", CapAdd: ["NET_ADMIN", "NET_RAW"], AutoRemove: true },
+    });
+    try {
+      const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+      let output = "";
+      const sink = new PassThrough();
+      sink.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+      this.docker.modem.demuxStream(stream, sink, sink);
+      const ended = new Promise<void>((resolve, reject) => {
+        stream.on("end", resolve);
+        stream.on("close", resolve);
+        stream.on("error", reject);
+      });
+      await container.start();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`did not finish within ${task.timeoutMs} ms`)),
+          task.timeoutMs + 5000,
+        );
+      });
+      await Promise.race([ended, timeout]).finally(() => clearTimeout(timer));
+      const exit = new RegExp(`${EXIT_MARK}(\\d+)\\s*$`).exec(output);
+      return { exitCode: exit ? Number(exit[1]) : -1, output: exit ? output.slice(0, exit.index) : output };
+    } catch (error) {
+      await this.ignoreMissing(container.remove({ force: true }));
+      throw error;
+    }
+  }
+
+  /** Removes containers carrying `label` (e.g. helpers left behind by a crash). */
+  async removeContainersLabelled(label: string): Promise<void> {
+    const containers = await this.docker.listContainers({ all: true, filters: { label: [label] } });
+    await Promise.all(
+      containers.map((c) => this.ignoreMissing(this.docker.getContainer(c.Id).remove({ force: true }))),
+    );
   }
 
   // A network with endpoints cannot be removed; the only ones left after the nodes are gone are

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
+import { NodeFirewall } from "../nodes/node-firewall.service";
 import { NodeSecurityProfileResolver } from "../nodes/node-security-profile.resolver";
 import { waitForInnerDocker } from "../nodes/node-readiness";
 import { SessionEvents } from "./session-events";
@@ -28,6 +29,7 @@ export class SessionProvisioner {
     private readonly engine: DockerEngine,
     private readonly profiles: NodeSecurityProfileResolver,
     private readonly events: SessionEvents,
+    private readonly firewall: NodeFirewall,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -94,6 +96,10 @@ export class SessionProvisioner {
       throw new Error(`the node image "${image}" is not on this Docker engine (${hint})`);
     }
     const profile = await this.profiles.profile();
+    // Fail closed: a node must never run on a host whose firewall does not fence it in.
+    await this.firewall.ensureInstalled().catch((error: unknown) => {
+      throw new Error(`the node firewall could not be installed, so no node may start: ${(error as Error).message}`);
+    });
     signal.throwIfAborted();
     await this.engine.createSessionNetwork(baseLabels);
     await this.engine.joinSessionNetwork(this.config.kubelabContainer, session.id);
