@@ -70,17 +70,24 @@ export class KubelabServer {
       stdio: ["ignore", "pipe", "pipe"],
     });
     const server = new KubelabServer(child, instanceId, port, options);
+    // A server that stops during start-up fails the start at once, with all its output ('close' waits for it).
+    const closed = new Promise<never>((_, reject) =>
+      child.once("close", (code, signal) => reject(new Error(`server exited with ${code ?? signal}`))),
+    );
+    closed.catch(() => undefined);
     try {
-      await waitFor(
-        "the server to answer /api/health",
-        async () => {
-          if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-          const res = await fetch(`${server.url}/api/health`);
-          return res.ok ? true : undefined;
-        },
-        60_000,
-        100,
-      );
+      await Promise.race([
+        closed,
+        waitFor(
+          "the server to answer /api/health",
+          async () => {
+            const res = await fetch(`${server.url}/api/health`);
+            return res.ok ? true : undefined;
+          },
+          60_000,
+          100,
+        ),
+      ]);
     } catch (error) {
       child.kill("SIGKILL");
       throw new Error(`${(error as Error).message}\n--- server output ---\n${server.logs()}`);
