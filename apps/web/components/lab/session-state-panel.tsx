@@ -3,6 +3,8 @@
 import type { TSession } from "@kubelab/shared";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
+import type { ApiError } from "@/lib/api/api-error";
+import type { Dictionary } from "@/lib/i18n/dictionaries/en";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { useServerNow } from "@/lib/ui/use-now";
@@ -24,9 +26,7 @@ export function SessionStatePanel({ lab }: { lab: LabSession }) {
       return (
         <StatePanel kind="error">
           <p className="state-title" role="alert">
-            {state.error.code === "no_capacity"
-              ? dict.session.noCapacity
-              : formatMessage(dict.session.startFailed, { message: state.error.message })}
+            {startErrorText(state.error, dict.session)}
           </p>
           <ActionButton label={dict.common.retry} action={lab.restart} testId="session-retry" />
         </StatePanel>
@@ -35,6 +35,18 @@ export function SessionStatePanel({ lab }: { lab: LabSession }) {
       return <QuotaPanel lab={lab} blocking={state.blocking} message={state.message} />;
     case "active":
       return <SessionStatus lab={lab} session={state.session} />;
+  }
+}
+
+// Codes with a sentence of their own; any other shows the server's message.
+function startErrorText(error: ApiError, texts: Dictionary["session"]): string {
+  switch (error.code) {
+    case "no_capacity":
+      return texts.noCapacity;
+    case "guest_address_quota":
+      return texts.guestAddressQuota;
+    default:
+      return formatMessage(texts.startFailed, { message: error.message });
   }
 }
 

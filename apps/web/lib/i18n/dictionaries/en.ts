@@ -158,6 +158,8 @@ export const en = {
     goToOther: "Go to that lab",
     startFailed: "The lab could not be started: {message}",
     noCapacity: "The server is running as many labs as it can. Wait a minute and try again.",
+    guestAddressQuota:
+      "Guests on your network already have as many labs running as this server allows. End one of them, or try again later.",
     nodes: "Nodes",
     nodeStatus: { creating: "creating", running: "running", failed: "failed", removed: "removed" },
     openPort: "Open port",

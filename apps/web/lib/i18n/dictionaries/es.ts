@@ -161,6 +161,8 @@ export const es: Dictionary = {
     goToOther: "Ir a ese laboratorio",
     startFailed: "No se pudo iniciar el laboratorio: {message}",
     noCapacity: "El servidor está ejecutando todos los laboratorios que puede. Espera un minuto y reinténtalo.",
+    guestAddressQuota:
+      "Los invitados de tu red ya tienen en marcha todos los laboratorios que este servidor permite. Termina uno de ellos o inténtalo más tarde.",
     nodes: "Nodos",
     nodeStatus: { creating: "creándose", running: "en marcha", failed: "con fallo", removed: "eliminado" },
     openPort: "Abrir puerto",
