@@ -153,7 +153,8 @@ describe("restart after kill -9 (embedded PostgreSQL)", () => {
     try {
       const failure = await KubelabServer.start({
         databaseUrl: "",
-        env: { KUBELAB_DATA_DIR: freshDir, EMBEDDED_POSTGRES_PORT: String(port) },
+        // Without PostgreSQL's debug log in the output, the error message itself must carry the cause.
+        env: { KUBELAB_DATA_DIR: freshDir, EMBEDDED_POSTGRES_PORT: String(port), LOG_LEVEL: "log" },
       }).catch((error: Error) => error);
       if (failure instanceof KubelabServer) extra.push(failure);
       assert.ok(failure instanceof Error, "the server must not start");

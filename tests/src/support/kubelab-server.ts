@@ -76,18 +76,21 @@ export class KubelabServer {
     );
     closed.catch(() => undefined);
     try {
-      await Promise.race([
+      const outcome = await Promise.race([
         closed,
         waitFor(
           "the server to answer /api/health",
           async () => {
+            // Stops polling too (not only the race), so a failed start leaves nothing running.
+            if (child.exitCode !== null || child.signalCode !== null) return "exited";
             const res = await fetch(`${server.url}/api/health`);
-            return res.ok ? true : undefined;
+            return res.ok ? "healthy" : undefined;
           },
           60_000,
           100,
         ),
       ]);
+      if (outcome === "exited") await closed;
     } catch (error) {
       child.kill("SIGKILL");
       throw new Error(`${(error as Error).message}\n--- server output ---\n${server.logs()}`);
