@@ -65,6 +65,9 @@ export class KubelabServer {
         HOST: "127.0.0.1",
         WEB_ENABLED: "false",
         LOG_LEVEL: "debug",
+        // Every test user is a guest from 127.0.0.1, standing for people on different networks;
+        // guest-quota.test.ts sets the real cap.
+        GUEST_SESSIONS_PER_ADDRESS: "1000",
         ...options.env,
       },
       stdio: ["ignore", "pipe", "pipe"],

@@ -44,7 +44,8 @@ export async function clearLeftoverPostmaster(databaseDir: string): Promise<void
     fs.rmSync(pidFile, { force: true });
     return;
   }
-  const parent = describeProcess(postmaster.parentPid);
+  // Orphans are adopted by init (pid 1, which may itself be Node in a container) or a subreaper.
+  const parent = postmaster.parentPid === 1 ? undefined : describeProcess(postmaster.parentPid);
   if (parent && isNode(parent)) {
     throw new Error(
       `The embedded PostgreSQL on ${databaseDir} (pid ${pid}) belongs to a running process ` +
