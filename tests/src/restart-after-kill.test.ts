@@ -56,7 +56,6 @@ describe("restart after kill -9 (embedded PostgreSQL)", () => {
     env = {
       KUBELAB_DATA_DIR: dataDir,
       EMBEDDED_POSTGRES_PORT: String(await freePort()),
-      MAX_SESSIONS_PER_USER: "3",
     };
     // No DATABASE_URL: the server starts its own embedded PostgreSQL.
     server = await KubelabServer.start({ databaseUrl: "", env });
@@ -71,14 +70,13 @@ describe("restart after kill -9 (embedded PostgreSQL)", () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("starts again after kill -9; the half-built session is failed and cleaned, the ready one is kept", async () => {
+  // That ready sessions survive a restart is recovery.test.ts's part; here it is the database and half-built sessions.
+  it("starts again after kill -9; the half-built session is failed and cleaned", async () => {
     const client = server.client();
     await client.loginAsGuest("Ivan");
-    const ready = await client.createSession();
-    assert.equal((await client.waitUntilSettled(ready.id)).status, "ready");
     const halfBuilt = await client.createSession();
     await waitFor(
-      "node containers of the second session to appear",
+      "node containers of the session to appear",
       async () => ((await countLabelled(server.instanceId, halfBuilt.id)).containers > 0 ? true : undefined),
       30_000,
       50,
@@ -100,10 +98,7 @@ describe("restart after kill -9 (embedded PostgreSQL)", () => {
     const failed = await client.getSession(halfBuilt.id);
     assert.equal(failed.status, "failed");
     assert.match(failed.reason ?? "", /restarted/);
-    assert.deepEqual(await countLabelled(server.instanceId, halfBuilt.id), { containers: 0, networks: 0, volumes: 0 });
-    assert.equal((await client.getSession(ready.id)).status, "ready");
-    assert.equal((await countLabelled(server.instanceId, ready.id)).containers, 2);
-    assert.equal((await client.request("DELETE", `/api/sessions/${ready.id}`)).status, 204);
+    // Nothing of the instance is left on the engine.
     assert.deepEqual(await countLabelled(server.instanceId), { containers: 0, networks: 0, volumes: 0 });
   });
 
