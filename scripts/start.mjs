@@ -36,6 +36,7 @@ if (!haveImage && image === "kubelab/node-offline:latest") {
 
 const envFile = path.join(root, ".env");
 const args = [...(fs.existsSync(envFile) ? [`--env-file=${envFile}`] : []), path.join(root, "apps/api/dist/main.js")];
-const server = spawn(process.execPath, args, { cwd: root, stdio: "inherit" });
+// The IPC channel tells the server when this launcher dies, even by kill -9 (see main.ts).
+const server = spawn(process.execPath, args, { cwd: root, stdio: ["inherit", "inherit", "inherit", "ipc"] });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -4,6 +4,7 @@ import { NestFactory } from "@nestjs/core";
 import type { NestExpressApplication } from "@nestjs/platform-express";
 import cookieParser from "cookie-parser";
 import { AppModule } from "./app.module";
+import { describeStartupFailure } from "./common/startup-failure";
 import { ConfigError, loadConfig, type AppConfig } from "./config/app-config";
 import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from "./database/embedded-postgres";
 import { applyMigrations } from "./database/migrations";
@@ -84,10 +85,10 @@ async function bootstrap(): Promise<void> {
   app.get(TerminalUpgradeHandler).listen(app.getHttpServer(), (req) => portUpgrades.claims(req));
 
   let closing = false;
-  const shutdown = async (signal: string): Promise<void> => {
+  const shutdown = async (reason: string): Promise<void> => {
     if (closing) return;
     closing = true;
-    logger.log(`${signal} received, shutting down`);
+    logger.log(`${reason}, shutting down`);
     // A client that never finishes a close handshake must not keep the process alive.
     setTimeout(() => {
       logger.warn("Shutdown took longer than 15 s; exiting anyway");
@@ -102,8 +103,12 @@ async function bootstrap(): Promise<void> {
     await embedded?.stop();
     process.exit(0);
   };
-  process.once("SIGTERM", (s) => void shutdown(s));
-  process.once("SIGINT", (s) => void shutdown(s));
+  process.once("SIGTERM", (s) => void shutdown(`${s} received`));
+  process.once("SIGINT", (s) => void shutdown(`${s} received`));
+  // `npm start` keeps an IPC channel to this process. If the launcher is killed (even with
+  // kill -9) the channel closes: stop cleanly rather than live on as an orphan holding the
+  // port and the embedded database.
+  if (process.connected) process.once("disconnect", () => void shutdown("The npm start launcher exited"));
 
   await app.listen(config.server.port, config.server.host);
   logger.log(
@@ -112,10 +117,6 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-  } else {
-    console.error("Kubelab failed to start:", error);
-  }
+  console.error(describeStartupFailure(error));
   process.exit(1);
 });

@@ -8,6 +8,7 @@ export const ZApiErrorCode = z.enum([
   "not_found",
   "conflict",
   "quota_exceeded",
+  "guest_address_quota",
   "extension_limit",
   "session_not_active",
   "no_capacity",

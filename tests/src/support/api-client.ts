@@ -10,6 +10,8 @@ export interface ApiResponse<T = unknown> {
 /** A real HTTP client with its own cookie jar: one instance is one browser. */
 export class ApiClient {
   private cookie: string | undefined;
+  /** Sent with every request, e.g. X-Forwarded-For to stand for a client behind a trusted proxy. */
+  readonly headers: Record<string, string> = {};
 
   constructor(readonly baseUrl: string) {}
 
@@ -28,7 +30,7 @@ export class ApiClient {
   }
 
   async request<T = unknown>(method: string, path: string, body?: unknown, rawBody?: string): Promise<ApiResponse<T>> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...this.headers };
     if (this.cookie) headers.cookie = this.cookie;
     if (body !== undefined || rawBody !== undefined) headers["content-type"] = "application/json";
     const res = await fetch(`${this.baseUrl}${path}`, {

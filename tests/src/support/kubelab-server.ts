@@ -65,22 +65,35 @@ export class KubelabServer {
         HOST: "127.0.0.1",
         WEB_ENABLED: "false",
         LOG_LEVEL: "debug",
+        // Every test user is a guest from 127.0.0.1, standing for people on different networks;
+        // guest-quota.test.ts sets the real cap.
+        GUEST_SESSIONS_PER_ADDRESS: "1000",
         ...options.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const server = new KubelabServer(child, instanceId, port, options);
+    // A server that stops during start-up fails the start at once, with all its output ('close' waits for it).
+    const closed = new Promise<never>((_, reject) =>
+      child.once("close", (code, signal) => reject(new Error(`server exited with ${code ?? signal}`))),
+    );
+    closed.catch(() => undefined);
     try {
-      await waitFor(
-        "the server to answer /api/health",
-        async () => {
-          if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-          const res = await fetch(`${server.url}/api/health`);
-          return res.ok ? true : undefined;
-        },
-        60_000,
-        100,
-      );
+      const outcome = await Promise.race([
+        closed,
+        waitFor(
+          "the server to answer /api/health",
+          async () => {
+            // Stops polling too (not only the race), so a failed start leaves nothing running.
+            if (child.exitCode !== null || child.signalCode !== null) return "exited";
+            const res = await fetch(`${server.url}/api/health`);
+            return res.ok ? "healthy" : undefined;
+          },
+          60_000,
+          100,
+        ),
+      ]);
+      if (outcome === "exited") await closed;
     } catch (error) {
       child.kill("SIGKILL");
       throw new Error(`${(error as Error).message}\n--- server output ---\n${server.logs()}`);

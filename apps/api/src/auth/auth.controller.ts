@@ -9,6 +9,7 @@ import {
 import type { Request, Response } from "express";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { AppError } from "../common/app-error";
+import { clientAddress } from "../common/request-origin";
 import { parseBody } from "../common/zod-validation";
 import type { User } from "../generated/prisma/client";
 import { AuthService } from "./auth.service";
@@ -58,7 +59,11 @@ export class AuthController {
   ): Promise<TMeResponse> {
     this.rateLimiter.hit(req);
     const { name } = parseBody(ZGuestLoginRequest, body);
-    const { token, user } = await this.auth.loginAsGuest(name, readLoginToken(req, this.config));
+    const { token, user } = await this.auth.loginAsGuest(
+      name,
+      readLoginToken(req, this.config),
+      clientAddress(req, this.config),
+    );
     res.cookie(loginCookieName(this.config), token, loginCookieOptions(this.config));
     return toMe(user);
   }

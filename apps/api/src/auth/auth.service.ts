@@ -19,13 +19,20 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Creates a guest user and a login session for it; returns the cookie token. */
-  async loginAsGuest(name: string, previousToken: string | undefined): Promise<{ token: string; user: User }> {
+  /**
+   * Creates a guest user and a login session for it; returns the cookie token.
+   * The client address is kept on the guest: guest sessions are capped per address.
+   */
+  async loginAsGuest(
+    name: string,
+    previousToken: string | undefined,
+    clientAddress: string,
+  ): Promise<{ token: string; user: User }> {
     if (!this.config.auth.guestLogin) {
       throw new AppError("guest_login_disabled", "Guest login is disabled on this Kubelab");
     }
     const user = await this.prisma.user.create({
-      data: { provider: "guest", providerId: randomUUID(), name, lastLoginAt: new Date() },
+      data: { provider: "guest", providerId: randomUUID(), name, lastLoginAt: new Date(), guestAddress: clientAddress },
     });
     return { token: await this.replaceLoginSession(previousToken, user.id), user };
   }

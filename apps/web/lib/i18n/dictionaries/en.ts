@@ -278,6 +278,8 @@ export const en = {
       forbidden: "You are not allowed to do this.",
       not_found: "This no longer exists. It may have ended or been removed.",
       conflict: "Something changed meanwhile. Reload the page and try again.",
+      guest_address_quota:
+        "Guests on your network already have as many labs running as this server allows. End one of them, or try again later.",
       quota_exceeded: "You already have as many labs as you may run at once.",
       extension_limit: "This lab cannot be extended any further.",
       session_not_active: "This lab is not running any more.",

@@ -279,6 +279,8 @@ export const es: Dictionary = {
       forbidden: "No tienes permiso para hacer esto.",
       not_found: "Esto ya no existe. Puede que haya terminado o se haya eliminado.",
       conflict: "Algo cambió mientras tanto. Recarga la página y vuelve a intentarlo.",
+      guest_address_quota:
+        "Los invitados de tu red ya tienen en marcha todos los laboratorios que este servidor permite. Termina uno de ellos o inténtalo más tarde.",
       quota_exceeded: "Ya tienes tantos laboratorios como puedes tener a la vez.",
       extension_limit: "Este laboratorio no se puede ampliar más.",
       session_not_active: "Este laboratorio ya no está en marcha.",
