@@ -12,6 +12,7 @@ export const ZApiErrorCode = z.enum([
   "session_not_active",
   "no_capacity",
   "payload_too_large",
+  "upload_incomplete",
   "guest_login_disabled",
   "port_closed",
   "oauth_denied",
@@ -21,6 +22,7 @@ export const ZApiErrorCode = z.enum([
   "rate_limited",
   "csrf_rejected",
   "cannot_modify_self",
+  "engine_timeout",
   "internal_error",
 ]);
 export type TApiErrorCode = z.infer<typeof ZApiErrorCode>;
