@@ -140,6 +140,25 @@ describe("Docker faults", () => {
     const size = await execIn(node1, ["stat", "-c", "%s", "/root/x"]);
     assert.equal(size.output.trim(), String(data.length), "the second upload's file is complete");
 
+    // A client that stops sending but stays connected is told why once DOCKER_TIMEOUT passes without data.
+    const stalled = await openRawRequest(
+      lab.server.port,
+      `PUT /api/sessions/${session.id}/nodes/node1/files/stalled HTTP/1.1\r\nHost: 127.0.0.1:${lab.server.port}\r\n` +
+        `Cookie: ${lab.owner.cookieHeader ?? ""}\r\nContent-Type: application/octet-stream\r\n` +
+        `Content-Length: 1048576\r\n\r\n${"a".repeat(100)}`,
+    );
+    let answer = "";
+    stalled.on("data", (chunk: Buffer) => (answer += chunk.toString("utf8")));
+    await within(
+      DOCKER_TIMEOUT_S * 1000 + 5_000,
+      "the answer to a stalled upload",
+      waitFor("the answer", () => (answer.includes("upload_incomplete") ? true : undefined), 60_000, 100),
+    );
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    stalled.destroy();
+    const node1Answers = await within(5_000, "docker inspect after the stall", docker.getContainer(node1).inspect());
+    assert.equal(node1Answers.State.Running, true);
+
     await deleteAndExpectEnded(lab.owner, session, 10_000);
     assert.deepEqual(await countLabelled(lab.server.instanceId, session.id), {
       containers: 0,

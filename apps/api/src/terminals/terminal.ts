@@ -49,8 +49,7 @@ export class Terminal {
     readonly options: TerminalOptions,
     private readonly shell: ShellExec,
   ) {
-    this.stream = shell.stream;
-    const stream = this.stream;
+    const stream = (this.stream = shell.stream);
     this.buffer = new TerminalReplayBuffer(options.replayBytes);
     stream.on("data", (chunk: Buffer) => this.onOutput(chunk));
     stream.on("end", () => void this.onEnd());
