@@ -21,7 +21,7 @@ import { PortUpgradeHandler } from "./ports/port-upgrade.handler";
 const logger = new Logger("Kubelab");
 
 async function checkDocker(config: AppConfig): Promise<void> {
-  const engine = new DockerEngine();
+  const engine = new DockerEngine(config);
   try {
     await engine.ping();
   } catch (error) {

@@ -13,6 +13,7 @@ export const ZApiErrorCode = z.enum([
   "session_not_active",
   "no_capacity",
   "payload_too_large",
+  "upload_incomplete",
   "guest_login_disabled",
   "port_closed",
   "port_bad_response",
@@ -23,6 +24,7 @@ export const ZApiErrorCode = z.enum([
   "rate_limited",
   "csrf_rejected",
   "cannot_modify_self",
+  "engine_timeout",
   "internal_error",
 ]);
 export type TApiErrorCode = z.infer<typeof ZApiErrorCode>;

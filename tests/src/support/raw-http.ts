@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 
 export interface RawResponse {
   status: number;
@@ -35,5 +36,21 @@ export function rawRequest(
     );
     req.on("error", reject);
     req.end(options.body);
+  });
+}
+
+/**
+ * Opens a TCP connection to the server and writes `data` as is (a request
+ * head and as much of a body as the test wants), leaving the socket open so
+ * the test decides when and how it ends.
+ */
+export function openRawRequest(port: number, data: string | Buffer): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: "127.0.0.1", port }, () => {
+      socket.off("error", reject);
+      socket.on("error", () => undefined);
+      socket.write(data, () => resolve(socket));
+    });
+    socket.once("error", reject);
   });
 }

@@ -26,6 +26,7 @@ export const HTTP_STATUS_BY_CODE: Record<TApiErrorCode, number> = {
   session_not_active: 409,
   no_capacity: 503,
   payload_too_large: 413,
+  upload_incomplete: 400,
   port_closed: 502,
   port_bad_response: 502,
   oauth_denied: 403,
@@ -35,5 +36,6 @@ export const HTTP_STATUS_BY_CODE: Record<TApiErrorCode, number> = {
   rate_limited: 429,
   csrf_rejected: 403,
   cannot_modify_self: 409,
+  engine_timeout: 504,
   internal_error: 500,
 };

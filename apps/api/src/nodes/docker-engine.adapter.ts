@@ -1,7 +1,9 @@
-import { Injectable, Logger } from "@nestjs/common";
+import { Inject, Injectable, Logger } from "@nestjs/common";
 import Docker from "dockerode";
-import { PassThrough, type Readable } from "node:stream";
+import { PassThrough, type Duplex, type Readable } from "node:stream";
 import tarStream from "tar-stream";
+import { AppError } from "../common/app-error";
+import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import {
   LABEL_INSTANCE,
   LABEL_SESSION,
@@ -34,6 +36,31 @@ export interface LabelledObjects {
   volumes: { name: string; sessionId: string }[];
 }
 
+/** A shell started with `openShell`: its attached stream is not time-limited, its control calls are. */
+export interface ShellExec {
+  stream: Duplex;
+  resize(cols: number, rows: number): Promise<void>;
+  /** The exit code once the process ended (null while it runs). */
+  exitCode(): Promise<number | null>;
+}
+
+/** A Docker API call that got no answer within DOCKER_TIMEOUT; answered as 504 `engine_timeout`. */
+export class DockerTimeoutError extends AppError {
+  constructor(
+    readonly call: string,
+    readonly timeoutMs: number,
+  ) {
+    super("engine_timeout", `The Docker engine did not answer "${call}" within ${timeoutMs / 1000} s; try again`);
+  }
+}
+
+/** A request body that stopped before its declared size; answered as 400 `upload_incomplete`. */
+export class UploadIncompleteError extends AppError {
+  constructor(why: string) {
+    super("upload_incomplete", `The file did not arrive completely: ${why}`);
+  }
+}
+
 function statusCode(error: unknown): number | undefined {
   return (error as { statusCode?: number })?.statusCode;
 }
@@ -41,19 +68,63 @@ function statusCode(error: unknown): number | undefined {
 // Last line of a host network task's output: the exit code of its script.
 const EXIT_MARK = "kubelab-task-exit=";
 
-/** All Docker I/O of Kubelab. Reads DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH like the docker CLI. */
+/**
+ * All Docker I/O of Kubelab. Reads DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH like the docker CLI.
+ * Every request goes through `call`, which bounds it by DOCKER_TIMEOUT: a hung engine call (e.g. one
+ * waiting for a container lock) fails with an error naming it instead of wedging the request behind it.
+ */
 @Injectable()
 export class DockerEngine {
   private readonly logger = new Logger("DockerEngine");
+  /** Raw client; use it only inside `call` (or add a named method here) so the time limit applies. */
   readonly docker = new Docker();
+  readonly callTimeoutMs: number;
+
+  constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, "docker">) {
+    this.callTimeoutMs = config.docker.callTimeoutSeconds * 1000;
+  }
+
+  /**
+   * Runs one Docker API request with a time limit. `run` gets an AbortSignal to pass to dockerode as
+   * `abortSignal`, so a timed-out request is also dropped on the wire; calls that take no signal are
+   * still abandoned at the limit. For streaming calls (exec attach, events) only the wait for Docker's
+   * answer is limited, never the stream it returns; `discardLate` disposes of an answer that arrives
+   * after the caller gave up (e.g. destroys a stream nobody will read).
+   */
+  async call<T>(
+    what: string,
+    run: (signal: AbortSignal) => Promise<T>,
+    options: { timeoutMs?: number; discardLate?: (value: T) => void } = {},
+  ): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new DockerTimeoutError(what, timeoutMs);
+        abort.abort(error);
+        reject(error);
+      }, timeoutMs);
+    });
+    const running = run(abort.signal);
+    if (options.discardLate) {
+      const discard = options.discardLate;
+      running.then((value) => abort.signal.aborted && discard(value)).catch(() => undefined);
+    }
+    try {
+      return await Promise.race([running, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   async ping(): Promise<void> {
-    await this.docker.ping();
+    await this.call("ping", () => this.docker.ping());
   }
 
   async imageExists(image: string): Promise<boolean> {
     try {
-      await this.docker.getImage(image).inspect();
+      await this.call(`inspect image ${image}`, () => this.docker.getImage(image).inspect());
       return true;
     } catch (error) {
       if (statusCode(error) === 404) return false;
@@ -83,14 +154,18 @@ export class DockerEngine {
   }
 
   async createSessionNetwork(labels: NodeLabels): Promise<void> {
-    await this.docker.createNetwork({
-      Name: sessionNetworkName(labels.sessionId),
-      Driver: "bridge",
-      CheckDuplicate: true,
-      Labels: labelsFor(labels),
-      // A recognisable interface name: the node firewall matches every session bridge by its prefix.
-      Options: { "com.docker.network.bridge.name": sessionBridgeName(labels.instanceId, labels.sessionId) },
-    });
+    const name = sessionNetworkName(labels.sessionId);
+    await this.call(`create network ${name}`, (abortSignal) =>
+      this.docker.createNetwork({
+        Name: name,
+        Driver: "bridge",
+        CheckDuplicate: true,
+        Labels: labelsFor(labels),
+        // A recognisable interface name: the node firewall matches every session bridge by its prefix.
+        Options: { "com.docker.network.bridge.name": sessionBridgeName(labels.instanceId, labels.sessionId) },
+        abortSignal,
+      }),
+    );
   }
 
   /**
@@ -101,7 +176,11 @@ export class DockerEngine {
   async joinSessionNetwork(container: string | undefined, sessionId: string): Promise<void> {
     if (!container) return;
     try {
-      await this.docker.getNetwork(sessionNetworkName(sessionId)).connect({ Container: container });
+      const network = this.docker.getNetwork(sessionNetworkName(sessionId));
+      // dockerode's connect takes no abort signal: the call's time limit still stops the wait.
+      await this.call(`connect ${container} to ${sessionNetworkName(sessionId)}`, () =>
+        network.connect({ Container: container }),
+      );
     } catch (error) {
       // Already connected (a restart of the same container) is the state we want.
       if (/already exists/i.test((error as Error).message)) return;
@@ -143,10 +222,20 @@ export class DockerEngine {
     return { containerId: info.Id, ip };
   }
 
-  /** Runs a command in a container and collects its exit code and (combined, truncated) output. */
+  /**
+   * Runs a command in a container and collects its exit code and (combined, truncated) output.
+   * Each API request is bounded by DOCKER_TIMEOUT, the command's whole run by `timeoutMs`.
+   */
   async exec(containerId: string, cmd: string[], timeoutMs = 10_000): Promise<{ exitCode: number; output: string }> {
-    const exec = await this.docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({ hijack: true, stdin: false });
+    const what = `exec "${cmd.join(" ").slice(0, 60)}" in ${containerId.slice(0, 12)}`;
+    const exec = await this.call(what, (abortSignal) =>
+      this.docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, abortSignal }),
+    );
+    const stream = await this.call(
+      `${what} (attach)`,
+      (abortSignal) => exec.start({ hijack: true, stdin: false, abortSignal }),
+      { discardLate: (late) => (late as unknown as Readable).destroy() },
+    );
     const sink = new PassThrough();
     let output = "";
     sink.on("data", (chunk: Buffer) => {
@@ -167,29 +256,128 @@ export class DockerEngine {
         reject(error);
       });
     });
-    const result = await exec.inspect();
+    const result = await this.call(`${what} (result)`, (abortSignal) => exec.inspect({ abortSignal }));
     return { exitCode: result.ExitCode ?? -1, output };
+  }
+
+  /**
+   * Starts an interactive process with a TTY and returns its attached stream. Creating and attaching
+   * are time-limited; the stream itself lives as long as the process (terminals stay open for hours).
+   */
+  async openShell(
+    containerId: string,
+    options: { cmd: string[]; env: string[]; workingDir: string },
+  ): Promise<ShellExec> {
+    const what = `exec shell in ${containerId.slice(0, 12)}`;
+    const exec = await this.call(what, (abortSignal) =>
+      this.docker.getContainer(containerId).exec({
+        Cmd: options.cmd,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: true,
+        Env: options.env,
+        WorkingDir: options.workingDir,
+        abortSignal,
+      }),
+    );
+    const stream = await this.call<Duplex>(
+      `${what} (attach)`,
+      (abortSignal) => exec.start({ hijack: true, stdin: true, Tty: true, abortSignal }),
+      { discardLate: (late) => (late as unknown as Readable).destroy() },
+    );
+    return {
+      stream,
+      resize: async (cols, rows) => {
+        await this.call(`resize ${what}`, (abortSignal) => exec.resize({ w: cols, h: rows, abortSignal }));
+      },
+      exitCode: async () =>
+        (await this.call(`inspect ${what}`, (abortSignal) => exec.inspect({ abortSignal }))).ExitCode ?? null,
+    };
+  }
+
+  /** Docker's event stream for the given filters; only the wait for Docker's answer is time-limited. */
+  async watchEvents(filters: Record<string, string[]>): Promise<Readable> {
+    return this.call<Readable>(
+      "events",
+      (abortSignal) => this.docker.getEvents({ filters, abortSignal }) as Promise<unknown> as Promise<Readable>,
+      { discardLate: (late) => (late as unknown as Readable).destroy() },
+    );
   }
 
   /**
    * Streams `size` bytes from `source` into `dir/name` in the container as a
    * one-entry tar archive, never holding the whole file in memory. The entry
    * is written with its declared size; a short body fails the upload.
+   *
+   * Docker holds the container's lock for as long as this request is open:
+   * inspect, exec and removal of that container all wait for it. So a body
+   * that stops coming (client gone, or silent for DOCKER_TIMEOUT) must end
+   * the request to Docker at once; merely closing the archive stream does not
+   * (the request would stay open, waiting for the rest of the body, forever).
    */
   async putFile(containerId: string, dir: string, name: string, size: number, source: Readable): Promise<void> {
+    const abort = new AbortController();
     const archive = tarStream.pack();
     const entry = archive.entry({ name, size, mode: 0o644, mtime: new Date() }, (error) => {
-      if (error) archive.destroy(error);
+      if (error) fail(error);
       else archive.finalize();
     });
-    source.on("error", (error) => entry.destroy(error));
+    const failed = new Promise<never>((_, reject) =>
+      abort.signal.addEventListener("abort", () => reject(abort.signal.reason as Error), { once: true }),
+    );
+    failed.catch(() => undefined);
+    const fail = (error: Error): void => {
+      if (abort.signal.aborted) return;
+      abort.abort(error);
+      source.unpipe(entry);
+      entry.destroy(error);
+      archive.destroy(error);
+    };
+    const incomplete = (): void => {
+      if (!source.readableEnded) fail(new UploadIncompleteError(`the upload ended before its ${size} bytes arrived`));
+    };
+    // No progress for DOCKER_TIMEOUT: either the client stopped sending or Docker stopped taking.
+    let idle: NodeJS.Timeout | undefined;
+    const armIdle = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        const seconds = this.callTimeoutMs / 1000;
+        fail(
+          source.readableEnded || entry.writableNeedDrain
+            ? new DockerTimeoutError(`copy ${name} into ${containerId.slice(0, 12)}`, this.callTimeoutMs)
+            : new UploadIncompleteError(`no data arrived for ${seconds} s; the upload was cancelled`),
+        );
+      }, this.callTimeoutMs);
+    };
+    armIdle();
+    source.on("data", armIdle);
+    source.on("end", armIdle);
+    source.once("aborted", incomplete);
+    source.once("close", incomplete);
+    source.once("error", (error) => fail(source.readableEnded ? error : new UploadIncompleteError(error.message)));
     source.pipe(entry);
-    await this.docker.getContainer(containerId).putArchive(archive, { path: dir });
+    try {
+      await Promise.race([
+        this.docker.getContainer(containerId).putArchive(archive, { path: dir, abortSignal: abort.signal }),
+        failed,
+      ]);
+    } catch (error) {
+      throw abort.signal.aborted ? (abort.signal.reason as Error) : error;
+    } finally {
+      clearTimeout(idle);
+      source.off("data", armIdle);
+      source.off("end", armIdle);
+      source.off("aborted", incomplete);
+      source.off("close", incomplete);
+    }
   }
 
   async isRunning(containerId: string): Promise<boolean> {
     try {
-      const info = await this.docker.getContainer(containerId).inspect();
+      const info = await this.call(`inspect ${containerId.slice(0, 12)}`, (abortSignal) =>
+        this.docker.getContainer(containerId).inspect({ abortSignal }),
+      );
       return info.State.Running;
     } catch (error) {
       if (statusCode(error) === 404) return false;
@@ -197,18 +385,40 @@ export class DockerEngine {
     }
   }
 
-  /** Removes every container, network and volume of a session. Safe to repeat; missing objects are fine. */
+  /**
+   * Removes every container, network and volume of a session. Safe to repeat; missing objects are
+   * fine. Every request is time-limited, so this fails (leaving the rest to a later sweep) rather
+   * than hanging on a container Docker keeps locked.
+   */
   async removeSessionObjects(instanceId: string, sessionId: string): Promise<void> {
     const filters = { label: [`${LABEL_INSTANCE}=${instanceId}`, `${LABEL_SESSION}=${sessionId}`] };
-    const containers = await this.docker.listContainers({ all: true, filters });
-    await Promise.all(
-      containers.map((c) => this.ignoreMissing(this.docker.getContainer(c.Id).remove({ force: true, v: true }))),
+    const containers = await this.call("list containers", (abortSignal) =>
+      this.docker.listContainers({ all: true, filters, abortSignal }),
     );
-    const networks = await this.docker.listNetworks({ filters });
-    await Promise.all(networks.map((n) => this.ignoreMissing(this.removeNetwork(n.Id))));
-    const { Volumes: volumes } = await this.docker.listVolumes({ filters });
     await Promise.all(
-      (volumes ?? []).map((v) => this.ignoreMissing(this.docker.getVolume(v.Name).remove({ force: true }))),
+      containers.map((c) =>
+        this.ignoreMissing(
+          this.call(`remove container ${c.Id.slice(0, 12)}`, (abortSignal) =>
+            this.docker.getContainer(c.Id).remove({ force: true, v: true, abortSignal }),
+          ),
+        ),
+      ),
+    );
+    const networks = await this.call("list networks", (abortSignal) =>
+      this.docker.listNetworks({ filters, abortSignal }),
+    );
+    await Promise.all(networks.map((n) => this.ignoreMissing(this.removeNetwork(n.Id))));
+    const { Volumes: volumes } = await this.call("list volumes", (abortSignal) =>
+      this.docker.listVolumes({ filters, abortSignal }),
+    );
+    await Promise.all(
+      (volumes ?? []).map((v) =>
+        this.ignoreMissing(
+          this.call(`remove volume ${v.Name}`, (abortSignal) =>
+            this.docker.getVolume(v.Name).remove({ force: true, abortSignal }),
+          ),
+        ),
+      ),
     );
   }
 
@@ -216,9 +426,9 @@ export class DockerEngine {
   async listInstanceObjects(instanceId: string): Promise<LabelledObjects> {
     const filters = { label: [`${LABEL_INSTANCE}=${instanceId}`] };
     const [containers, networks, volumes] = await Promise.all([
-      this.docker.listContainers({ all: true, filters }),
-      this.docker.listNetworks({ filters }),
-      this.docker.listVolumes({ filters }),
+      this.call("list containers", (abortSignal) => this.docker.listContainers({ all: true, filters, abortSignal })),
+      this.call("list networks", (abortSignal) => this.docker.listNetworks({ filters, abortSignal })),
+      this.call("list volumes", (abortSignal) => this.docker.listVolumes({ filters, abortSignal })),
     ]);
     return {
       containers: containers.map((c) => ({
@@ -245,16 +455,23 @@ export class DockerEngine {
     timeoutMs: number;
   }): Promise<{ exitCode: number; output: string }> {
     const seconds = String(Math.ceil(task.timeoutMs / 1000));
-    const container = await this.docker.createContainer({
-      Image: task.image,
-      // The exit code travels in the output: with AutoRemove the container may be gone before a wait() call.
-      Entrypoint: ["timeout", "-s", "KILL", seconds, "sh", "-c", `(\n${task.script}\n)\necho "${EXIT_MARK}$?"`],
-      Cmd: [],
-      Labels: task.labels,
-      HostConfig: { NetworkMode: "host", CapAdd: ["NET_ADMIN", "NET_RAW"], AutoRemove: true },
-    });
+    const container = await this.call("create host network task", (abortSignal) =>
+      this.docker.createContainer({
+        abortSignal,
+        Image: task.image,
+        // The exit code travels in the output: with AutoRemove the container may be gone before a wait() call.
+        Entrypoint: ["timeout", "-s", "KILL", seconds, "sh", "-c", `(\n${task.script}\n)\necho "${EXIT_MARK}$?"`],
+        Cmd: [],
+        Labels: task.labels,
+        HostConfig: { NetworkMode: "host", CapAdd: ["NET_ADMIN", "NET_RAW"], AutoRemove: true },
+      }),
+    );
     try {
-      const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+      const stream = await this.call(
+        "attach to host network task",
+        (abortSignal) => container.attach({ stream: true, stdout: true, stderr: true, abortSignal }),
+        { discardLate: (late) => (late as unknown as Readable).destroy() },
+      );
       let output = "";
       const sink = new PassThrough();
       sink.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
@@ -264,7 +481,7 @@ export class DockerEngine {
         stream.on("close", resolve);
         stream.on("error", reject);
       });
-      await container.start();
+      await this.call("start host network task", (abortSignal) => container.start({ abortSignal }));
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
@@ -276,16 +493,26 @@ export class DockerEngine {
       const exit = new RegExp(`${EXIT_MARK}(\\d+)\\s*$`).exec(output);
       return { exitCode: exit ? Number(exit[1]) : -1, output: exit ? output.slice(0, exit.index) : output };
     } catch (error) {
-      await this.ignoreMissing(container.remove({ force: true }));
+      await this.ignoreMissing(
+        this.call("remove host network task", (abortSignal) => container.remove({ force: true, abortSignal })),
+      );
       throw error;
     }
   }
 
   /** Removes containers carrying `label` (e.g. helpers left behind by a crash). */
   async removeContainersLabelled(label: string): Promise<void> {
-    const containers = await this.docker.listContainers({ all: true, filters: { label: [label] } });
+    const containers = await this.call(`list containers ${label}`, (abortSignal) =>
+      this.docker.listContainers({ all: true, filters: { label: [label] }, abortSignal }),
+    );
     await Promise.all(
-      containers.map((c) => this.ignoreMissing(this.docker.getContainer(c.Id).remove({ force: true }))),
+      containers.map((c) =>
+        this.ignoreMissing(
+          this.call(`remove container ${c.Id.slice(0, 12)}`, (abortSignal) =>
+            this.docker.getContainer(c.Id).remove({ force: true, abortSignal }),
+          ),
+        ),
+      ),
     );
   }
 
@@ -293,11 +520,18 @@ export class DockerEngine {
   // containers that joined it (Kubelab's own, see joinSessionNetwork), so they are detached first.
   private async removeNetwork(id: string): Promise<void> {
     const network = this.docker.getNetwork(id);
-    const info = (await network.inspect()) as { Containers?: Record<string, unknown> };
+    const what = `network ${id.slice(0, 12)}`;
+    const info = (await this.call(`inspect ${what}`, () => network.inspect())) as {
+      Containers?: Record<string, unknown>;
+    };
     for (const container of Object.keys(info.Containers ?? {})) {
-      await this.ignoreMissing(network.disconnect({ Container: container, Force: true }));
+      await this.ignoreMissing(
+        this.call(`disconnect ${container.slice(0, 12)} from ${what}`, (abortSignal) =>
+          network.disconnect({ Container: container, Force: true, abortSignal }),
+        ),
+      );
     }
-    await network.remove();
+    await this.call(`remove ${what}`, (abortSignal) => network.remove({ abortSignal }));
   }
 
   private async ignoreMissing(operation: Promise<unknown>): Promise<void> {

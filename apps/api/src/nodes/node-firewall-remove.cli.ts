@@ -7,7 +7,7 @@ import { removeNodeFirewall } from "./node-firewall.service";
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  await removeNodeFirewall(new DockerEngine(), config.nodes.image, config.instanceId);
+  await removeNodeFirewall(new DockerEngine(config), config.nodes.image, config.instanceId);
   console.log(`Node firewall rules of instance "${config.instanceId}" removed (or there were none).`);
 }
 

@@ -46,13 +46,11 @@ export class NodeEventsMonitor implements OnApplicationBootstrap, OnApplicationS
     let firstConnection = true;
     while (!this.stopped) {
       try {
-        const stream = (await this.engine.docker.getEvents({
-          filters: {
-            type: ["container"],
-            event: ["die", "oom"],
-            label: [`${LABEL_INSTANCE}=${this.config.instanceId}`],
-          },
-        })) as unknown as Readable;
+        const stream = await this.engine.watchEvents({
+          type: ["container"],
+          event: ["die", "oom"],
+          label: [`${LABEL_INSTANCE}=${this.config.instanceId}`],
+        });
         this.stream = stream;
         if (!firstConnection) await this.reconciler.reconcile();
         firstConnection = false;

@@ -1,9 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
-import { SessionsService } from "./sessions.service";
+import { SessionReconciler } from "./session-reconciler.service";
+import { SessionsService, type EndReason } from "./sessions.service";
 
-/** Ends sessions whose time is up, every REAPER_INTERVAL (so within that interval of expiry). */
+/**
+ * Every REAPER_INTERVAL: ends sessions whose time is up (so within that interval of expiry),
+ * finishes sessions left `ending` (their cleanup failed or the process ending them died), and
+ * removes Docker objects that ended sessions left behind when Docker was slow or hung.
+ */
 @Injectable()
 export class SessionReaper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger("SessionReaper");
@@ -13,6 +18,7 @@ export class SessionReaper implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     private readonly prisma: PrismaService,
     private readonly sessions: SessionsService,
+    private readonly reconciler: SessionReconciler,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -29,6 +35,9 @@ export class SessionReaper implements OnApplicationBootstrap, OnApplicationShutd
   /** One pass; overlapping ticks are skipped rather than stacked. */
   sweep(): Promise<void> {
     this.sweeping ??= this.expireDue()
+      .then(() => this.finishEnding())
+      .then(() => this.reconciler.removeLeftovers())
+      .then(() => undefined)
       .catch((error: unknown) => this.logger.error("Expiry sweep failed", (error as Error).stack))
       .finally(() => (this.sweeping = undefined));
     return this.sweeping;
@@ -44,5 +53,14 @@ export class SessionReaper implements OnApplicationBootstrap, OnApplicationShutd
       select: { id: true },
     });
     await Promise.all(due.map((s) => this.sessions.end(s.id, "expired")));
+  }
+
+  private async finishEnding(): Promise<void> {
+    const stuck = await this.prisma.labSession.findMany({
+      where: { instanceId: this.config.instanceId, status: "ending" },
+      select: { id: true, statusReason: true },
+    });
+    const orphaned = stuck.filter((s) => !this.sessions.isCleaningUp(s.id));
+    await Promise.all(orphaned.map((s) => this.sessions.end(s.id, (s.statusReason as EndReason | null) ?? "deleted")));
   }
 }

@@ -3,7 +3,8 @@ import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
 import { SessionProvisioner } from "./session-provisioner.service";
-import { SessionsService } from "./sessions.service";
+import type { LabSessionWithNodes } from "./session-view";
+import { SessionsService, type EndReason } from "./sessions.service";
 
 /**
  * Makes Docker and the database agree, in both directions: after a crash,
@@ -36,22 +37,25 @@ export class SessionReconciler {
     });
     for (const session of live) {
       if (this.provisioner.isProvisioning(session.id)) continue; // ours, still being created
-      if (session.status === "provisioning") {
-        await this.provisioner.fail(
-          session.id,
-          "the server restarted while this session was being created; start a new one",
-        );
-      } else if (session.status === "ending") {
-        await this.sessions.end(session.id, (session.statusReason as "deleted") ?? "deleted");
-      } else {
-        const dead = [];
-        for (const node of session.nodes) {
-          if (!node.containerId || !(await this.engine.isRunning(node.containerId))) dead.push(node.name);
-        }
-        if (dead.length > 0) await this.provisioner.fail(session.id, `${dead.join(" and ")} stopped unexpectedly`);
-      }
+      if (this.sessions.isCleaningUp(session.id)) continue; // ours, being ended
+      // One session whose node Docker does not answer for must not stop the others' reconciliation.
+      await this.reconcileSession(session).catch((error: unknown) =>
+        this.logger.warn(`Reconciling session ${session.id} failed: ${(error as Error).message}`),
+      );
     }
-    // The other direction: Docker objects with no live session behind them.
+    const orphans = await this.removeLeftovers();
+    if (live.length > 0 || orphans > 0) {
+      this.logger.log(`Reconciled ${live.length} live session(s), removed objects of ${orphans} orphan(s)`);
+    }
+  }
+
+  /**
+   * Removes Docker objects with no live session behind them (ended or failed sessions whose cleanup
+   * did not finish, or crashed servers' leftovers). Returns how many sessions had some. A removal that
+   * fails is logged and tried again on the next call.
+   */
+  async removeLeftovers(): Promise<number> {
+    const instanceId = this.config.instanceId;
     const stillLive = new Set(
       (
         await this.prisma.labSession.findMany({
@@ -68,10 +72,29 @@ export class SessionReconciler {
     );
     for (const sessionId of orphans) {
       this.logger.warn(`Removing Docker objects of session ${sessionId || "(unlabelled)"}, which is not live`);
-      await this.engine.removeSessionObjects(instanceId, sessionId);
+      await this.engine
+        .removeSessionObjects(instanceId, sessionId)
+        .catch((error: unknown) =>
+          this.logger.warn(`Leftovers of session ${sessionId} not removed yet: ${(error as Error).message}`),
+        );
     }
-    if (live.length > 0 || orphans.size > 0) {
-      this.logger.log(`Reconciled ${live.length} live session(s), removed objects of ${orphans.size} orphan(s)`);
+    return orphans.size;
+  }
+
+  private async reconcileSession(session: LabSessionWithNodes): Promise<void> {
+    if (session.status === "provisioning") {
+      await this.provisioner.fail(
+        session.id,
+        "the server restarted while this session was being created; start a new one",
+      );
+    } else if (session.status === "ending") {
+      await this.sessions.end(session.id, (session.statusReason as EndReason | null) ?? "deleted");
+    } else {
+      const dead = [];
+      for (const node of session.nodes) {
+        if (!node.containerId || !(await this.engine.isRunning(node.containerId))) dead.push(node.name);
+      }
+      if (dead.length > 0) await this.provisioner.fail(session.id, `${dead.join(" and ")} stopped unexpectedly`);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Inject, Injectable, Logger } from "@nestjs/common";
 import type { TSession } from "@kubelab/shared";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
@@ -19,6 +20,8 @@ export type EndReason = "deleted" | "expired" | "owner banned";
 @Injectable()
 export class SessionsService {
   private readonly logger = new Logger("Sessions");
+  // Cleanups in progress: one per session, however many callers end it.
+  private readonly cleaning = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly prisma: PrismaService,
@@ -128,7 +131,11 @@ export class SessionsService {
     await this.end(session.id, "deleted");
   }
 
-  /** Ends a session: no new work starts on it, its Docker objects go, and it is recorded as ended. */
+  /**
+   * Ends a session: no new work starts on it, its Docker objects go, and it is recorded as ended.
+   * Docker gets DOCKER_TIMEOUT for the cleanup; after that the session is recorded as ended anyway
+   * (it stops counting against quotas) and the reaper's sweep removes whatever is left of it.
+   */
   async end(sessionId: string, reason: EndReason): Promise<void> {
     const changed = await this.prisma.labSession.updateMany({
       where: { id: sessionId, status: { in: ["provisioning", "ready", "failed"] } },
@@ -139,13 +146,39 @@ export class SessionsService {
       if (current?.status !== "ending") return; // already ended by someone else
     }
     this.events.emitStopped({ sessionId, outcome: "ended", reason });
-    await this.provisioner.cancel(sessionId);
-    await this.provisioner.removeDockerObjects(sessionId);
+    let cleanup = this.cleaning.get(sessionId);
+    if (!cleanup) {
+      cleanup = this.cleanUp(sessionId).finally(() => this.cleaning.delete(sessionId));
+      this.cleaning.set(sessionId, cleanup);
+    }
+    const patience = new AbortController();
+    const cleaned = await Promise.race([
+      cleanup,
+      sleep(this.config.docker.callTimeoutSeconds * 1000, false, { signal: patience.signal }),
+    ]).finally(() => patience.abort());
+    if (!cleaned) this.logger.warn(`Session ${sessionId}: Docker objects not removed yet; the reaper will retry`);
     await this.prisma.labSession.updateMany({
       where: { id: sessionId, status: "ending" },
       data: { status: "ended", endedAt: new Date() },
     });
     this.logger.log(`Session ${sessionId} ended (${reason})`);
+  }
+
+  /** Whether this process is still removing the session's Docker objects (so a sweep leaves it alone). */
+  isCleaningUp(sessionId: string): boolean {
+    return this.cleaning.has(sessionId);
+  }
+
+  // Never rejects: true when everything is gone, false when something is left for the sweep.
+  private async cleanUp(sessionId: string): Promise<boolean> {
+    try {
+      await this.provisioner.cancel(sessionId);
+      await this.provisioner.removeDockerObjects(sessionId);
+      return true;
+    } catch (error) {
+      this.logger.warn(`Session ${sessionId}: cleanup failed (${(error as Error).message}); the reaper will retry`);
+      return false;
+    }
   }
 
   // Another user's session is indistinguishable from a missing one: 404 either way.

@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from "@nestjs/common";
 import { TERMINAL_CLOSE_CODES } from "@kubelab/shared";
 import type { WebSocket } from "ws";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
@@ -27,12 +34,13 @@ function shellCommand(terminalId: string): string[] {
 
 /** All live terminals of this process: creation, attachment, grace periods, and teardown with their sessions. */
 @Injectable()
-export class TerminalRegistry implements OnApplicationBootstrap, OnApplicationShutdown {
+export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger("TerminalRegistry");
   private readonly terminals = new Map<string, Terminal>();
   private readonly creating = new Map<string, Promise<Terminal>>();
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   private pingTimer: NodeJS.Timeout | undefined;
+  private shuttingDown = false;
 
   constructor(
     private readonly engine: DockerEngine,
@@ -51,12 +59,24 @@ export class TerminalRegistry implements OnApplicationBootstrap, OnApplicationSh
     this.pingTimer.unref();
   }
 
-  onApplicationShutdown(): void {
+  /**
+   * Sockets are closed with 1001 before Nest closes the HTTP server: that close waits for every
+   * connection, upgraded ones included, so closing them afterwards (as before) meant the server
+   * never closed, the shutdown deadline killed the process and clients saw 1006 instead.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
     clearInterval(this.pingTimer);
-    for (const terminal of this.terminals.values()) {
-      terminal.closeSockets(TERMINAL_CLOSE_CODES.serverShutdown, "the server is restarting; reconnect shortly");
-      terminal.destroy();
-    }
+    const reason = "the server is restarting; reconnect shortly";
+    await Promise.all(
+      [...this.terminals.values()].map((terminal) =>
+        terminal.closeSockets(TERMINAL_CLOSE_CODES.serverShutdown, reason),
+      ),
+    );
+  }
+
+  onApplicationShutdown(): void {
+    for (const terminal of this.terminals.values()) terminal.destroy();
   }
 
   countForNode(sessionId: string, node: string): number {
@@ -76,6 +96,10 @@ export class TerminalRegistry implements OnApplicationBootstrap, OnApplicationSh
     resume: number | undefined,
     size?: { cols: number; rows: number },
   ): Promise<void> {
+    if (this.shuttingDown) {
+      ws.close(TERMINAL_CLOSE_CODES.serverShutdown, "the server is restarting; reconnect shortly");
+      return;
+    }
     const key = keyOf(target);
     let terminal = this.terminals.get(key);
     let created = false;
@@ -103,23 +127,18 @@ export class TerminalRegistry implements OnApplicationBootstrap, OnApplicationSh
   closeSession(sessionId: string, code: number, reason: string): void {
     for (const [key, terminal] of this.terminals) {
       if (!key.startsWith(`${sessionId}/`)) continue;
-      terminal.closeSockets(code, reason.slice(0, 120));
+      void terminal.closeSockets(code, reason.slice(0, 120));
       terminal.destroy();
       this.forget(key);
     }
   }
 
   private async start(target: TerminalTarget, size?: { cols: number; rows: number }): Promise<Terminal> {
-    const exec = await this.engine.docker.getContainer(target.containerId).exec({
-      Cmd: shellCommand(target.terminalId),
-      AttachStdin: true,
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: true,
-      Env: ["TERM=xterm-256color", "COLORTERM=truecolor", "LANG=C.UTF-8"],
-      WorkingDir: "/root",
+    const shell = await this.engine.openShell(target.containerId, {
+      cmd: shellCommand(target.terminalId),
+      env: ["TERM=xterm-256color", "COLORTERM=truecolor", "LANG=C.UTF-8"],
+      workingDir: "/root",
     });
-    const stream = await exec.start({ hijack: true, stdin: true, Tty: true });
     const terminal = new Terminal(
       {
         id: target.terminalId,
@@ -128,8 +147,7 @@ export class TerminalRegistry implements OnApplicationBootstrap, OnApplicationSh
         containerId: target.containerId,
         replayBytes: this.config.terminals.replayBytes,
       },
-      exec,
-      stream,
+      shell,
     );
     if (size) await terminal.resize(size.cols, size.rows).catch(() => undefined);
     const key = keyOf(target);

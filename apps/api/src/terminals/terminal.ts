@@ -1,8 +1,8 @@
 import type { Duplex } from "node:stream";
 import { Logger } from "@nestjs/common";
 import { TERMINAL_CLOSE_CODES, ZTerminalClientMessage, type TTerminalServerMessage } from "@kubelab/shared";
-import type Docker from "dockerode";
 import type { WebSocket } from "ws";
+import type { ShellExec } from "../nodes/docker-engine.adapter";
 import { TerminalReplayBuffer } from "./terminal-replay-buffer";
 
 // Output flow control per socket: above HIGH unacknowledged bytes the exec
@@ -43,12 +43,13 @@ export class Terminal {
   private exited = false;
   private readonly exitListeners: ((code: number | null) => void)[] = [];
   private readonly idleListeners: (() => void)[] = [];
+  private readonly stream: Duplex;
 
   constructor(
     readonly options: TerminalOptions,
-    private readonly exec: Docker.Exec,
-    private readonly stream: Duplex,
+    private readonly shell: ShellExec,
   ) {
+    const stream = (this.stream = shell.stream);
     this.buffer = new TerminalReplayBuffer(options.replayBytes);
     stream.on("data", (chunk: Buffer) => this.onOutput(chunk));
     stream.on("end", () => void this.onEnd());
@@ -80,7 +81,7 @@ export class Terminal {
   }
 
   async resize(cols: number, rows: number): Promise<void> {
-    await this.exec.resize({ w: cols, h: rows });
+    await this.shell.resize(cols, rows);
   }
 
   /** Adds a socket: hello, then the replay from `resume` (or the whole buffer), then live output. */
@@ -124,12 +125,17 @@ export class Terminal {
    * Closes every socket with the given code; the shell itself is ended by the
    * caller. A client that does not answer the close handshake (it stopped
    * reading) is cut off after a second, so shutdown never hangs on it.
+   * Resolves once every socket is closed.
    */
-  closeSockets(code: number, reason: string): void {
-    for (const socket of this.sockets) {
-      socket.ws.close(code, reason);
-      setTimeout(() => socket.ws.terminate(), 1_000).unref();
-    }
+  closeSockets(code: number, reason: string): Promise<void> {
+    const closing = [...this.sockets].map(({ ws }) => {
+      if (ws.readyState === ws.CLOSED) return Promise.resolve();
+      const closed = new Promise<void>((resolve) => ws.once("close", () => resolve()));
+      ws.close(code, reason);
+      setTimeout(() => ws.terminate(), 1_000).unref();
+      return closed;
+    });
+    return Promise.all(closing).then(() => undefined);
   }
 
   /** Stops reading; the exec's processes are ended separately (see TerminalRegistry). */
@@ -213,7 +219,7 @@ export class Terminal {
     this.exited = true;
     let code: number | null = null;
     try {
-      code = (await this.exec.inspect()).ExitCode;
+      code = await this.shell.exitCode();
     } catch {
       code = null; // the container is gone
     }

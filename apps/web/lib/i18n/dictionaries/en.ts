@@ -295,6 +295,8 @@ export const en = {
       rate_limited: "Too many attempts. Wait a minute and try again.",
       csrf_rejected: "The request came from another site and was refused. Reload the page.",
       cannot_modify_self: "Admins cannot change their own role or ban themselves.",
+      upload_incomplete: "The file did not arrive completely. Check your connection and upload it again.",
+      engine_timeout: "The lab's container engine is not answering right now. Try again in a moment.",
       internal_error: "The server hit an unexpected error. Try again; if it keeps failing, tell the organisers.",
       network_error: "The Kubelab server did not answer. Check your connection and try again.",
       http_error: "The server answered with an error. Try again.",

@@ -298,6 +298,9 @@ export const es: Dictionary = {
       rate_limited: "Demasiados intentos. Espera un minuto y vuelve a intentarlo.",
       csrf_rejected: "La petición venía de otro sitio y se rechazó. Recarga la página.",
       cannot_modify_self: "Los administradores no pueden cambiar su propio rol ni bloquearse a sí mismos.",
+      upload_incomplete: "El archivo no llegó completo. Comprueba tu conexión y vuelve a subirlo.",
+      engine_timeout:
+        "El motor de contenedores del laboratorio no responde ahora mismo. Vuelve a intentarlo en un momento.",
       internal_error:
         "El servidor tuvo un error inesperado. Vuelve a intentarlo; si sigue fallando, avisa a la organización.",
       network_error: "El servidor de Kubelab no respondió. Comprueba tu conexión y vuelve a intentarlo.",
