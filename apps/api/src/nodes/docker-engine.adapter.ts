@@ -301,7 +301,7 @@ export class DockerEngine {
     return this.call<Readable>(
       "events",
       (abortSignal) => this.docker.getEvents({ filters, abortSignal }) as Promise<unknown> as Promise<Readable>,
-      { discardLate: (late) => (late as unknown as Readable).destroy() },
+      { discardLate: (late) => late.destroy() },
     );
   }
 
