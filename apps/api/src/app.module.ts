@@ -21,6 +21,9 @@ import { NodeFilesController } from "./nodes/node-files.controller";
 import { DockerEngine } from "./nodes/docker-engine.adapter";
 import { NodeSecurityProfileResolver } from "./nodes/node-security-profile.resolver";
 import { NodeEventsMonitor } from "./sessions/node-events.monitor";
+import { NodeDiskMonitor } from "./sessions/node-disk.monitor";
+import { SessionNotices } from "./sessions/session-notices.service";
+import { NodeLayerQuotaResolver } from "./nodes/node-layer-quota.resolver";
 import { SessionProvisioner } from "./sessions/session-provisioner.service";
 import { SessionReaper } from "./sessions/session-reaper.service";
 import { SessionReconciler } from "./sessions/session-reconciler.service";
@@ -71,12 +74,15 @@ export class AppModule {
         LoginRateLimiter,
         DockerEngine,
         NodeSecurityProfileResolver,
+        NodeLayerQuotaResolver,
         SessionProvisioner,
         SessionsService,
         SessionImagePicker,
         SessionReconciler,
         SessionReaper,
         NodeEventsMonitor,
+        NodeDiskMonitor,
+        SessionNotices,
         SessionEvents,
         LessonCatalog,
         TerminalRegistry,

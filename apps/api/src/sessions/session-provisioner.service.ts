@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
+import { NodeLayerQuotaResolver } from "../nodes/node-layer-quota.resolver";
 import { NodeSecurityProfileResolver } from "../nodes/node-security-profile.resolver";
 import { waitForInnerDocker } from "../nodes/node-readiness";
 import { SessionEvents } from "./session-events";
@@ -27,6 +28,7 @@ export class SessionProvisioner {
     private readonly prisma: PrismaService,
     private readonly engine: DockerEngine,
     private readonly profiles: NodeSecurityProfileResolver,
+    private readonly layerQuota: NodeLayerQuotaResolver,
     private readonly events: SessionEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -94,6 +96,7 @@ export class SessionProvisioner {
       throw new Error(`the node image "${image}" is not on this Docker engine (${hint})`);
     }
     const profile = await this.profiles.profile();
+    const layerQuotaBytes = await this.layerQuota.quotaBytes();
     signal.throwIfAborted();
     await this.engine.createSessionNetwork(baseLabels);
     await this.engine.joinSessionNetwork(this.config.kubelabContainer, session.id);
@@ -101,7 +104,15 @@ export class SessionProvisioner {
       session.nodes.map(async ({ name }) => {
         signal.throwIfAborted();
         const started = await this.engine
-          .startNode({ labels: { ...baseLabels, node: name }, image, profile, memoryBytes, cpus, pidsLimit })
+          .startNode({
+            labels: { ...baseLabels, node: name },
+            image,
+            profile,
+            memoryBytes,
+            cpus,
+            pidsLimit,
+            layerQuotaBytes,
+          })
           .catch((error: unknown) => {
             throw new Error(`${name} could not start: ${(error as Error).message.trim()}${hintFor(error, profile)}`);
           });
