@@ -1,0 +1,123 @@
+// Node resources: a node that fills its disk is warned and then stopped; a process killed for memory
+// is reported without ending the session. Real server, Docker engine and PostgreSQL.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ZSession, type TSession, type TSessionNotice } from "@kubelab/shared";
+import type { ApiClient } from "./support/api-client";
+import { countLabelled, docker, execIn } from "./support/docker-objects";
+import { useKubelab } from "./support/lab-fixture";
+import { TerminalClient } from "./support/terminal-client";
+import { waitFor } from "./support/wait-for";
+
+const MIB = 1024 * 1024;
+const DISK_LIMIT_MIB = 300;
+const ORIGIN = "http://localhost:4302";
+
+describe("node resources: disk limit and memory", () => {
+  const lab = useKubelab({
+    env: {
+      NODE_DISK_LIMIT: `${DISK_LIMIT_MIB}m`,
+      NODE_DISK_CHECK_INTERVAL: "2s",
+      NODE_MEMORY: "256m",
+      MAX_SESSIONS_PER_USER: "3",
+      PUBLIC_URL: ORIGIN,
+    },
+    withReadySession: true,
+  });
+
+  const node = (session: TSession, name: string) => `kubelab-${session.id}-${name}`;
+
+  async function readySession(client: ApiClient): Promise<TSession> {
+    const created = await client.createSession();
+    const ready = await client.waitUntilSettled(created.id);
+    assert.equal(ready.status, "ready", ready.reason ?? "");
+    return ready;
+  }
+
+  function waitForNotice(client: ApiClient, id: string, code: TSessionNotice["code"]): Promise<TSessionNotice> {
+    return waitFor(
+      `a ${code} notice on session ${id}`,
+      async () => ZSession.parse(await client.getSession(id)).notices.find((n) => n.code === code),
+      30_000,
+      500,
+    );
+  }
+
+  /**
+   * Writes `mib` MiB of real (not sparse) data to `path` in a node, as its root user would. A write
+   * past the limit may be cut short by the node's removal, so only writes below it must succeed.
+   */
+  async function fill(container: string, path: string, mib: number, mustSucceed = true): Promise<void> {
+    const dd = ["dd", "if=/dev/zero", `of=${path}`, "bs=1M", `count=${mib}`, "conv=fsync"];
+    const result = await execIn(container, dd).catch((error: Error) => ({ exitCode: -1, output: error.message }));
+    if (mustSucceed) assert.equal(result.exitCode, 0, result.output);
+  }
+
+  async function assertGone(session: TSession): Promise<void> {
+    await waitFor("the session's Docker objects to be removed", async () => {
+      const left = await countLabelled(lab.server.instanceId, session.id);
+      return left.containers + left.networks + left.volumes === 0 ? true : undefined;
+    });
+  }
+
+  it("a process killed for memory is reported and the session goes on", async () => {
+    const { owner, session } = lab;
+    assert.deepEqual(ZSession.parse(await owner.getSession(session.id)).notices, []);
+    // Allocates (and touches) 32 MiB at a time until the kernel stops it at NODE_MEMORY.
+    const hog = await execIn(node(session, "node2"), [
+      "python3",
+      "-c",
+      "chunks = []\nwhile True: chunks.append(b'x' * (32 << 20))",
+    ]);
+    assert.equal(hog.exitCode, 137, `the hog was killed (SIGKILL): ${hog.output}`);
+    const notice = await waitForNotice(owner, session.id, "oom_kill");
+    assert.equal(notice.node, "node2");
+    assert.ok(Date.parse(notice.at) > Date.parse(session.createdAt));
+    // Give a wrongly failing event handler time to act before checking that nothing did.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const after = await owner.getSession(session.id);
+    assert.equal(after.status, "ready", after.reason ?? "");
+    assert.ok(
+      await docker
+        .getContainer(node(session, "node2"))
+        .inspect()
+        .then((i) => i.State.Running),
+    );
+    const terminal = await TerminalClient.connect(owner, ORIGIN, session.id, "node2");
+    terminal.send("echo alive-$((40 + 2))\n");
+    await terminal.waitForOutput(/alive-42/);
+    terminal.close();
+  });
+
+  it("the container layer counts: a warning at 90 %, the session stopped at the limit", async () => {
+    const client = lab.server.client();
+    await client.loginAsGuest("Dora");
+    const session = await readySession(client);
+    // 275 MiB + the node's own start-up writes: past 90 % (270 MiB), below the limit.
+    await fill(node(session, "node1"), "/root/fill-1", 275);
+    const warning = await waitForNotice(client, session.id, "disk_warning");
+    assert.equal(warning.node, "node1");
+    assert.equal(warning.limitBytes, DISK_LIMIT_MIB * MIB);
+    assert.ok((warning.usedBytes ?? 0) >= 275 * MIB, `measured ${warning.usedBytes}`);
+    assert.equal((await client.getSession(session.id)).status, "ready");
+
+    await fill(node(session, "node1"), "/root/fill-2", 40, false);
+    const failed = await client.waitForStatus(session.id, "failed", 30_000);
+    assert.equal(failed.reason, "disk_limit");
+    const stop = ZSession.parse(failed).notices.find((n) => n.code === "disk_limit");
+    assert.equal(stop?.node, "node1");
+    assert.ok((stop?.usedBytes ?? 0) >= DISK_LIMIT_MIB * MIB);
+    await assertGone(session);
+  });
+
+  it("/var/lib/docker (the node's volume) counts too", async () => {
+    const client = lab.server.client();
+    await client.loginAsGuest("Emil");
+    const session = await readySession(client);
+    await fill(node(session, "node2"), "/var/lib/docker/fill", 320, false);
+    const failed = await client.waitForStatus(session.id, "failed", 30_000);
+    assert.equal(failed.reason, "disk_limit");
+    assert.equal(ZSession.parse(failed).notices.find((n) => n.code === "disk_limit")?.node, "node2");
+    await assertGone(session);
+  });
+});
