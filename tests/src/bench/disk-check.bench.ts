@@ -1,10 +1,12 @@
 // Benchmark: the cost of one node disk check (NODE_DISK_LIMIT) with N sessions, as the server does it
-// (GET /system/df?type=container&type=volume), in wall time and in the Docker engine's CPU time, next to
-// two alternatives (layer sizes only through the container list; a `du` helper container per volume).
-// Figures, not a pass/fail test.
+// on overlay2 (one `du` exec in a long-lived probe container over every node's layer and volume), and
+// its fallback (GET /system/df), in wall time and CPU time of dockerd and of the probe's `du`, next to
+// two alternatives (layer sizes only through the container list; a new `du` helper container per
+// check). Figures, not a pass/fail test.
 //   BENCH_SESSIONS=3  sessions (2 nodes each)    BENCH_FILES=20000  small files written per node
 //   BENCH_FILL_MIB=100  MiB written per node, half in its layer, half in /var/lib/docker    BENCH_RUNS=10
 import fs from "node:fs";
+import type Docker from "dockerode";
 import { countLabelled, docker, execIn, removeInstanceObjects } from "../support/docker-objects";
 import { KubelabServer } from "../support/kubelab-server";
 import { startTestDatabase } from "../support/test-database";
@@ -24,20 +26,23 @@ function dockerdCpuMs(): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
 
-async function measure(label: string, action: () => Promise<unknown>): Promise<void> {
+/** Runs `action` RUNS times; `extraCpuMs` reports CPU used outside dockerd (the probe's `du`). */
+async function measure(label: string, action: () => Promise<number | void>): Promise<void> {
   const wall: number[] = [];
   const cpu: number[] = [];
+  const extra: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const cpuBefore = dockerdCpuMs();
     const started = performance.now();
-    await action();
+    const extraCpu = await action();
     wall.push(performance.now() - started);
     cpu.push(dockerdCpuMs() - cpuBefore);
+    extra.push(extraCpu ?? 0);
   }
-  const fmt = (n: number) => n.toFixed(0).padStart(6);
+  const fmt = (n: number) => n.toFixed(0).padStart(5);
   console.log(
-    `${label.padEnd(58)} wall p50 ${fmt(percentile(wall, 50))} ms  p95 ${fmt(percentile(wall, 95))} ms` +
-      `   dockerd CPU p50 ${fmt(percentile(cpu, 50))} ms`,
+    `${label.padEnd(62)} wall p50 ${fmt(percentile(wall, 50))} ms  p95 ${fmt(percentile(wall, 95))} ms` +
+      `  dockerd CPU p50 ${fmt(percentile(cpu, 50))} ms  du CPU p50 ${fmt(percentile(extra, 50))} ms`,
   );
 }
 
@@ -85,16 +90,61 @@ async function main(): Promise<void> {
         `${engineContainers} containers and ${engineVolumes} volumes in all (shared engine)`,
     );
 
-    await measure("server's check: GET /system/df?type=container&type=volume", () =>
-      dial("/system/df?type=container&type=volume"),
-    );
-    const filters = encodeURIComponent(JSON.stringify({ label: [`kubelab.instance=${server.instanceId}`] }));
-    await measure("layers only: GET /containers/json?size=1 (instance filter)", () =>
-      dial(`/containers/json?size=1&filters=${filters}`),
-    );
+    // The server's check on overlay2: the same probe container and `du` as NodeDiskMonitor uses.
+    const rootDir = ((await docker.info()) as { DockerRootDir: string }).DockerRootDir;
     const image = process.env.KUBELAB_TEST_NODE_IMAGE ?? "kubelab/node-offline:latest";
+    const dirs: string[] = [];
+    for (const name of nodes) {
+      const info = await docker.getContainer(name).inspect();
+      dirs.push((info.GraphDriver.Data as unknown as Record<string, string>).UpperDir!);
+      dirs.push((await docker.getVolume(`${name}-docker`).inspect()).Mountpoint);
+    }
+    const probe = await docker.createContainer({
+      name: `kubelab-disk-probe-bench-${server.instanceId}`,
+      Image: image,
+      Entrypoint: ["sleep", "infinity"],
+      Cmd: [],
+      HostConfig: {
+        NetworkMode: "none",
+        ReadonlyRootfs: true,
+        CapDrop: ["ALL"],
+        CapAdd: ["DAC_READ_SEARCH"],
+        Mounts: [
+          {
+            Type: "bind",
+            Source: rootDir,
+            Target: "/engine",
+            ReadOnly: true,
+            BindOptions: { NonRecursive: true },
+          } as unknown as Docker.MountSettings,
+        ],
+      },
+    });
+    await probe.start();
+    try {
+      const du = ["du", "-s", "-B1", "--", ...dirs.map((d) => `/engine${d.slice(rootDir.length)}`)];
+      // `time -f` is not in the image; bash's `times` gives the children's user and system time.
+      const script = `${du.map((w) => `'${w}'`).join(" ")} > /dev/null; times`;
+      await measure(`server's check (overlay2): du in the disk probe, ${dirs.length} dirs`, async () => {
+        const { output } = await execIn(probe.id, ["bash", "-c", script]);
+        const children = output.trim().split("\n").pop() ?? "";
+        return [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
+          (ms, m) => ms + (Number(m[1]) * 60 + Number(m[2])) * 1000,
+          0,
+        );
+      });
+    } finally {
+      await probe.remove({ force: true });
+    }
+    await measure("fallback: GET /system/df?type=container&type=volume", async () => {
+      await dial("/system/df?type=container&type=volume");
+    });
+    const filters = encodeURIComponent(JSON.stringify({ label: [`kubelab.instance=${server.instanceId}`] }));
+    await measure("layers only: GET /containers/json?size=1 (instance filter)", async () => {
+      await dial(`/containers/json?size=1&filters=${filters}`);
+    });
     const volumes = nodes.map((node) => `${node}-docker`);
-    await measure(`volumes only: one \`du\` helper container for ${volumes.length} volumes`, async () => {
+    await measure(`volumes only: a new \`du\` helper container for ${volumes.length} volumes`, async () => {
       const helper = await docker.createContainer({
         Image: image,
         Entrypoint: ["du", "-sxb", ...volumes.map((v) => `/v/${v}`)],
