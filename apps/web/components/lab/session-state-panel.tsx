@@ -4,8 +4,8 @@ import type { TSession } from "@kubelab/shared";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import { formatMessage } from "@/lib/i18n/format-message";
-import type { Dictionary } from "@/lib/i18n/dictionaries/en";
 import { useI18n } from "@/lib/i18n/i18n-provider";
+import { sessionReasonText } from "@/lib/i18n/session-reason";
 import { useServerNow } from "@/lib/ui/use-now";
 import { SessionNotices } from "./session-notices";
 import type { LabSession } from "./use-lab-session";
@@ -62,7 +62,7 @@ function SessionStatus({ lab, session }: { lab: LabSession; session: TSession })
           </p>
           {session.reason ? (
             <p data-testid="session-reason" data-reason={session.reason}>
-              {formatMessage(dict.session.failedReason, { reason: reasonText(session.reason, dict) })}
+              {formatMessage(dict.session.failedReason, { reason: sessionReasonText(session.reason, dict) })}
             </p>
           ) : null}
           <SessionNotices notices={session.notices.filter((notice) => notice.code === "disk_limit")} />
@@ -158,11 +158,4 @@ function ActionButton({ label, action, testId }: { label: string; action: () => 
       {label}
     </button>
   );
-}
-
-// Reasons the server sends as stable codes are translated; older free-text reasons are shown as sent.
-function reasonText(reason: string, dict: Dictionary): string {
-  return Object.hasOwn(dict.session.reasonCodes, reason)
-    ? dict.session.reasonCodes[reason as keyof Dictionary["session"]["reasonCodes"]]
-    : reason;
 }
