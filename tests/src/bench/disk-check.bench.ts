@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const db = await startTestDatabase();
   const server = await KubelabServer.start({
     databaseUrl: db.url,
-    env: { MAX_SESSIONS_PER_USER: String(SESSIONS), NODE_DISK_CHECK_INTERVAL: "1h" },
+    env: { MAX_SESSIONS_PER_USER: String(SESSIONS), NODE_DISK_CHECK_INTERVAL: "1h", NODE_READY_TIMEOUT: "300s" },
   });
   try {
     const client = server.client();
@@ -139,9 +139,9 @@ async function main(): Promise<void> {
     await measure("fallback: GET /system/df?type=container&type=volume", async () => {
       await dial("/system/df?type=container&type=volume");
     });
-    const filters = encodeURIComponent(JSON.stringify({ label: [`kubelab.instance=${server.instanceId}`] }));
+    const label = [`kubelab.instance=${server.instanceId}`];
     await measure("layers only: GET /containers/json?size=1 (instance filter)", async () => {
-      await dial(`/containers/json?size=1&filters=${filters}`);
+      await docker.listContainers({ all: true, size: true, filters: { label } });
     });
     const volumes = nodes.map((node) => `${node}-docker`);
     await measure(`volumes only: a new \`du\` helper container for ${volumes.length} volumes`, async () => {
