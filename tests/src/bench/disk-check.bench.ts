@@ -161,7 +161,7 @@ async function main(): Promise<void> {
         await helper.remove({ force: true });
       }
     });
-    console.log("objects left:", await countLabelled(server.instanceId));
+    console.log("session objects measured (removed next):", await countLabelled(server.instanceId));
   } finally {
     await server.stop();
     await removeInstanceObjects(server.instanceId);
