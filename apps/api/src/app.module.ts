@@ -24,6 +24,9 @@ import { NodeSecurityProfileResolver } from "./nodes/node-security-profile.resol
 import { NodeSecurityController } from "./nodes/node-security.controller";
 import { NodeSecurityReportService } from "./nodes/node-security-report.service";
 import { NodeEventsMonitor } from "./sessions/node-events.monitor";
+import { NodeDiskMonitor } from "./sessions/node-disk.monitor";
+import { SessionNotices } from "./sessions/session-notices.service";
+import { NodeLayerQuotaResolver } from "./nodes/node-layer-quota.resolver";
 import { SessionProvisioner } from "./sessions/session-provisioner.service";
 import { SessionReaper } from "./sessions/session-reaper.service";
 import { SessionReconciler } from "./sessions/session-reconciler.service";
@@ -77,12 +80,15 @@ export class AppModule {
         NodeFirewall,
         NodeSecurityProfileResolver,
         NodeSecurityReportService,
+        NodeLayerQuotaResolver,
         SessionProvisioner,
         SessionsService,
         SessionImagePicker,
         SessionReconciler,
         SessionReaper,
         NodeEventsMonitor,
+        NodeDiskMonitor,
+        SessionNotices,
         SessionEvents,
         LessonCatalog,
         TerminalRegistry,

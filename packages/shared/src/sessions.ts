@@ -27,6 +27,32 @@ export const ZSessionNode = z.object({
 });
 export type TSessionNode = z.infer<typeof ZSessionNode>;
 
+/**
+ * Things the attendee should know about a running session, newest last. The web app words them
+ * from `code` (never from server text), so a new kind of notice needs a new code and translations.
+ * - disk_warning: `node` uses 90 % or more of its disk limit (usedBytes of limitBytes).
+ * - disk_limit: `node` went past its disk limit; the session was stopped (reason "disk_limit").
+ * - oom_kill: the kernel stopped a process in `node` because the node ran out of memory; the
+ *   session goes on.
+ */
+export const ZSessionNoticeCode = z.enum(["disk_warning", "disk_limit", "oom_kill"]);
+export type TSessionNoticeCode = z.infer<typeof ZSessionNoticeCode>;
+
+export const ZSessionNotice = z.object({
+  code: ZSessionNoticeCode,
+  node: ZNodeName.nullable(),
+  at: z.iso.datetime(),
+  usedBytes: z.number().int().nullable(),
+  limitBytes: z.number().int().nullable(),
+});
+export type TSessionNotice = z.infer<typeof ZSessionNotice>;
+
+/** Stable codes in `reason` that the web app translates; other reasons are shown as they are. */
+export const SESSION_REASON_CODES = {
+  /** A node wrote more than NODE_DISK_LIMIT (container layer and /var/lib/docker together). */
+  diskLimit: "disk_limit",
+} as const;
+
 export const ZSession = z.object({
   id: z.string(),
   status: ZSessionStatus,
@@ -47,7 +73,11 @@ export const ZSession = z.object({
   extensions: z.number().int(),
   maxExtensions: z.number().int(),
   nodes: z.array(ZSessionNode),
+  /** The most recent notices (at most SESSION_NOTICES_SHOWN), oldest first. */
+  notices: z.array(ZSessionNotice),
 });
+
+export const SESSION_NOTICES_SHOWN = 10;
 export type TSession = z.infer<typeof ZSession>;
 
 export const ZSessionList = z.object({ sessions: z.array(ZSession) });

@@ -77,7 +77,9 @@ export function removeInstanceFirewall(instanceId: string): void {
 /** Removes everything an instance left (test cleanup, so a failed test cannot leak into the next). */
 export async function removeInstanceObjects(instanceId: string): Promise<void> {
   const filters = { label: [`kubelab.instance=${instanceId}`] };
-  for (const c of await docker.listContainers({ all: true, filters })) {
+  // The instance's disk probe (see NodeDiskMonitor) is left behind when a test kills the server.
+  const probes = await docker.listContainers({ all: true, filters: { label: [`kubelab.disk-probe=${instanceId}`] } });
+  for (const c of [...probes, ...(await docker.listContainers({ all: true, filters }))]) {
     await docker
       .getContainer(c.Id)
       .remove({ force: true, v: true })

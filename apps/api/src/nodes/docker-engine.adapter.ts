@@ -23,12 +23,31 @@ export interface NodeSpec {
   memoryBytes: number;
   cpus: number;
   pidsLimit: number;
+  /** Hard size of the container layer (overlay2 on xfs with project quotas only); undefined: none. */
+  layerQuotaBytes?: number;
 }
 
 export interface StartedNode {
   containerId: string;
   ip: string | null;
 }
+
+/** Bytes used on the host, as the engine counts them: containers' writable layers and volumes. */
+export interface DiskUsage {
+  layers: Map<string, number>;
+  volumes: Map<string, number>;
+}
+
+/** Where a node's data lies on the engine's host: its writable layer and its /var/lib/docker volume. */
+export interface NodeDataDirs {
+  layer: string | undefined;
+  volume: string | undefined;
+}
+
+// The disk probe is Kubelab's own helper, not part of any session: it carries no kubelab.instance
+// label, so reconciliation and session clean-up never count or remove it.
+const LABEL_DISK_PROBE = "kubelab.disk-probe";
+const PROBE_ROOT = "/engine";
 
 export interface LabelledObjects {
   containers: { id: string; sessionId: string; node: string | undefined; running: boolean }[];
@@ -153,6 +172,156 @@ export class DockerEngine {
     }
   }
 
+  /**
+   * Whether containers can get a hard size on their writable layer (`StorageOpt.size`): overlay2
+   * on xfs mounted with project quotas. `docker info` only tells the backing filesystem, not the
+   * mount option, so a container is created (not started) with a size to be sure.
+   */
+  async supportsLayerQuota(image: string): Promise<boolean> {
+    const info = (await this.docker.info()) as { Driver?: string; DriverStatus?: [string, string][] };
+    const backing = info.DriverStatus?.find(([key]) => key === "Backing Filesystem")?.[1];
+    if (info.Driver !== "overlay2" || backing !== "xfs") return false;
+    try {
+      const probe = await this.docker.createContainer({
+        Image: image,
+        Entrypoint: ["true"],
+        Cmd: [],
+        Labels: { "kubelab.probe": "layer-quota" },
+        HostConfig: { StorageOpt: { size: "1G" } },
+      });
+      await probe.remove({ force: true }).catch(() => undefined);
+      return true;
+    } catch (error) {
+      this.logger.warn(`Container layer quotas are not available: ${(error as Error).message.trim()}`);
+      return false;
+    }
+  }
+
+  /**
+   * Disk used by the writable layers of this instance's node containers (by container name) and by
+   * all volumes (by name), computed by the engine on the host, so nothing inside a node can hide
+   * what it wrote. API 1.42+ engines only compute the two kinds asked for; 1.41 (Docker 20.10)
+   * ignores `type` and also sizes images, so the cost grows with everything on the engine.
+   */
+  async diskUsage(): Promise<DiskUsage> {
+    const data = await new Promise<{
+      Containers?: { Names?: string[]; SizeRw?: number }[] | null;
+      Volumes?: { Name: string; UsageData?: { Size?: number } | null }[] | null;
+    }>((resolve, reject) =>
+      this.docker.modem.dial(
+        {
+          path: "/system/df?",
+          method: "GET",
+          options: { type: ["container", "volume"] },
+          statusCodes: { 200: true, 500: "server error" },
+        },
+        (error, result) => (error ? reject(error) : resolve(result as never)),
+      ),
+    );
+    const layers = new Map<string, number>();
+    for (const container of data.Containers ?? []) {
+      for (const name of container.Names ?? []) layers.set(name.replace(/^\//, ""), container.SizeRw ?? 0);
+    }
+    const volumes = new Map<string, number>();
+    for (const volume of data.Volumes ?? []) volumes.set(volume.Name, Math.max(0, volume.UsageData?.Size ?? 0));
+    return { layers, volumes };
+  }
+
+  /** The engine's storage driver and data root (`docker info`). */
+  async storageInfo(): Promise<{ driver: string; rootDir: string }> {
+    const info = (await this.docker.info()) as { Driver?: string; DockerRootDir?: string };
+    return { driver: info.Driver ?? "", rootDir: info.DockerRootDir ?? "" };
+  }
+
+  /** Host paths of a node's writable layer (overlay2 only) and volume (local driver), if they exist. */
+  async nodeDataDirs(container: string, volume: string): Promise<NodeDataDirs> {
+    const [info, vol] = await Promise.all([
+      this.docker
+        .getContainer(container)
+        .inspect()
+        .catch(() => undefined),
+      this.docker
+        .getVolume(volume)
+        .inspect()
+        .catch(() => undefined),
+    ]);
+    const driverData = info?.GraphDriver?.Data as Record<string, string> | undefined;
+    const layer = info?.GraphDriver?.Name === "overlay2" ? driverData?.UpperDir : undefined;
+    return { layer, volume: vol?.Driver === "local" ? vol.Mountpoint : undefined };
+  }
+
+  /**
+   * Starts (or finds) the disk probe of an instance: an idle container that sees the engine's
+   * data root read-only, so `du` there measures node data from the host side, where nothing done
+   * inside a node can hide it. The bind is not recursive, so the probe holds no copies of other
+   * containers' mounts (which would keep them busy when they are removed); local volumes and
+   * overlay2 layers are plain directories and stay visible. Network-less, read-only, with only the
+   * capability to read any file and 64 MiB of memory.
+   */
+  async ensureDiskProbe(instanceId: string, image: string, rootDir: string): Promise<string> {
+    const name = `kubelab-disk-probe-${instanceId}`;
+    const existing = await this.docker
+      .getContainer(name)
+      .inspect()
+      .catch(() => undefined);
+    if (existing?.State.Running) return existing.Id;
+    if (existing) await this.ignoreMissing(this.docker.getContainer(name).remove({ force: true }));
+    // API 1.40+ knows BindOptions.NonRecursive; dockerode's types do not yet.
+    const mount = {
+      Type: "bind",
+      Source: rootDir,
+      Target: PROBE_ROOT,
+      ReadOnly: true,
+      BindOptions: { NonRecursive: true },
+    };
+    const probe: Docker.Container = await this.docker.createContainer({
+      name,
+      Image: image,
+      Entrypoint: ["sleep", "infinity"],
+      Cmd: [],
+      Labels: { [LABEL_DISK_PROBE]: instanceId },
+      HostConfig: {
+        NetworkMode: "none",
+        ReadonlyRootfs: true,
+        CapDrop: ["ALL"],
+        CapAdd: ["DAC_READ_SEARCH"],
+        SecurityOpt: ["no-new-privileges"],
+        Memory: 64 * 1024 * 1024,
+        PidsLimit: 32,
+        RestartPolicy: { Name: "no" },
+        Mounts: [mount as unknown as Docker.MountSettings],
+      },
+    });
+    await probe.start();
+    return probe.id;
+  }
+
+  async removeDiskProbe(instanceId: string): Promise<void> {
+    await this.ignoreMissing(this.docker.getContainer(`kubelab-disk-probe-${instanceId}`).remove({ force: true }));
+  }
+
+  /**
+   * Bytes allocated on disk under each host directory (all below the engine's data root), by `du`
+   * in the disk probe. Allocated blocks, not file lengths: a sparse file counts what it really
+   * uses, and space reserved with `fallocate --keep-size` counts too. Directories that vanished
+   * meanwhile are missing from the result.
+   */
+  async allocatedBytes(
+    probeId: string,
+    rootDir: string,
+    dirs: string[],
+    timeoutMs: number,
+  ): Promise<Map<string, number>> {
+    const inProbe = (dir: string) => PROBE_ROOT + dir.slice(rootDir.length);
+    const { output } = await this.exec(probeId, ["du", "-s", "-B1", "--", ...dirs.map(inProbe)], timeoutMs);
+    const sizes = new Map<string, number>();
+    for (const line of output.split("\n")) {
+      const match = /^(\d+)\t(.+)$/.exec(line);
+      if (match) sizes.set(rootDir + match[2]!.slice(PROBE_ROOT.length), Number(match[1]));
+    }
+    return sizes;
+  }
+
   async createSessionNetwork(labels: NodeLabels): Promise<void> {
     const name = sessionNetworkName(labels.sessionId);
     await this.call(`create network ${name}`, (abortSignal) =>
@@ -210,6 +379,7 @@ export class DockerEngine {
         MemorySwap: spec.memoryBytes,
         NanoCpus: Math.round(spec.cpus * 1e9),
         PidsLimit: spec.pidsLimit,
+        ...(spec.layerQuotaBytes ? { StorageOpt: { size: String(spec.layerQuotaBytes) } } : {}),
         Mounts: [{ Type: "volume", Source: volume, Target: "/var/lib/docker" }],
         NetworkMode: network,
         RestartPolicy: { Name: "no" },

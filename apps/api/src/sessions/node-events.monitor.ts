@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
 import { LABEL_INSTANCE, LABEL_NODE, LABEL_SESSION } from "../nodes/docker-labels";
+import { SessionNotices } from "./session-notices.service";
 import { SessionProvisioner } from "./session-provisioner.service";
 import { SessionReconciler } from "./session-reconciler.service";
 
@@ -13,11 +14,16 @@ interface DockerEvent {
   Actor?: { Attributes?: Record<string, string> };
 }
 
+// A runaway program can hit the memory limit many times a second; one notice per node per window.
+const OOM_NOTICE_WINDOW_MS = 10_000;
+
 /**
- * Watches Docker events so a node that dies (OOM, crash, `docker kill`) fails
- * its session at once instead of leaving it "ready" with dead nodes. When the
- * event stream breaks (engine restart) it reconnects and reconciles, since
- * events may have been missed meanwhile.
+ * Watches Docker events so a node that dies (crash, `docker kill`, its init
+ * killed for memory) fails its session at once instead of leaving it "ready"
+ * with dead nodes. An `oom` event alone means the kernel stopped one process
+ * inside the node: the node lives on, so the attendee only gets an oom_kill
+ * notice. When the event stream breaks (engine restart) it reconnects and
+ * reconciles, since events may have been missed meanwhile.
  */
 @Injectable()
 export class NodeEventsMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -29,6 +35,7 @@ export class NodeEventsMonitor implements OnApplicationBootstrap, OnApplicationS
     private readonly engine: DockerEngine,
     private readonly prisma: PrismaService,
     private readonly provisioner: SessionProvisioner,
+    private readonly notices: SessionNotices,
     private readonly reconciler: SessionReconciler,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -78,12 +85,20 @@ export class NodeEventsMonitor implements OnApplicationBootstrap, OnApplicationS
   private async onEvent(event: DockerEvent): Promise<void> {
     const attributes = event.Actor?.Attributes ?? {};
     const sessionId = attributes[LABEL_SESSION];
-    const node = attributes[LABEL_NODE] ?? "a node";
-    if (!sessionId) return;
+    const node = attributes[LABEL_NODE];
+    if (!sessionId || !node) return;
     const session = await this.prisma.labSession.findUnique({ where: { id: sessionId }, select: { status: true } });
     // Deaths during ending are ours; during provisioning the provisioner sees them itself.
     if (session?.status !== "ready") return;
-    const why = event.Action === "oom" ? "ran out of memory" : `stopped (exit code ${attributes.exitCode ?? "?"})`;
+    if (event.Action === "oom") {
+      this.logger.warn(`Session ${sessionId}: a process in ${node} was killed for lack of memory`);
+      const since = new Date(Date.now() - OOM_NOTICE_WINDOW_MS);
+      if (!(await this.notices.exists(sessionId, "oom_kill", node, since))) {
+        await this.notices.add(sessionId, { code: "oom_kill", node });
+      }
+      return;
+    }
+    const why = `stopped (exit code ${attributes.exitCode ?? "?"})`;
     this.logger.warn(`Session ${sessionId}: ${node} ${why}`);
     await this.provisioner.fail(sessionId, `${node} ${why}`);
   }

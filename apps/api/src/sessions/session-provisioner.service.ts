@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
 import { NodeFirewall } from "../nodes/node-firewall.service";
+import { NodeLayerQuotaResolver } from "../nodes/node-layer-quota.resolver";
 import { NodeSecurityProfileResolver } from "../nodes/node-security-profile.resolver";
 import { waitForInnerDocker } from "../nodes/node-readiness";
 import { SessionEvents } from "./session-events";
@@ -28,6 +29,7 @@ export class SessionProvisioner {
     private readonly prisma: PrismaService,
     private readonly engine: DockerEngine,
     private readonly profiles: NodeSecurityProfileResolver,
+    private readonly layerQuota: NodeLayerQuotaResolver,
     private readonly events: SessionEvents,
     private readonly firewall: NodeFirewall,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -100,6 +102,7 @@ export class SessionProvisioner {
     await this.firewall.ensureInstalled().catch((error: unknown) => {
       throw new Error(`the node firewall could not be installed, so no node may start: ${(error as Error).message}`);
     });
+    const layerQuotaBytes = await this.layerQuota.quotaBytes();
     signal.throwIfAborted();
     await this.engine.createSessionNetwork(baseLabels);
     await this.engine.joinSessionNetwork(this.config.kubelabContainer, session.id);
@@ -107,7 +110,15 @@ export class SessionProvisioner {
       session.nodes.map(async ({ name }) => {
         signal.throwIfAborted();
         const started = await this.engine
-          .startNode({ labels: { ...baseLabels, node: name }, image, profile, memoryBytes, cpus, pidsLimit })
+          .startNode({
+            labels: { ...baseLabels, node: name },
+            image,
+            profile,
+            memoryBytes,
+            cpus,
+            pidsLimit,
+            layerQuotaBytes,
+          })
           .catch((error: unknown) => {
             throw new Error(`${name} could not start: ${(error as Error).message.trim()}${hintFor(error, profile)}`);
           });

@@ -1,12 +1,19 @@
-import type { TSession } from "@kubelab/shared";
-import type { LabNode, LabSession } from "../generated/prisma/client";
+import { SESSION_NOTICES_SHOWN, ZSessionNoticeCode, type TSession, type TSessionNotice } from "@kubelab/shared";
+import type { LabNode, LabSession, SessionNotice } from "../generated/prisma/client";
 
 export type LabSessionWithNodes = LabSession & { nodes: LabNode[] };
+export type LabSessionForView = LabSessionWithNodes & { notices: SessionNotice[] };
+
+/** Prisma `include` that loads what toSessionView needs (the latest notices, newest first). */
+export const SESSION_VIEW_INCLUDE = {
+  nodes: true,
+  notices: { orderBy: { id: "desc" }, take: SESSION_NOTICES_SHOWN },
+} as const;
 
 // Sessions that hold (or are about to hold) Docker resources count against quotas.
 export const ACTIVE_STATUSES = ["provisioning", "ready", "ending"] as const;
 
-export function toSessionView(session: LabSessionWithNodes, maxExtensions: number): TSession {
+export function toSessionView(session: LabSessionForView, maxExtensions: number): TSession {
   return {
     id: session.id,
     status: session.status,
@@ -23,5 +30,24 @@ export function toSessionView(session: LabSessionWithNodes, maxExtensions: numbe
     nodes: [...session.nodes]
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((node) => ({ name: node.name, status: node.status, ip: node.ip })),
+    notices: [...session.notices]
+      .sort((a, b) => Number(a.id - b.id))
+      .flatMap((notice) => {
+        const view = toNoticeView(notice);
+        return view ? [view] : [];
+      }),
+  };
+}
+
+// Rows with a code this version does not know (written by a newer server) are left out.
+function toNoticeView(notice: SessionNotice): TSessionNotice | null {
+  const code = ZSessionNoticeCode.safeParse(notice.code);
+  if (!code.success) return null;
+  return {
+    code: code.data,
+    node: notice.node,
+    at: notice.createdAt.toISOString(),
+    usedBytes: notice.usedBytes === null ? null : Number(notice.usedBytes),
+    limitBytes: notice.limitBytes === null ? null : Number(notice.limitBytes),
   };
 }

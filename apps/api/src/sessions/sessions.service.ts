@@ -9,7 +9,7 @@ import type { User } from "../generated/prisma/client";
 import { SessionEvents } from "./session-events";
 import { SessionImagePicker } from "./session-image-picker";
 import { SessionProvisioner } from "./session-provisioner.service";
-import { ACTIVE_STATUSES, toSessionView, type LabSessionWithNodes } from "./session-view";
+import { ACTIVE_STATUSES, SESSION_VIEW_INCLUDE, toSessionView, type LabSessionForView } from "./session-view";
 
 // Session creation takes this transaction-scoped advisory lock, so quota
 // checks and the insert are one atomic step across all Kubelab processes.
@@ -78,7 +78,7 @@ export class SessionsService {
           expiresAt: new Date(now + durationSeconds * 1000),
           nodes: { create: nodes.map((name) => ({ name })) },
         },
-        include: { nodes: true },
+        include: SESSION_VIEW_INCLUDE,
       });
     });
     this.logger.log(`Session ${session.id} created for user ${user.id}`);
@@ -89,7 +89,7 @@ export class SessionsService {
   async list(user: User): Promise<TSession[]> {
     const sessions = await this.prisma.labSession.findMany({
       where: { ownerId: user.id, status: { not: "ended" } },
-      include: { nodes: true },
+      include: SESSION_VIEW_INCLUDE,
       orderBy: { createdAt: "desc" },
     });
     return sessions.map((s) => this.view(s));
@@ -182,15 +182,18 @@ export class SessionsService {
   }
 
   // Another user's session is indistinguishable from a missing one: 404 either way.
-  async requireOwned(user: User, sessionId: string): Promise<LabSessionWithNodes> {
+  async requireOwned(user: User, sessionId: string): Promise<LabSessionForView> {
     const session = /^[0-9a-f]{32}$/.test(sessionId)
-      ? await this.prisma.labSession.findFirst({ where: { id: sessionId, ownerId: user.id }, include: { nodes: true } })
+      ? await this.prisma.labSession.findFirst({
+          where: { id: sessionId, ownerId: user.id },
+          include: SESSION_VIEW_INCLUDE,
+        })
       : null;
     if (!session) throw new AppError("not_found", "No such session");
     return session;
   }
 
-  private view(session: LabSessionWithNodes): TSession {
+  private view(session: LabSessionForView): TSession {
     return toSessionView(session, this.config.sessions.maxExtensions);
   }
 }

@@ -11,6 +11,7 @@ import { formatDuration, useServerNow } from "@/lib/ui/use-now";
 import { DetectedPortChips } from "./detected-port-chips";
 import { EndSessionDialog } from "./end-session-dialog";
 import { OpenPortPopover } from "./open-port-popover";
+import { SessionNotices } from "./session-notices";
 import type { DetectedPorts } from "./use-detected-ports";
 
 const EXPIRING_SOON_MS = 5 * 60 * 1000;
@@ -134,6 +135,7 @@ export function SessionBar({ session, ports, extend, end }: SessionBarProps) {
           {formatMessage(dict.session.imageFallback, { requested: session.requestedImage, image: session.image })}
         </p>
       ) : null}
+      {session.status !== "ended" ? <SessionNotices notices={session.notices} /> : null}
       {expiring ? (
         <p className="session-warning" role="alert" data-testid="session-expiring">
           {dict.session.expiringSoon}

@@ -8,7 +8,9 @@ import type { ApiError } from "@/lib/api/api-error";
 import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
+import { sessionReasonText } from "@/lib/i18n/session-reason";
 import { useServerNow } from "@/lib/ui/use-now";
+import { SessionNotices } from "./session-notices";
 import type { LabSession } from "./use-lab-session";
 
 /** The right pane whenever there is no ready lab: starting, provisioning, quota, failed, ended, errors. */
@@ -63,8 +65,11 @@ function SessionStatus({ lab, session }: { lab: LabSession; session: TSession })
             {dict.session.failed}
           </p>
           {session.reason ? (
-            <p data-testid="session-reason">{formatMessage(dict.session.failedReason, { reason: session.reason })}</p>
+            <p data-testid="session-reason" data-reason={session.reason}>
+              {formatMessage(dict.session.failedReason, { reason: sessionReasonText(session.reason, dict) })}
+            </p>
           ) : null}
+          <SessionNotices notices={session.notices.filter((notice) => notice.code === "disk_limit")} />
           <ActionButton label={dict.session.tryAgain} action={lab.restart} testId="session-retry" />
         </StatePanel>
       );

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState, type DragEvent } from "react"
 import { useResolvedTheme, useTextSize } from "@/lib/appearance/use-appearance";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
+import { sessionReasonText } from "@/lib/i18n/session-reason";
 import type { ConnectionState } from "@/lib/terminal/terminal-connection";
 import { useTerminalActions, type TerminalHandle, type TerminalTab } from "./terminal-workspace";
 import { useTerminalSession } from "./use-terminal-session";
@@ -141,7 +142,7 @@ function TerminalOverlay({ state, onNewShell }: { state: ConnectionState; onNewS
     case "closed":
       return (
         <div className="terminal-overlay" role="status">
-          <p>{formatMessage(dict.terminal.closedSession, { reason: state.reason ?? "" })}</p>
+          <p>{formatMessage(dict.terminal.closedSession, { reason: sessionReasonText(state.reason ?? "", dict) })}</p>
         </div>
       );
   }

@@ -183,6 +183,18 @@ export const en = {
     portCopyLink: "Copy link to {node}:{port}",
     portLinkCopied: "Link to {node}:{port} copied",
     portVisibilityFailed: "Could not change who can open {node}:{port}: {message}",
+    // Notices about a running lab, chosen by the notice's code (see ZSessionNotice).
+    notices: {
+      label: "Notices about your lab",
+      disk_warning:
+        "{node} has used {used} of its {limit} of disk space. At the limit the lab is stopped: delete files or images you no longer need.",
+      disk_limit: "{node} used {used}, more than its {limit} of disk space, so the lab was stopped.",
+      oom_kill: "A process in {node} was stopped because the node ran out of memory.",
+    },
+    // Failure reasons the server sends as codes (SESSION_REASON_CODES).
+    reasonCodes: {
+      disk_limit: "A node used more disk space than this lab allows, so the lab was stopped.",
+    },
   },
   terminal: {
     status: {

@@ -184,6 +184,17 @@ export const es: Dictionary = {
     portCopyLink: "Copiar el enlace a {node}:{port}",
     portLinkCopied: "Enlace a {node}:{port} copiado",
     portVisibilityFailed: "No se pudo cambiar quién puede abrir {node}:{port}: {message}",
+    notices: {
+      label: "Avisos sobre tu laboratorio",
+      disk_warning:
+        "{node} ha usado {used} de sus {limit} de espacio en disco. Al llegar al límite el laboratorio se detiene: borra los archivos o imágenes que ya no necesites.",
+      disk_limit: "{node} usó {used}, más que sus {limit} de espacio en disco, así que el laboratorio se detuvo.",
+      oom_kill: "Se detuvo un proceso en {node} porque el nodo se quedó sin memoria.",
+    },
+    reasonCodes: {
+      disk_limit:
+        "Un nodo usó más espacio en disco del que permite este laboratorio, así que el laboratorio se detuvo.",
+    },
   },
   terminal: {
     status: {

@@ -1,0 +1,169 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
+import { SESSION_REASON_CODES } from "@kubelab/shared";
+import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { PrismaService } from "../database/prisma.service";
+import { DockerEngine, type NodeDataDirs } from "../nodes/docker-engine.adapter";
+import { nodeContainerName, nodeVolumeName } from "../nodes/docker-labels";
+import { SessionNotices } from "./session-notices.service";
+import { SessionProvisioner } from "./session-provisioner.service";
+
+// Share of NODE_DISK_LIMIT at which the attendee is warned (once per node).
+const WARNING_SHARE = 0.9;
+// Measuring walks every file of every node; past this, operators should hear of it.
+const SLOW_CHECK_MS = 5_000;
+
+export interface DiskCheckReport {
+  nodes: number;
+  /** Wall time of the measurement (`du` in the disk probe, or GET /system/df). */
+  measureMs: number;
+}
+
+interface ReadySession {
+  id: string;
+  nodes: { name: string }[];
+}
+
+/** Bytes a node uses (layer + /var/lib/docker volume). */
+type NodeUsage = (sessionId: string, node: string) => number;
+
+/**
+ * Enforces NODE_DISK_LIMIT on ready sessions every NODE_DISK_CHECK_INTERVAL.
+ * A node writes to its container layer and to its /var/lib/docker volume; both
+ * are measured from the host side (nothing inside a node is asked), and their
+ * sum is the node's use. At 90 % the attendee gets a disk_warning notice; at the
+ * limit the session fails with reason "disk_limit", which also gives the space
+ * back to the host.
+ *
+ * On overlay2 the measure is `du` (allocated blocks) in the disk probe, a helper
+ * container that sees the engine's data root read-only. The engine's own sizes
+ * (GET /system/df) are the fallback for other drivers: they count file lengths,
+ * so space reserved with `fallocate --keep-size` escapes them.
+ */
+@Injectable()
+export class NodeDiskMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger("NodeDisk");
+  private timer: NodeJS.Timeout | undefined;
+  private checking: Promise<DiskCheckReport | undefined> | undefined;
+  private storage: Promise<{ driver: string; rootDir: string }> | undefined;
+  private probeStarted = false;
+  // Where each node's data lies on the host; fixed for a container's life.
+  private readonly dirs = new Map<string, NodeDataDirs>();
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly engine: DockerEngine,
+    private readonly notices: SessionNotices,
+    private readonly provisioner: SessionProvisioner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.check(), this.config.nodes.diskCheckIntervalSeconds * 1000);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.checking;
+    if (this.probeStarted) await this.engine.removeDiskProbe(this.config.instanceId).catch(() => undefined);
+  }
+
+  /** One pass; overlapping ticks (a slow engine) are skipped rather than stacked. */
+  check(): Promise<DiskCheckReport | undefined> {
+    this.checking ??= this.run()
+      .catch((error: unknown) => {
+        this.logger.warn(`Disk check failed: ${(error as Error).message}`);
+        return undefined;
+      })
+      .finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  private async run(): Promise<DiskCheckReport | undefined> {
+    const sessions = await this.prisma.labSession.findMany({
+      where: { instanceId: this.config.instanceId, status: "ready" },
+      select: { id: true, nodes: { select: { name: true } } },
+    });
+    if (sessions.length === 0) {
+      // Nothing to watch: the probe is not kept idle.
+      if (this.probeStarted) await this.engine.removeDiskProbe(this.config.instanceId);
+      this.probeStarted = false;
+      this.dirs.clear();
+      return undefined;
+    }
+    const started = performance.now();
+    const usage = await this.measure(sessions);
+    const report = { nodes: 0, measureMs: Math.round(performance.now() - started) };
+    for (const session of sessions) {
+      report.nodes += session.nodes.length;
+      await this.enforce(session.id, session.nodes, usage);
+    }
+    if (report.measureMs >= SLOW_CHECK_MS) {
+      this.logger.warn(`Disk check of ${report.nodes} node(s) is slow: measuring took ${report.measureMs} ms`);
+    }
+    return report;
+  }
+
+  private async measure(sessions: ReadySession[]): Promise<NodeUsage> {
+    this.storage ??= this.engine.storageInfo().catch((error: unknown) => {
+      this.storage = undefined;
+      throw error;
+    });
+    const { driver, rootDir } = await this.storage;
+    if (driver === "overlay2" && rootDir) {
+      try {
+        return await this.measureWithProbe(sessions, rootDir);
+      } catch (error) {
+        this.logger.warn(`Disk probe unavailable, using the engine's sizes: ${(error as Error).message}`);
+      }
+    }
+    const usage = await this.engine.diskUsage();
+    return (sessionId, node) =>
+      (usage.layers.get(nodeContainerName(sessionId, node)) ?? 0) +
+      (usage.volumes.get(nodeVolumeName(sessionId, node)) ?? 0);
+  }
+
+  private async measureWithProbe(sessions: ReadySession[], rootDir: string): Promise<NodeUsage> {
+    const probe = await this.engine.ensureDiskProbe(this.config.instanceId, this.config.nodes.image, rootDir);
+    this.probeStarted = true;
+    const current = new Map<string, NodeDataDirs>();
+    for (const session of sessions) {
+      for (const { name } of session.nodes) {
+        const container = nodeContainerName(session.id, name);
+        let dirs = this.dirs.get(container);
+        if (!dirs?.layer || !dirs.volume) {
+          dirs = await this.engine.nodeDataDirs(container, nodeVolumeName(session.id, name));
+        }
+        for (const dir of [dirs.layer, dirs.volume]) {
+          if (dir && !dir.startsWith(`${rootDir}/`)) throw new Error(`${dir} is outside ${rootDir}`);
+        }
+        current.set(container, dirs);
+      }
+    }
+    this.dirs.clear();
+    for (const [container, dirs] of current) this.dirs.set(container, dirs);
+    const all = [...current.values()].flatMap((d) => [d.layer, d.volume]).filter((d): d is string => !!d);
+    const timeoutMs = Math.max(60_000, this.config.nodes.diskCheckIntervalSeconds * 1000);
+    const sizes = await this.engine.allocatedBytes(probe, rootDir, all, timeoutMs);
+    return (sessionId, node) => {
+      const dirs = current.get(nodeContainerName(sessionId, node));
+      return (sizes.get(dirs?.layer ?? "") ?? 0) + (sizes.get(dirs?.volume ?? "") ?? 0);
+    };
+  }
+
+  private async enforce(sessionId: string, nodes: { name: string }[], usage: NodeUsage): Promise<void> {
+    const limit = this.config.nodes.diskLimitBytes;
+    for (const { name } of nodes) {
+      const used = usage(sessionId, name);
+      if (used >= limit) {
+        this.logger.warn(`Session ${sessionId}: ${name} uses ${used} bytes, over NODE_DISK_LIMIT (${limit})`);
+        await this.notices.add(sessionId, { code: "disk_limit", node: name, usedBytes: used, limitBytes: limit });
+        await this.provisioner.fail(sessionId, SESSION_REASON_CODES.diskLimit);
+        return;
+      }
+      if (used >= limit * WARNING_SHARE && !(await this.notices.exists(sessionId, "disk_warning", name))) {
+        await this.notices.add(sessionId, { code: "disk_warning", node: name, usedBytes: used, limitBytes: limit });
+      }
+    }
+  }
+}
