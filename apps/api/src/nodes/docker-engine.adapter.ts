@@ -178,18 +178,26 @@ export class DockerEngine {
    * mount option, so a container is created (not started) with a size to be sure.
    */
   async supportsLayerQuota(image: string): Promise<boolean> {
-    const info = (await this.docker.info()) as { Driver?: string; DriverStatus?: [string, string][] };
+    const info = (await this.call("info", () => this.docker.info())) as {
+      Driver?: string;
+      DriverStatus?: [string, string][];
+    };
     const backing = info.DriverStatus?.find(([key]) => key === "Backing Filesystem")?.[1];
     if (info.Driver !== "overlay2" || backing !== "xfs") return false;
     try {
-      const probe = await this.docker.createContainer({
-        Image: image,
-        Entrypoint: ["true"],
-        Cmd: [],
-        Labels: { "kubelab.probe": "layer-quota" },
-        HostConfig: { StorageOpt: { size: "1G" } },
-      });
-      await probe.remove({ force: true }).catch(() => undefined);
+      const probe = await this.call("create layer quota probe", (abortSignal) =>
+        this.docker.createContainer({
+          Image: image,
+          Entrypoint: ["true"],
+          Cmd: [],
+          Labels: { "kubelab.probe": "layer-quota" },
+          HostConfig: { StorageOpt: { size: "1G" } },
+          abortSignal,
+        }),
+      );
+      await this.call("remove layer quota probe", (abortSignal) => probe.remove({ force: true, abortSignal })).catch(
+        () => undefined,
+      );
       return true;
     } catch (error) {
       this.logger.warn(`Container layer quotas are not available: ${(error as Error).message.trim()}`);
@@ -204,19 +212,26 @@ export class DockerEngine {
    * ignores `type` and also sizes images, so the cost grows with everything on the engine.
    */
   async diskUsage(): Promise<DiskUsage> {
-    const data = await new Promise<{
+    type SystemDf = {
       Containers?: { Names?: string[]; SizeRw?: number }[] | null;
       Volumes?: { Name: string; UsageData?: { Size?: number } | null }[] | null;
-    }>((resolve, reject) =>
-      this.docker.modem.dial(
-        {
-          path: "/system/df?",
-          method: "GET",
-          options: { type: ["container", "volume"] },
-          statusCodes: { 200: true, 500: "server error" },
-        },
-        (error, result) => (error ? reject(error) : resolve(result as never)),
-      ),
+    };
+    // /system/df sizes everything on a 1.41 engine; it gets twice the usual time.
+    const data = await this.call(
+      "system df",
+      () =>
+        new Promise<SystemDf>((resolve, reject) =>
+          this.docker.modem.dial(
+            {
+              path: "/system/df?",
+              method: "GET",
+              options: { type: ["container", "volume"] },
+              statusCodes: { 200: true, 500: "server error" },
+            },
+            (error, result) => (error ? reject(error) : resolve(result as never)),
+          ),
+        ),
+      { timeoutMs: 2 * this.callTimeoutMs },
     );
     const layers = new Map<string, number>();
     for (const container of data.Containers ?? []) {
@@ -229,21 +244,19 @@ export class DockerEngine {
 
   /** The engine's storage driver and data root (`docker info`). */
   async storageInfo(): Promise<{ driver: string; rootDir: string }> {
-    const info = (await this.docker.info()) as { Driver?: string; DockerRootDir?: string };
+    const info = (await this.call("info", () => this.docker.info())) as { Driver?: string; DockerRootDir?: string };
     return { driver: info.Driver ?? "", rootDir: info.DockerRootDir ?? "" };
   }
 
   /** Host paths of a node's writable layer (overlay2 only) and volume (local driver), if they exist. */
   async nodeDataDirs(container: string, volume: string): Promise<NodeDataDirs> {
     const [info, vol] = await Promise.all([
-      this.docker
-        .getContainer(container)
-        .inspect()
-        .catch(() => undefined),
-      this.docker
-        .getVolume(volume)
-        .inspect()
-        .catch(() => undefined),
+      this.call(`inspect container ${container}`, (abortSignal) =>
+        this.docker.getContainer(container).inspect({ abortSignal }),
+      ).catch(() => undefined),
+      this.call(`inspect volume ${volume}`, (abortSignal) =>
+        this.docker.getVolume(volume).inspect({ abortSignal }),
+      ).catch(() => undefined),
     ]);
     const driverData = info?.GraphDriver?.Data as Record<string, string> | undefined;
     const layer = info?.GraphDriver?.Name === "overlay2" ? driverData?.UpperDir : undefined;
@@ -260,12 +273,11 @@ export class DockerEngine {
    */
   async ensureDiskProbe(instanceId: string, image: string, rootDir: string): Promise<string> {
     const name = `kubelab-disk-probe-${instanceId}`;
-    const existing = await this.docker
-      .getContainer(name)
-      .inspect()
-      .catch(() => undefined);
+    const existing = await this.call(`inspect ${name}`, (abortSignal) =>
+      this.docker.getContainer(name).inspect({ abortSignal }),
+    ).catch(() => undefined);
     if (existing?.State.Running) return existing.Id;
-    if (existing) await this.ignoreMissing(this.docker.getContainer(name).remove({ force: true }));
+    if (existing) await this.removeDiskProbe(instanceId);
     // API 1.40+ knows BindOptions.NonRecursive; dockerode's types do not yet.
     const mount = {
       Type: "bind",
@@ -274,30 +286,36 @@ export class DockerEngine {
       ReadOnly: true,
       BindOptions: { NonRecursive: true },
     };
-    const probe: Docker.Container = await this.docker.createContainer({
-      name,
-      Image: image,
-      Entrypoint: ["sleep", "infinity"],
-      Cmd: [],
-      Labels: { [LABEL_DISK_PROBE]: instanceId },
-      HostConfig: {
-        NetworkMode: "none",
-        ReadonlyRootfs: true,
-        CapDrop: ["ALL"],
-        CapAdd: ["DAC_READ_SEARCH"],
-        SecurityOpt: ["no-new-privileges"],
-        Memory: 64 * 1024 * 1024,
-        PidsLimit: 32,
-        RestartPolicy: { Name: "no" },
-        Mounts: [mount as unknown as Docker.MountSettings],
-      },
-    });
-    await probe.start();
+    const probe: Docker.Container = await this.call(`create ${name}`, (abortSignal) =>
+      this.docker.createContainer({
+        abortSignal,
+        name,
+        Image: image,
+        Entrypoint: ["sleep", "infinity"],
+        Cmd: [],
+        Labels: { [LABEL_DISK_PROBE]: instanceId },
+        HostConfig: {
+          NetworkMode: "none",
+          ReadonlyRootfs: true,
+          CapDrop: ["ALL"],
+          CapAdd: ["DAC_READ_SEARCH"],
+          SecurityOpt: ["no-new-privileges"],
+          Memory: 64 * 1024 * 1024,
+          PidsLimit: 32,
+          RestartPolicy: { Name: "no" },
+          Mounts: [mount as unknown as Docker.MountSettings],
+        },
+      }),
+    );
+    await this.call(`start ${name}`, (abortSignal) => probe.start({ abortSignal }));
     return probe.id;
   }
 
   async removeDiskProbe(instanceId: string): Promise<void> {
-    await this.ignoreMissing(this.docker.getContainer(`kubelab-disk-probe-${instanceId}`).remove({ force: true }));
+    const name = `kubelab-disk-probe-${instanceId}`;
+    await this.ignoreMissing(
+      this.call(`remove ${name}`, (abortSignal) => this.docker.getContainer(name).remove({ force: true, abortSignal })),
+    );
   }
 
   /**
