@@ -1,5 +1,6 @@
 #!/bin/bash
-# Kubelab CentOS node entrypoint (runs under docker-init). Prepares the
+# Kubelab CentOS node entrypoint (Docker starts it as PID 1; it re-executes
+# itself under docker-init). Prepares the
 # container like the offline image does, then starts and keeps running
 # containerd, dockerd (on that containerd), a DNS forwarder for pods and the
 # kubelet supervisor, until the container is stopped. Safe to repeat on
@@ -10,6 +11,7 @@ set -u
 # shellcheck source=/dev/null
 . /usr/local/lib/kubelab/node-prepare.sh
 log() { kubelab_log "$@"; }
+[ $$ = 1 ] && kubelab_exec_init /usr/bin/docker-init "$0" "$@"
 
 kubelab_share_mounts
 kubelab_writable_cgroups

@@ -78,6 +78,12 @@ export class DockerEngine {
     }
   }
 
+  /** Whether the engine runs containers in a remapped user namespace (dockerd --userns-remap). */
+  async remapsUsers(): Promise<boolean> {
+    const info = (await this.docker.info()) as { SecurityOptions?: string[] };
+    return (info.SecurityOptions ?? []).some((option) => option.split(",").includes("name=userns"));
+  }
+
   async createSessionNetwork(labels: NodeLabels): Promise<void> {
     await this.docker.createNetwork({
       Name: sessionNetworkName(labels.sessionId),
