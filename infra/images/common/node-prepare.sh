@@ -16,7 +16,7 @@ kubelab_log() { printf '[kubelab-node %s] %s\n' "$(date +%T)" "$*" >&2; }
 # and still bound everything in the node, nested containers included. It must
 # be PID 1 that moves: `docker exec` joins PID 1's cgroup namespace.
 kubelab_exec_init() {
-  local init=$1 tmp=/run/kubelab-cgroupns moved=0 fstype superopts opts
+  local init=$1 tmp=/run/kubelab-cgroupns moved=0 fstype superopts opts opt f
   shift
   # Only on cgroup v1 with a private namespace (our own cgroup shows as "/");
   # with the host's namespace nested cgroups go under ours (kubelab_cgroup_parent).
@@ -25,7 +25,11 @@ kubelab_exec_init() {
     mkdir -p "$tmp"
     # mountinfo after " - ": fstype, source, super options (naming the v1 controllers).
     while read -r fstype superopts; do
-      opts=$(echo "$superopts" | tr , '\n' | grep -vE '^(rw|ro|release_agent=.*)$' | paste -sd,)
+      # Builtins only: this runs before every node start, often on a busy host.
+      opts=
+      for opt in ${superopts//,/ }; do
+        case $opt in rw | ro | release_agent=*) ;; *) opts+=${opts:+,}$opt ;; esac
+      done
       if mount -t "$fstype" ${opts:+-o "$opts"} "$fstype" "$tmp"; then
         mkdir -p "$tmp/kubelab"
         # A new v1 cpuset has no CPUs or memory nodes until given its parent's.
