@@ -21,9 +21,14 @@ state=/run/kubelab
 mkdir -p "$state" /var/lib/docker /var/lib/containerd /var/log
 rm -f "$state/ready" "$state/kubelet.paused" /var/run/docker.pid
 
-# The kubelet's OOM watcher reads /dev/kmsg and exits without it; only
-# privileged containers get the host's device nodes.
-[ -e /dev/kmsg ] || mknod -m 600 /dev/kmsg c 1 11 2>/dev/null || ln -sf /dev/console /dev/kmsg
+# The kubelet's OOM watcher opens /dev/kmsg and the kubelet exits without it.
+# Only privileged nodes get the host's; the other profiles may create the node
+# but not open it (the host's kernel log is not a node's to read), so, as kind
+# does, it points at the console, or at /dev/null: an empty kernel log.
+if [ ! -e /dev/kmsg ] || ! head -c0 /dev/kmsg 2>/dev/null; then
+  rm -f /dev/kmsg
+  if [ -e /dev/console ]; then ln -s /dev/console /dev/kmsg; else ln -s /dev/null /dev/kmsg; fi
+fi
 
 # Per network namespace, so writable here. Forwarding is on before dockerd
 # starts, so Docker leaves the FORWARD policy at ACCEPT (it sets DROP only when
