@@ -12,9 +12,10 @@ export type NodeSecurityProfile = "privileged" | "capabilities" | "userns";
 
 /**
  * What an inner dockerd, runc, containerd, kubelet and kube-proxy need, and no
- * more: Docker's default set plus SYS_ADMIN (mounts, namespaces), NET_ADMIN (bridges, iptables, IPVS),
- * SYS_PTRACE (runc reads other processes' namespaces), SYS_NICE and IPC_LOCK
- * (containerd, kubelet's OOM score adjustments, memory-locking workloads).
+ * more (the set measured in issue 12): Docker's default set plus SYS_ADMIN
+ * (mounts, namespaces), NET_ADMIN (bridges, iptables, IPVS), SYS_PTRACE (runc
+ * and the kubelet inspect other processes' namespaces), SYS_NICE (scheduling
+ * and I/O priorities of nested workloads) and IPC_LOCK (memory locking).
  * Deliberately absent: SYS_MODULE, SYS_RAWIO, SYS_TIME, SYS_BOOT, SYSLOG,
  * DAC_READ_SEARCH (open_by_handle_at), SYS_RESOURCE, MAC_*, AUDIT_CONTROL,
  * LINUX_IMMUTABLE, SYS_PACCT, SYS_TTY_CONFIG, WAKE_ALARM, BLOCK_SUSPEND, LEASE.
@@ -69,7 +70,8 @@ export const NODE_DEVICES = [
 export function seccompFor(profile: NodeSecurityProfile): "kubelab" | "unconfined" {
   switch (profile) {
     case "privileged":
-      // Docker 20.10 ignores any seccomp option on privileged containers.
+      // Docker before 26.0 (moby PR 47500) ignores any seccomp option on
+      // privileged containers, so none is given: the facts stay true everywhere.
       return "unconfined";
     case "capabilities":
     case "userns":
