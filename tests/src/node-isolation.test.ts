@@ -209,7 +209,7 @@ describe("node isolation (threat cases 27 and 28)", () => {
       `sleep 600 & victim=$!
        for root in $(sed -n 's|^[^ ]* [^ ]* [^ ]* [^ ]* \\(/sys/fs/cgroup[^ ]*\\) .* - cgroup2\\{0,1\\} .*|\\1|p' /proc/self/mountinfo); do
          own=$(sed -n "s|^[0-9]*:[^:]*$(basename "$root" | sed 's/^name=//'):\\(.*\\)$|\\1|p" /proc/self/cgroup | head -n1)
-         for d in "$root" "$root\${own#/..}"; do
+         for d in "$root\${own#/..}" "$root"; do
            [ -e "$d/cgroup.procs" ] || continue
            echo "$victim" > "$d/cgroup.procs"
            echo max > "$d/pids.max"; echo max > "$d/memory.max"
