@@ -42,7 +42,8 @@ kubelab_exec_init() {
     done < <(sed -n 's|^.* /sys/fs/cgroup/[^ ]* .* - \(cgroup2\{0,1\}\) [^ ]* \([^ ]*\)$|\1 \2|p' /proc/self/mountinfo | sort -u)
     rmdir "$tmp"
     [ "$moved" -gt 0 ] && exec unshare --cgroup "$init" -- "$@"
-    kubelab_log "could not enter a nested cgroup: the node can change its own limits"
+    # E.g. cgroup v1 in a user namespace, where the node cannot write its cgroups at all.
+    kubelab_log "could not create a nested cgroup; staying in the node's own"
   fi
   exec "$init" -- "$@"
 }
