@@ -5,6 +5,49 @@
 
 kubelab_log() { printf '[kubelab-node %s] %s\n' "$(date +%T)" "$*" >&2; }
 
+# Called first by an entrypoint that Docker starts as PID 1: re-executes it
+# (its arguments) under INIT (tini), one cgroup level below the node's own
+# cgroup and in a cgroup namespace rooted there.
+# Why: with a private cgroup namespace the node sees only its own subtree, but
+# on cgroup v1 the root of that subtree is the node's own cgroup, whose limit
+# files (pids.max, memory.limit_in_bytes) root in the node could rewrite after
+# mounting the hierarchy read-write (cgroup v2 refuses that under nsdelegate).
+# One level down, the real limits sit above the namespace root, out of reach,
+# and still bound everything in the node, nested containers included. It must
+# be PID 1 that moves: `docker exec` joins PID 1's cgroup namespace.
+kubelab_exec_init() {
+  local init=$1 tmp=/run/kubelab-cgroupns moved=0 fstype superopts opts opt f
+  shift
+  # Only on cgroup v1 with a private namespace (our own cgroup shows as "/");
+  # with the host's namespace nested cgroups go under ours (kubelab_cgroup_parent).
+  if [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ] &&
+    [ "$(sed -n 's/^[0-9]*:pids:\(.*\)$/\1/p' /proc/self/cgroup)" = / ]; then
+    mkdir -p "$tmp"
+    # mountinfo after " - ": fstype, source, super options (naming the v1 controllers).
+    while read -r fstype superopts; do
+      # Builtins only: this runs before every node start, often on a busy host.
+      opts=
+      for opt in ${superopts//,/ }; do
+        case $opt in rw | ro | release_agent=*) ;; *) opts+=${opts:+,}$opt ;; esac
+      done
+      if mount -t "$fstype" ${opts:+-o "$opts"} "$fstype" "$tmp"; then
+        mkdir -p "$tmp/kubelab"
+        # A new v1 cpuset has no CPUs or memory nodes until given its parent's.
+        for f in cpuset.cpus cpuset.mems; do
+          [ -e "$tmp/$f" ] && cat "$tmp/$f" >"$tmp/kubelab/$f"
+        done
+        echo $$ >"$tmp/kubelab/cgroup.procs" && moved=$((moved + 1))
+        umount "$tmp"
+      fi
+    done < <(sed -n 's|^.* /sys/fs/cgroup/[^ ]* .* - \(cgroup2\{0,1\}\) [^ ]* \([^ ]*\)$|\1 \2|p' /proc/self/mountinfo | sort -u)
+    rmdir "$tmp"
+    [ "$moved" -gt 0 ] && exec unshare --cgroup "$init" -- "$@"
+    # E.g. cgroup v1 in a user namespace, where the node cannot write its cgroups at all.
+    kubelab_log "could not create a nested cgroup; staying in the node's own"
+  fi
+  exec "$init" -- "$@"
+}
+
 # Nested containers (and kubelet volume mounts) with shared/slave propagation
 # need a shared root.
 kubelab_share_mounts() {

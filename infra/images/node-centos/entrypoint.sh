@@ -1,5 +1,6 @@
 #!/bin/bash
-# Kubelab CentOS node entrypoint (runs under docker-init). Prepares the
+# Kubelab CentOS node entrypoint (Docker starts it as PID 1; it re-executes
+# itself under docker-init). Prepares the
 # container like the offline image does, then starts and keeps running
 # containerd, dockerd (on that containerd), a DNS forwarder for pods and the
 # kubelet supervisor, until the container is stopped. Safe to repeat on
@@ -10,6 +11,7 @@ set -u
 # shellcheck source=/dev/null
 . /usr/local/lib/kubelab/node-prepare.sh
 log() { kubelab_log "$@"; }
+[ $$ = 1 ] && kubelab_exec_init /usr/bin/docker-init "$0" "$@"
 
 kubelab_share_mounts
 kubelab_writable_cgroups
@@ -19,9 +21,14 @@ state=/run/kubelab
 mkdir -p "$state" /var/lib/docker /var/lib/containerd /var/log
 rm -f "$state/ready" "$state/kubelet.paused" /var/run/docker.pid
 
-# The kubelet's OOM watcher reads /dev/kmsg and exits without it; only
-# privileged containers get the host's device nodes.
-[ -e /dev/kmsg ] || mknod -m 600 /dev/kmsg c 1 11 2>/dev/null || ln -sf /dev/console /dev/kmsg
+# The kubelet's OOM watcher opens /dev/kmsg and the kubelet exits without it.
+# Only privileged nodes get the host's; the other profiles may create the node
+# but not open it (the host's kernel log is not a node's to read), so, as kind
+# does, it points at the console, or at /dev/null: an empty kernel log.
+if [ ! -e /dev/kmsg ] || ! head -c0 /dev/kmsg 2>/dev/null; then
+  rm -f /dev/kmsg
+  if [ -e /dev/console ]; then ln -s /dev/console /dev/kmsg; else ln -s /dev/null /dev/kmsg; fi
+fi
 
 # Per network namespace, so writable here. Forwarding is on before dockerd
 # starts, so Docker leaves the FORWARD policy at ACCEPT (it sets DROP only when

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Kubelab node entrypoint (runs under tini). Prepares the container so that an
+# Kubelab node entrypoint (Docker starts it as PID 1; it re-executes itself under tini). Prepares the container so that an
 # inner dockerd works without --privileged, then supervises dockerd until the
 # container is stopped. Every step is safe to repeat on `docker restart`.
 # Arguments are passed to dockerd.
@@ -9,6 +9,7 @@ set -u
 # shellcheck source=/dev/null
 . /usr/local/lib/kubelab/node-prepare.sh
 log() { kubelab_log "$@"; }
+[ $$ = 1 ] && kubelab_exec_init /usr/bin/tini "$0" "$@"
 # Run a command in the background and wait for it, so a SIGTERM is handled at
 # once instead of after the command finishes.
 interruptible() { "$@" & wait $!; }

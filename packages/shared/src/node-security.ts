@@ -33,7 +33,7 @@ export const ZNodeSecurityReport = z.object({
   seccomp: z.enum(["kubelab", "unconfined"]),
   cgroupNamespace: z.enum(["private", "host"]),
   userNamespace: z.boolean(),
-  /** Device nodes a node may use; ["ALL"] when privileged. */
+  /** Device nodes a node may use; ["all"] when privileged (every host device). */
   devices: z.array(z.string()),
   egress: z.object({ mode: z.enum(["internet", "none"]), allow: z.array(z.string()) }),
   diskLimitBytes: z.number().int(),

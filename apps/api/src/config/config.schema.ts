@@ -32,7 +32,7 @@ export const ZEnvironment = z.object({
   LESSONS_DIR: z.string().min(1).optional(),
   // A lesson whose image is not on the engine runs on NODE_IMAGE, with a notice, instead of failing.
   LESSON_IMAGE_FALLBACK: zBooleanFromString.default(true),
-  NODE_SECURITY_PROFILE: z.enum(["auto", "privileged", "capabilities"]).default("auto"),
+  NODE_SECURITY_PROFILE: z.enum(["auto", "privileged", "capabilities", "userns"]).default("auto"),
   NODE_MEMORY: zByteSize.default(2 * 1024 ** 3),
   NODE_CPUS: zNumberFromString(0.1, 64).default(1),
   NODE_PIDS_LIMIT: zIntFromString(64, 1_000_000).default(4096),

@@ -153,22 +153,27 @@ export class DockerEngine {
 
   /** Whether this engine lets containers run privileged (some hosts drop capabilities from the bounding set). */
   async canRunPrivileged(image: string): Promise<boolean> {
-    const container = await this.docker.createContainer({
-      Image: image,
-      Entrypoint: ["true"],
-      Cmd: [],
-      Labels: { "kubelab.probe": "privileged" },
-      HostConfig: { Privileged: true, AutoRemove: false },
-    });
+    const container = await this.call("create privileged probe", (abortSignal) =>
+      this.docker.createContainer({
+        Image: image,
+        Entrypoint: ["true"],
+        Cmd: [],
+        Labels: { "kubelab.probe": "privileged" },
+        HostConfig: { Privileged: true, AutoRemove: false },
+        abortSignal,
+      }),
+    );
     try {
-      await container.start();
-      await container.wait();
+      await this.call("start privileged probe", (abortSignal) => container.start({ abortSignal }));
+      await this.call("wait for privileged probe", (abortSignal) => container.wait({ abortSignal }));
       return true;
     } catch (error) {
       this.logger.warn(`Privileged containers are refused here: ${(error as Error).message.trim()}`);
       return false;
     } finally {
-      await container.remove({ force: true }).catch(() => undefined);
+      await this.call("remove privileged probe", (abortSignal) => container.remove({ force: true, abortSignal })).catch(
+        () => undefined,
+      );
     }
   }
 
@@ -340,6 +345,12 @@ export class DockerEngine {
     return sizes;
   }
 
+  /** Whether the engine runs containers in a remapped user namespace (dockerd --userns-remap). */
+  async remapsUsers(): Promise<boolean> {
+    const info = (await this.call("info", () => this.docker.info())) as { SecurityOptions?: string[] };
+    return (info.SecurityOptions ?? []).some((option) => option.split(",").includes("name=userns"));
+  }
+
   async createSessionNetwork(labels: NodeLabels): Promise<void> {
     const name = sessionNetworkName(labels.sessionId);
     await this.call(`create network ${name}`, (abortSignal) =>
@@ -382,30 +393,36 @@ export class DockerEngine {
     const { sessionId, node } = spec.labels;
     const labels = labelsFor(spec.labels);
     const volume = nodeVolumeName(sessionId, node);
-    await this.docker.createVolume({ Name: volume, Labels: labels });
+    await this.call(`create volume ${volume}`, (abortSignal) =>
+      this.docker.createVolume({ Name: volume, Labels: labels, abortSignal }),
+    );
     const network = sessionNetworkName(sessionId);
-    const container = await this.docker.createContainer({
-      name: nodeContainerName(sessionId, node),
-      Hostname: node,
-      Image: spec.image,
-      Labels: labels,
-      Env: [`KUBELAB_NODE=${node}`, `KUBELAB_SESSION=${sessionId}`],
-      HostConfig: {
-        ...securityHostConfig(spec.profile),
-        Memory: spec.memoryBytes,
-        // No swap beyond the memory limit: a memory hog hits the limit instead of thrashing the host.
-        MemorySwap: spec.memoryBytes,
-        NanoCpus: Math.round(spec.cpus * 1e9),
-        PidsLimit: spec.pidsLimit,
-        ...(spec.layerQuotaBytes ? { StorageOpt: { size: String(spec.layerQuotaBytes) } } : {}),
-        Mounts: [{ Type: "volume", Source: volume, Target: "/var/lib/docker" }],
-        NetworkMode: network,
-        RestartPolicy: { Name: "no" },
-      },
-      NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [node] } } },
-    });
-    await container.start();
-    const info = await container.inspect();
+    const name = nodeContainerName(sessionId, node);
+    const container = await this.call(`create container ${name}`, (abortSignal) =>
+      this.docker.createContainer({
+        abortSignal,
+        name,
+        Hostname: node,
+        Image: spec.image,
+        Labels: labels,
+        Env: [`KUBELAB_NODE=${node}`, `KUBELAB_SESSION=${sessionId}`],
+        HostConfig: {
+          ...securityHostConfig(spec.profile),
+          Memory: spec.memoryBytes,
+          // No swap beyond the memory limit: a memory hog hits the limit instead of thrashing the host.
+          MemorySwap: spec.memoryBytes,
+          NanoCpus: Math.round(spec.cpus * 1e9),
+          PidsLimit: spec.pidsLimit,
+          ...(spec.layerQuotaBytes ? { StorageOpt: { size: String(spec.layerQuotaBytes) } } : {}),
+          Mounts: [{ Type: "volume", Source: volume, Target: "/var/lib/docker" }],
+          NetworkMode: network,
+          RestartPolicy: { Name: "no" },
+        },
+        NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [node] } } },
+      }),
+    );
+    await this.call(`start container ${name}`, (abortSignal) => container.start({ abortSignal }));
+    const info = await this.call(`inspect container ${name}`, (abortSignal) => container.inspect({ abortSignal }));
     const ip = info.NetworkSettings.Networks[network]?.IPAddress || null;
     return { containerId: info.Id, ip };
   }
