@@ -26,24 +26,47 @@ function dockerdCpuMs(): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
 
-/** Runs `action` RUNS times; `extraCpuMs` reports CPU used outside dockerd (the probe's `du`). */
-async function measure(label: string, action: () => Promise<number | void>): Promise<void> {
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  const extra: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const cpuBefore = dockerdCpuMs();
-    const started = performance.now();
-    const extraCpu = await action();
-    wall.push(performance.now() - started);
-    cpu.push(dockerdCpuMs() - cpuBefore);
-    extra.push(extraCpu ?? 0);
+interface Method {
+  label: string;
+  /** Returns CPU used outside dockerd (the probe's `du`), if any. */
+  run: () => Promise<number | void>;
+  wall: number[];
+  cpu: number[];
+  extra: number[];
+}
+
+function method(label: string, run: () => Promise<number | void>): Method {
+  return { label, run, wall: [], cpu: [], extra: [] };
+}
+
+/**
+ * Runs every method once per round, RUNS rounds, so load on this shared machine hits all of them
+ * alike; prints p50/p95 wall and CPU time and each method's ratio to the baseline's p50.
+ */
+async function measureInterleaved(methods: Method[], baseline: Method): Promise<void> {
+  for (let round = 0; round < RUNS; round++) {
+    for (const m of methods) {
+      const cpuBefore = dockerdCpuMs();
+      const started = performance.now();
+      const extraCpu = await m.run();
+      m.wall.push(performance.now() - started);
+      m.cpu.push(dockerdCpuMs() - cpuBefore);
+      m.extra.push(extraCpu ?? 0);
+    }
   }
-  const fmt = (n: number) => n.toFixed(0).padStart(5);
+  const base = percentile(baseline.wall, 50);
+  const fmt = (n: number) => n.toFixed(0);
   console.log(
-    `${label.padEnd(62)} wall p50 ${fmt(percentile(wall, 50))} ms  p95 ${fmt(percentile(wall, 95))} ms` +
-      `  dockerd CPU p50 ${fmt(percentile(cpu, 50))} ms  du CPU p50 ${fmt(percentile(extra, 50))} ms`,
+    `\n| Method (${RUNS} interleaved rounds) | wall p50 | wall p95 | dockerd CPU p50 | du CPU p50 | wall vs baseline |`,
   );
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+  for (const m of methods) {
+    const p50 = percentile(m.wall, 50);
+    console.log(
+      `| ${m.label}${m === baseline ? " (baseline)" : ""} | ${fmt(p50)} ms | ${fmt(percentile(m.wall, 95))} ms | ` +
+        `${fmt(percentile(m.cpu, 50))} ms | ${fmt(percentile(m.extra, 50))} ms | ${(p50 / base).toFixed(2)} |`,
+    );
+  }
 }
 
 function dial(path: string): Promise<unknown> {
@@ -121,11 +144,12 @@ async function main(): Promise<void> {
       },
     });
     await probe.start();
+    const methods: Method[] = [];
     try {
       const du = ["du", "-s", "-B1", "--", ...dirs.map((d) => `/engine${d.slice(rootDir.length)}`)];
       // `time -f` is not in the image; bash's `times` gives the children's user and system time.
       const script = `${du.map((w) => `'${w}'`).join(" ")} > /dev/null; times`;
-      await measure(`server's check (overlay2): du in the disk probe, ${dirs.length} dirs`, async () => {
+      const serverCheck = method(`server's check (overlay2): du in the disk probe, ${dirs.length} dirs`, async () => {
         const { output } = await execIn(probe.id, ["bash", "-c", script]);
         const children = output.trim().split("\n").pop() ?? "";
         return [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
@@ -133,34 +157,40 @@ async function main(): Promise<void> {
           0,
         );
       });
+      const fallback = method("fallback: GET /system/df?type=container&type=volume", async () => {
+        await dial("/system/df?type=container&type=volume");
+      });
+      const label = [`kubelab.instance=${server.instanceId}`];
+      const layersOnly = method("layers only: GET /containers/json?size=1 (instance filter)", async () => {
+        await docker.listContainers({ all: true, size: true, filters: { label } });
+      });
+      const volumes = nodes.map((node) => `${node}-docker`);
+      const helperPerCheck = method(
+        `volumes only: a new \`du\` helper container for ${volumes.length} volumes`,
+        async () => {
+          const helper = await docker.createContainer({
+            Image: image,
+            Entrypoint: ["du", "-sxb", ...volumes.map((v) => `/v/${v}`)],
+            Cmd: [],
+            HostConfig: {
+              NetworkMode: "none",
+              Mounts: volumes.map((v) => ({ Type: "volume" as const, Source: v, Target: `/v/${v}`, ReadOnly: true })),
+            },
+          });
+          try {
+            await helper.start();
+            await helper.wait();
+          } finally {
+            await helper.remove({ force: true });
+          }
+        },
+      );
+      methods.push(serverCheck, fallback, layersOnly, helperPerCheck);
+      // The engine's own sizing is the baseline: what Kubelab would do without its probe.
+      await measureInterleaved(methods, fallback);
     } finally {
       await probe.remove({ force: true });
     }
-    await measure("fallback: GET /system/df?type=container&type=volume", async () => {
-      await dial("/system/df?type=container&type=volume");
-    });
-    const label = [`kubelab.instance=${server.instanceId}`];
-    await measure("layers only: GET /containers/json?size=1 (instance filter)", async () => {
-      await docker.listContainers({ all: true, size: true, filters: { label } });
-    });
-    const volumes = nodes.map((node) => `${node}-docker`);
-    await measure(`volumes only: a new \`du\` helper container for ${volumes.length} volumes`, async () => {
-      const helper = await docker.createContainer({
-        Image: image,
-        Entrypoint: ["du", "-sxb", ...volumes.map((v) => `/v/${v}`)],
-        Cmd: [],
-        HostConfig: {
-          NetworkMode: "none",
-          Mounts: volumes.map((v) => ({ Type: "volume" as const, Source: v, Target: `/v/${v}`, ReadOnly: true })),
-        },
-      });
-      try {
-        await helper.start();
-        await helper.wait();
-      } finally {
-        await helper.remove({ force: true });
-      }
-    });
     console.log("session objects measured (removed next):", await countLabelled(server.instanceId));
   } finally {
     await server.stop();
