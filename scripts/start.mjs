@@ -37,6 +37,13 @@ if (!haveImage && image === "kubelab/node-offline:latest") {
 const envFile = path.join(root, ".env");
 const args = [...(fs.existsSync(envFile) ? [`--env-file=${envFile}`] : []), path.join(root, "apps/api/dist/main.js")];
 // The IPC channel tells the server when this launcher dies, even by kill -9 (see main.ts).
-const server = spawn(process.execPath, args, { cwd: root, stdio: ["inherit", "inherit", "inherit", "ipc"] });
+// Its own process group: Ctrl-C in the terminal reaches only this launcher, which passes it on,
+// so the embedded PostgreSQL (the server's child) is not interrupted by the terminal while the
+// server's shutdown still needs it; the server stops it last.
+const server = spawn(process.execPath, args, {
+  cwd: root,
+  stdio: ["inherit", "inherit", "inherit", "ipc"],
+  detached: true,
+});
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
