@@ -13,6 +13,8 @@ import {
   sessionNetworkName,
   type NodeLabels,
 } from "./docker-labels";
+import { execExitCode, type ShellExec } from "./docker-exec";
+import { NODE_EVENT_ACTIONS, nodeEventsFrom, type NodeEvent } from "./docker-events";
 import { securityHostConfig, type NodeSecurityProfile } from "./node-security-profile";
 import { sessionBridgeName } from "./session-bridge-name";
 
@@ -55,12 +57,10 @@ export interface LabelledObjects {
   volumes: { name: string; sessionId: string }[];
 }
 
-/** A shell started with `openShell`: its attached stream is not time-limited, its control calls are. */
-export interface ShellExec {
-  stream: Duplex;
-  resize(cols: number, rows: number): Promise<void>;
-  /** The exit code once the process ended (null while it runs). */
-  exitCode(): Promise<number | null>;
+/** A running watch of this instance's node events; `close` ends it (the loop over `events` then ends). */
+export interface NodeEventWatch {
+  events: AsyncIterable<NodeEvent>;
+  close(): void;
 }
 
 /** A Docker API call that got no answer within DOCKER_TIMEOUT; answered as 504 `engine_timeout`. */
@@ -95,8 +95,9 @@ const EXIT_MARK = "kubelab-task-exit=";
 @Injectable()
 export class DockerEngine {
   private readonly logger = new Logger("DockerEngine");
-  /** Raw client; use it only inside `call` (or add a named method here) so the time limit applies. */
-  readonly docker = new Docker();
+  // The raw client never leaves this class (ES-private, not even reachable as engine["docker"]):
+  // every request goes through `call`, so the time limit applies, and every use has a named method.
+  readonly #docker = new Docker();
   readonly callTimeoutMs: number;
 
   constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, "docker">) {
@@ -138,12 +139,12 @@ export class DockerEngine {
   }
 
   async ping(): Promise<void> {
-    await this.call("ping", () => this.docker.ping());
+    await this.call("ping", () => this.#docker.ping());
   }
 
   async imageExists(image: string): Promise<boolean> {
     try {
-      await this.call(`inspect image ${image}`, () => this.docker.getImage(image).inspect());
+      await this.call(`inspect image ${image}`, () => this.#docker.getImage(image).inspect());
       return true;
     } catch (error) {
       if (statusCode(error) === 404) return false;
@@ -154,7 +155,7 @@ export class DockerEngine {
   /** Whether this engine lets containers run privileged (some hosts drop capabilities from the bounding set). */
   async canRunPrivileged(image: string): Promise<boolean> {
     const container = await this.call("create privileged probe", (abortSignal) =>
-      this.docker.createContainer({
+      this.#docker.createContainer({
         Image: image,
         Entrypoint: ["true"],
         Cmd: [],
@@ -183,7 +184,7 @@ export class DockerEngine {
    * mount option, so a container is created (not started) with a size to be sure.
    */
   async supportsLayerQuota(image: string): Promise<boolean> {
-    const info = (await this.call("info", () => this.docker.info())) as {
+    const info = (await this.call("info", () => this.#docker.info())) as {
       Driver?: string;
       DriverStatus?: [string, string][];
     };
@@ -191,7 +192,7 @@ export class DockerEngine {
     if (info.Driver !== "overlay2" || backing !== "xfs") return false;
     try {
       const probe = await this.call("create layer quota probe", (abortSignal) =>
-        this.docker.createContainer({
+        this.#docker.createContainer({
           Image: image,
           Entrypoint: ["true"],
           Cmd: [],
@@ -226,7 +227,7 @@ export class DockerEngine {
       "system df",
       () =>
         new Promise<SystemDf>((resolve, reject) =>
-          this.docker.modem.dial(
+          this.#docker.modem.dial(
             {
               path: "/system/df?",
               method: "GET",
@@ -249,7 +250,7 @@ export class DockerEngine {
 
   /** The engine's storage driver and data root (`docker info`). */
   async storageInfo(): Promise<{ driver: string; rootDir: string }> {
-    const info = (await this.call("info", () => this.docker.info())) as { Driver?: string; DockerRootDir?: string };
+    const info = (await this.call("info", () => this.#docker.info())) as { Driver?: string; DockerRootDir?: string };
     return { driver: info.Driver ?? "", rootDir: info.DockerRootDir ?? "" };
   }
 
@@ -257,10 +258,10 @@ export class DockerEngine {
   async nodeDataDirs(container: string, volume: string): Promise<NodeDataDirs> {
     const [info, vol] = await Promise.all([
       this.call(`inspect container ${container}`, (abortSignal) =>
-        this.docker.getContainer(container).inspect({ abortSignal }),
+        this.#docker.getContainer(container).inspect({ abortSignal }),
       ).catch(() => undefined),
       this.call(`inspect volume ${volume}`, (abortSignal) =>
-        this.docker.getVolume(volume).inspect({ abortSignal }),
+        this.#docker.getVolume(volume).inspect({ abortSignal }),
       ).catch(() => undefined),
     ]);
     const driverData = info?.GraphDriver?.Data as Record<string, string> | undefined;
@@ -279,7 +280,7 @@ export class DockerEngine {
   async ensureDiskProbe(instanceId: string, image: string, rootDir: string): Promise<string> {
     const name = `kubelab-disk-probe-${instanceId}`;
     const existing = await this.call(`inspect ${name}`, (abortSignal) =>
-      this.docker.getContainer(name).inspect({ abortSignal }),
+      this.#docker.getContainer(name).inspect({ abortSignal }),
     ).catch(() => undefined);
     if (existing?.State.Running) return existing.Id;
     if (existing) await this.removeDiskProbe(instanceId);
@@ -292,7 +293,7 @@ export class DockerEngine {
       BindOptions: { NonRecursive: true },
     };
     const probe: Docker.Container = await this.call(`create ${name}`, (abortSignal) =>
-      this.docker.createContainer({
+      this.#docker.createContainer({
         abortSignal,
         name,
         Image: image,
@@ -319,7 +320,9 @@ export class DockerEngine {
   async removeDiskProbe(instanceId: string): Promise<void> {
     const name = `kubelab-disk-probe-${instanceId}`;
     await this.ignoreMissing(
-      this.call(`remove ${name}`, (abortSignal) => this.docker.getContainer(name).remove({ force: true, abortSignal })),
+      this.call(`remove ${name}`, (abortSignal) =>
+        this.#docker.getContainer(name).remove({ force: true, abortSignal }),
+      ),
     );
   }
 
@@ -347,14 +350,14 @@ export class DockerEngine {
 
   /** Whether the engine runs containers in a remapped user namespace (dockerd --userns-remap). */
   async remapsUsers(): Promise<boolean> {
-    const info = (await this.call("info", () => this.docker.info())) as { SecurityOptions?: string[] };
+    const info = (await this.call("info", () => this.#docker.info())) as { SecurityOptions?: string[] };
     return (info.SecurityOptions ?? []).some((option) => option.split(",").includes("name=userns"));
   }
 
   async createSessionNetwork(labels: NodeLabels): Promise<void> {
     const name = sessionNetworkName(labels.sessionId);
     await this.call(`create network ${name}`, (abortSignal) =>
-      this.docker.createNetwork({
+      this.#docker.createNetwork({
         Name: name,
         Driver: "bridge",
         CheckDuplicate: true,
@@ -374,7 +377,7 @@ export class DockerEngine {
   async joinSessionNetwork(container: string | undefined, sessionId: string): Promise<void> {
     if (!container) return;
     try {
-      const network = this.docker.getNetwork(sessionNetworkName(sessionId));
+      const network = this.#docker.getNetwork(sessionNetworkName(sessionId));
       // dockerode's connect takes no abort signal: the call's time limit still stops the wait.
       await this.call(`connect ${container} to ${sessionNetworkName(sessionId)}`, () =>
         network.connect({ Container: container }),
@@ -394,12 +397,12 @@ export class DockerEngine {
     const labels = labelsFor(spec.labels);
     const volume = nodeVolumeName(sessionId, node);
     await this.call(`create volume ${volume}`, (abortSignal) =>
-      this.docker.createVolume({ Name: volume, Labels: labels, abortSignal }),
+      this.#docker.createVolume({ Name: volume, Labels: labels, abortSignal }),
     );
     const network = sessionNetworkName(sessionId);
     const name = nodeContainerName(sessionId, node);
     const container = await this.call(`create container ${name}`, (abortSignal) =>
-      this.docker.createContainer({
+      this.#docker.createContainer({
         abortSignal,
         name,
         Hostname: node,
@@ -434,7 +437,7 @@ export class DockerEngine {
   async exec(containerId: string, cmd: string[], timeoutMs = 10_000): Promise<{ exitCode: number; output: string }> {
     const what = `exec "${cmd.join(" ").slice(0, 60)}" in ${containerId.slice(0, 12)}`;
     const exec = await this.call(what, (abortSignal) =>
-      this.docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, abortSignal }),
+      this.#docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, abortSignal }),
     );
     const stream = await this.call(
       `${what} (attach)`,
@@ -446,7 +449,7 @@ export class DockerEngine {
     sink.on("data", (chunk: Buffer) => {
       if (output.length < 64 * 1024) output += chunk.toString("utf8");
     });
-    this.docker.modem.demuxStream(stream, sink, sink);
+    this.#docker.modem.demuxStream(stream, sink, sink);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         stream.destroy();
@@ -462,7 +465,7 @@ export class DockerEngine {
       });
     });
     const result = await this.call(`${what} (result)`, (abortSignal) => exec.inspect({ abortSignal }));
-    return { exitCode: result.ExitCode ?? -1, output };
+    return { exitCode: execExitCode(result) ?? -1, output };
   }
 
   /**
@@ -475,7 +478,7 @@ export class DockerEngine {
   ): Promise<ShellExec> {
     const what = `exec shell in ${containerId.slice(0, 12)}`;
     const exec = await this.call(what, (abortSignal) =>
-      this.docker.getContainer(containerId).exec({
+      this.#docker.getContainer(containerId).exec({
         Cmd: options.cmd,
         AttachStdin: true,
         AttachStdout: true,
@@ -497,17 +500,27 @@ export class DockerEngine {
         await this.call(`resize ${what}`, (abortSignal) => exec.resize({ w: cols, h: rows, abortSignal }));
       },
       exitCode: async () =>
-        (await this.call(`inspect ${what}`, (abortSignal) => exec.inspect({ abortSignal }))).ExitCode ?? null,
+        execExitCode(await this.call(`inspect ${what}`, (abortSignal) => exec.inspect({ abortSignal }))),
     };
   }
 
-  /** Docker's event stream for the given filters; only the wait for Docker's answer is time-limited. */
-  async watchEvents(filters: Record<string, string[]>): Promise<Readable> {
-    return this.call<Readable>(
+  /**
+   * Follows the deaths and OOM kills of this instance's node containers. Only the wait for Docker's
+   * answer is time-limited; the watch then lasts until `close` or until the stream breaks (engine
+   * restart), when the loop over `events` ends or throws and the caller decides how to resume.
+   */
+  async watchNodeEvents(instanceId: string): Promise<NodeEventWatch> {
+    const filters = {
+      type: ["container" as const],
+      event: NODE_EVENT_ACTIONS,
+      label: [`${LABEL_INSTANCE}=${instanceId}`],
+    };
+    const stream = await this.call<Readable>(
       "events",
-      (abortSignal) => this.docker.getEvents({ filters, abortSignal }) as Promise<unknown> as Promise<Readable>,
+      (abortSignal) => this.#docker.getEvents({ filters, abortSignal }) as Promise<unknown> as Promise<Readable>,
       { discardLate: (late) => late.destroy() },
     );
+    return { events: nodeEventsFrom(stream), close: () => stream.destroy() };
   }
 
   /**
@@ -564,7 +577,7 @@ export class DockerEngine {
     source.pipe(entry);
     try {
       await Promise.race([
-        this.docker.getContainer(containerId).putArchive(archive, { path: dir, abortSignal: abort.signal }),
+        this.#docker.getContainer(containerId).putArchive(archive, { path: dir, abortSignal: abort.signal }),
         failed,
       ]);
     } catch (error) {
@@ -581,7 +594,7 @@ export class DockerEngine {
   async isRunning(containerId: string): Promise<boolean> {
     try {
       const info = await this.call(`inspect ${containerId.slice(0, 12)}`, (abortSignal) =>
-        this.docker.getContainer(containerId).inspect({ abortSignal }),
+        this.#docker.getContainer(containerId).inspect({ abortSignal }),
       );
       return info.State.Running;
     } catch (error) {
@@ -598,29 +611,29 @@ export class DockerEngine {
   async removeSessionObjects(instanceId: string, sessionId: string): Promise<void> {
     const filters = { label: [`${LABEL_INSTANCE}=${instanceId}`, `${LABEL_SESSION}=${sessionId}`] };
     const containers = await this.call("list containers", (abortSignal) =>
-      this.docker.listContainers({ all: true, filters, abortSignal }),
+      this.#docker.listContainers({ all: true, filters, abortSignal }),
     );
     await Promise.all(
       containers.map((c) =>
         this.ignoreMissing(
           this.call(`remove container ${c.Id.slice(0, 12)}`, (abortSignal) =>
-            this.docker.getContainer(c.Id).remove({ force: true, v: true, abortSignal }),
+            this.#docker.getContainer(c.Id).remove({ force: true, v: true, abortSignal }),
           ),
         ),
       ),
     );
     const networks = await this.call("list networks", (abortSignal) =>
-      this.docker.listNetworks({ filters, abortSignal }),
+      this.#docker.listNetworks({ filters, abortSignal }),
     );
     await Promise.all(networks.map((n) => this.ignoreMissing(this.removeNetwork(n.Id))));
     const { Volumes: volumes } = await this.call("list volumes", (abortSignal) =>
-      this.docker.listVolumes({ filters, abortSignal }),
+      this.#docker.listVolumes({ filters, abortSignal }),
     );
     await Promise.all(
       (volumes ?? []).map((v) =>
         this.ignoreMissing(
           this.call(`remove volume ${v.Name}`, (abortSignal) =>
-            this.docker.getVolume(v.Name).remove({ force: true, abortSignal }),
+            this.#docker.getVolume(v.Name).remove({ force: true, abortSignal }),
           ),
         ),
       ),
@@ -631,9 +644,9 @@ export class DockerEngine {
   async listInstanceObjects(instanceId: string): Promise<LabelledObjects> {
     const filters = { label: [`${LABEL_INSTANCE}=${instanceId}`] };
     const [containers, networks, volumes] = await Promise.all([
-      this.call("list containers", (abortSignal) => this.docker.listContainers({ all: true, filters, abortSignal })),
-      this.call("list networks", (abortSignal) => this.docker.listNetworks({ filters, abortSignal })),
-      this.call("list volumes", (abortSignal) => this.docker.listVolumes({ filters, abortSignal })),
+      this.call("list containers", (abortSignal) => this.#docker.listContainers({ all: true, filters, abortSignal })),
+      this.call("list networks", (abortSignal) => this.#docker.listNetworks({ filters, abortSignal })),
+      this.call("list volumes", (abortSignal) => this.#docker.listVolumes({ filters, abortSignal })),
     ]);
     return {
       containers: containers.map((c) => ({
@@ -661,7 +674,7 @@ export class DockerEngine {
   }): Promise<{ exitCode: number; output: string }> {
     const seconds = String(Math.ceil(task.timeoutMs / 1000));
     const container = await this.call("create host network task", (abortSignal) =>
-      this.docker.createContainer({
+      this.#docker.createContainer({
         abortSignal,
         Image: task.image,
         // The exit code travels in the output: with AutoRemove the container may be gone before a wait() call.
@@ -680,7 +693,7 @@ export class DockerEngine {
       let output = "";
       const sink = new PassThrough();
       sink.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-      this.docker.modem.demuxStream(stream, sink, sink);
+      this.#docker.modem.demuxStream(stream, sink, sink);
       const ended = new Promise<void>((resolve, reject) => {
         stream.on("end", resolve);
         stream.on("close", resolve);
@@ -708,13 +721,13 @@ export class DockerEngine {
   /** Removes containers carrying `label` (e.g. helpers left behind by a crash). */
   async removeContainersLabelled(label: string): Promise<void> {
     const containers = await this.call(`list containers ${label}`, (abortSignal) =>
-      this.docker.listContainers({ all: true, filters: { label: [label] }, abortSignal }),
+      this.#docker.listContainers({ all: true, filters: { label: [label] }, abortSignal }),
     );
     await Promise.all(
       containers.map((c) =>
         this.ignoreMissing(
           this.call(`remove container ${c.Id.slice(0, 12)}`, (abortSignal) =>
-            this.docker.getContainer(c.Id).remove({ force: true, abortSignal }),
+            this.#docker.getContainer(c.Id).remove({ force: true, abortSignal }),
           ),
         ),
       ),
@@ -724,7 +737,7 @@ export class DockerEngine {
   // A network with endpoints cannot be removed; the only ones left after the nodes are gone are
   // containers that joined it (Kubelab's own, see joinSessionNetwork), so they are detached first.
   private async removeNetwork(id: string): Promise<void> {
-    const network = this.docker.getNetwork(id);
+    const network = this.#docker.getNetwork(id);
     const what = `network ${id.slice(0, 12)}`;
     const info = (await this.call(`inspect ${what}`, () => network.inspect())) as {
       Containers?: Record<string, unknown>;

@@ -1,18 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Readable } from "node:stream";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
-import { DockerEngine } from "../nodes/docker-engine.adapter";
-import { LABEL_INSTANCE, LABEL_NODE, LABEL_SESSION } from "../nodes/docker-labels";
+import { DockerEngine, type NodeEventWatch } from "../nodes/docker-engine.adapter";
+import type { NodeEvent } from "../nodes/docker-events";
 import { SessionNotices } from "./session-notices.service";
 import { SessionProvisioner } from "./session-provisioner.service";
 import { SessionReconciler } from "./session-reconciler.service";
-
-interface DockerEvent {
-  Action?: string;
-  Actor?: { Attributes?: Record<string, string> };
-}
 
 // A runaway program can hit the memory limit many times a second; one notice per node per window.
 const OOM_NOTICE_WINDOW_MS = 10_000;
@@ -28,7 +22,7 @@ const OOM_NOTICE_WINDOW_MS = 10_000;
 @Injectable()
 export class NodeEventsMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger("NodeEvents");
-  private stream: Readable | undefined;
+  private watch: NodeEventWatch | undefined;
   private stopped = false;
 
   constructor(
@@ -46,22 +40,20 @@ export class NodeEventsMonitor implements OnApplicationBootstrap, OnApplicationS
 
   onApplicationShutdown(): void {
     this.stopped = true;
-    this.stream?.destroy();
+    this.watch?.close();
   }
 
   private async watchForever(): Promise<void> {
     let firstConnection = true;
     while (!this.stopped) {
       try {
-        const stream = await this.engine.watchEvents({
-          type: ["container"],
-          event: ["die", "oom"],
-          label: [`${LABEL_INSTANCE}=${this.config.instanceId}`],
-        });
-        this.stream = stream;
+        const watch = await this.engine.watchNodeEvents(this.config.instanceId);
+        this.watch = watch;
+        // Shut down while Docker was answering: nobody else will close this one.
+        if (this.stopped) watch.close();
         if (!firstConnection) await this.reconciler.reconcile();
         firstConnection = false;
-        await this.consume(stream);
+        for await (const event of watch.events) await this.onEvent(event);
       } catch (error) {
         if (!this.stopped) this.logger.warn(`Docker event stream unavailable: ${(error as Error).message}`);
       }
@@ -69,28 +61,12 @@ export class NodeEventsMonitor implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  private async consume(stream: Readable): Promise<void> {
-    let buffered = "";
-    for await (const chunk of stream) {
-      buffered += (chunk as Buffer).toString("utf8");
-      let newline: number;
-      while ((newline = buffered.indexOf("\n")) >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        if (line.trim()) await this.onEvent(JSON.parse(line) as DockerEvent);
-      }
-    }
-  }
-
-  private async onEvent(event: DockerEvent): Promise<void> {
-    const attributes = event.Actor?.Attributes ?? {};
-    const sessionId = attributes[LABEL_SESSION];
-    const node = attributes[LABEL_NODE];
-    if (!sessionId || !node) return;
+  private async onEvent(event: NodeEvent): Promise<void> {
+    const { sessionId, node } = event;
     const session = await this.prisma.labSession.findUnique({ where: { id: sessionId }, select: { status: true } });
     // Deaths during ending are ours; during provisioning the provisioner sees them itself.
     if (session?.status !== "ready") return;
-    if (event.Action === "oom") {
+    if (event.kind === "oom") {
       this.logger.warn(`Session ${sessionId}: a process in ${node} was killed for lack of memory`);
       const since = new Date(Date.now() - OOM_NOTICE_WINDOW_MS);
       if (!(await this.notices.exists(sessionId, "oom_kill", node, since))) {
@@ -98,7 +74,7 @@ export class NodeEventsMonitor implements OnApplicationBootstrap, OnApplicationS
       }
       return;
     }
-    const why = `stopped (exit code ${attributes.exitCode ?? "?"})`;
+    const why = `stopped (exit code ${event.exitCode ?? "?"})`;
     this.logger.warn(`Session ${sessionId}: ${node} ${why}`);
     await this.provisioner.fail(sessionId, `${node} ${why}`);
   }

@@ -2,7 +2,7 @@ import type { Duplex } from "node:stream";
 import { Logger } from "@nestjs/common";
 import { TERMINAL_CLOSE_CODES, ZTerminalClientMessage, type TTerminalServerMessage } from "@kubelab/shared";
 import type { WebSocket } from "ws";
-import type { ShellExec } from "../nodes/docker-engine.adapter";
+import type { ShellExec } from "../nodes/docker-exec";
 import { TerminalReplayBuffer } from "./terminal-replay-buffer";
 
 // Output flow control per socket: above HIGH unacknowledged bytes the exec
