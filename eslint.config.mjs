@@ -28,6 +28,23 @@ export default tseslint.config(
     },
   },
   {
+    // Docker I/O stays behind the adapter in apps/api/src/nodes/ (time limits, named calls): nothing
+    // else in the apps or packages may reach the client. Tests use their own client for assertions.
+    files: ["apps/**/*.{ts,tsx}", "packages/**/*.ts"],
+    ignores: ["apps/api/src/nodes/**"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: ["dockerode", "docker-modem"].map((name) => ({
+            name,
+            message: "Docker I/O belongs in apps/api/src/nodes/ (DockerEngine); add a named method there.",
+          })),
+        },
+      ],
+    },
+  },
+  {
     // Outside every tsconfig project (Prisma loads it itself), so linted without type information.
     files: ["**/*.mjs", "prisma.config.ts"],
     ...tseslint.configs.disableTypeChecked,
