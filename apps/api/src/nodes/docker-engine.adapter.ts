@@ -57,7 +57,7 @@ export interface LabelledObjects {
   volumes: { name: string; sessionId: string }[];
 }
 
-/** A running watch of this instance's node events; `close` ends it (the loop over `events` then ends). */
+/** A running watch of this instance's node events; after `close` the loop over `events` ends without error. */
 export interface NodeEventWatch {
   events: AsyncIterable<NodeEvent>;
   close(): void;
@@ -520,7 +520,21 @@ export class DockerEngine {
       (abortSignal) => this.#docker.getEvents({ filters, abortSignal }) as Promise<unknown> as Promise<Readable>,
       { discardLate: (late) => late.destroy() },
     );
-    return { events: nodeEventsFrom(stream), close: () => stream.destroy() };
+    let closed = false;
+    async function* events(): AsyncGenerator<NodeEvent> {
+      try {
+        yield* nodeEventsFrom(stream);
+      } catch (error) {
+        if (!closed) throw error; // a stream destroyed by `close` ends quietly
+      }
+    }
+    return {
+      events: events(),
+      close: () => {
+        closed = true;
+        stream.destroy();
+      },
+    };
   }
 
   /**
