@@ -10,6 +10,7 @@ import { SameOriginGuard } from "./auth/same-origin.guard";
 import { UsersService } from "./auth/users.service";
 import { AuthService } from "./auth/auth.service";
 import { LoginGuard } from "./auth/login.guard";
+import { RequestAuth } from "./auth/request-auth.service";
 import { ErrorRenderer } from "./common/error-renderer.service";
 import { HttpExceptionFilter } from "./common/http-exception.filter";
 import { APP_CONFIG, type AppConfig } from "./config/app-config";
@@ -72,6 +73,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         PrismaService,
         AuthService,
+        RequestAuth,
         ErrorRenderer,
         UsersService,
         AdminUsersService,
