@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from "@nestjs/common";
 import { APP_FILTER, APP_GUARD } from "@nestjs/core";
+import { SessionAccess } from "./access/session-access.service";
 import { AdminUsersController } from "./auth/admin-users.controller";
 import { AdminUsersService } from "./auth/admin-users.service";
 import { AuthController } from "./auth/auth.controller";
@@ -75,6 +76,7 @@ export class AppModule {
         AuthService,
         RequestAuth,
         ErrorRenderer,
+        SessionAccess,
         UsersService,
         AdminUsersService,
         LoginAttempts,
