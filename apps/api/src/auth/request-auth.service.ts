@@ -4,7 +4,7 @@ import { AppError } from "../common/app-error";
 import { refusedOrigin, type MissingOrigin } from "../common/request-origin";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import type { User } from "../generated/prisma/client";
-import { TtlCache } from "../ports/ttl-cache";
+import { TtlCache } from "../common/ttl-cache";
 import { AuthService } from "./auth.service";
 import { readLoginToken } from "./login-cookie";
 

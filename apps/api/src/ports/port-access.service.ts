@@ -7,7 +7,7 @@ import { PrismaService } from "../database/prisma.service";
 import { SessionEvents } from "../sessions/session-events";
 import type { PortAddress } from "./port-address";
 import { PortTokens } from "./port-tokens";
-import { TtlCache } from "./ttl-cache";
+import { TtlCache } from "../common/ttl-cache";
 
 /** Where a permitted request goes: always the node's address from the database, never from the request. */
 export interface PortTarget {
