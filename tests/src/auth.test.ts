@@ -58,6 +58,7 @@ describe("guest login", () => {
     const res = await client.request<{ error: { code: string } }>("GET", "/api/me");
     assert.equal(res.status, 401);
     assert.equal(res.body.error.code, "unauthenticated");
+    assert.match(res.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
   });
 });
 

@@ -201,6 +201,8 @@ describe("port forwarding", () => {
     foreign.on("error", () => undefined);
     const [, refused] = (await once(foreign, "unexpected-response")) as [unknown, http.IncomingMessage];
     assert.equal(refused.statusCode, 403);
+    assert.equal(refused.statusMessage, "Forbidden");
+    assert.match(String(refused.headers["x-request-id"]), /^[0-9a-f-]{36}$/);
     const other = new WebSocket(`ws://127.0.0.1:${port}${pathOf("node1", 8001, "/ws")}`, {
       headers: { cookie: cookieOf(bob) },
     });
@@ -286,6 +288,9 @@ describe("port forwarding", () => {
     assert.equal(page.status, 502);
     assert.match(page.body, /Nothing is listening on node1:8009 yet/);
     assert.match(page.body, /<meta http-equiv="refresh" content="3">/);
+    const pageId = String(page.headers["x-request-id"]);
+    assert.match(pageId, /^[0-9a-f-]{36}$/);
+    await waitFor("the 502's log line", () => (server.logs().includes(`request ${pageId}`) ? true : undefined), 5_000);
     const json = await get(pathOf("node1", 8009, "/"), { cookie: cookieOf(alice), accept: "application/json" });
     assert.equal(json.status, 502);
     assert.deepEqual(JSON.parse(json.body), {

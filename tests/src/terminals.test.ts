@@ -187,7 +187,7 @@ describe("node terminals", () => {
     const mallory = lab.server.client();
     await mallory.loginAsGuest("Mallory");
     const anonymous = lab.server.client();
-    const cases: [string, Promise<{ status: number; body: { error: { code: string } } }>, number, string][] = [
+    const cases: [string, ReturnType<typeof TerminalClient.refusal>, number, string][] = [
       [
         "forged origin",
         TerminalClient.refusal(lab.owner, ORIGIN, lab.session.id, "node1", { origin: "http://evil.example" }),
@@ -216,11 +216,21 @@ describe("node terminals", () => {
         "bad_request",
       ],
     ];
+    const requestIds = new Set<string>();
     for (const [what, attempt, status, code] of cases) {
       const res = await attempt;
       assert.equal(res.status, status, what);
       assert.equal(res.body.error.code, code, what);
+      // Each refusal can be found in the server log by the id the client was given.
+      assert.match(res.requestId ?? "", /^[0-9a-f-]{36}$/, what);
+      requestIds.add(res.requestId!);
+      await waitFor(
+        `the log line of ${what}`,
+        () => (lab.server.logs().includes(`${status} ${code} (request ${res.requestId})`) ? true : undefined),
+        5_000,
+      );
     }
+    assert.equal(requestIds.size, cases.length, "every refusal has its own request id");
     const containerAfter = await docker.getContainer(`kubelab-${lab.session.id}-node1`).inspect();
     assert.equal(containerAfter.ExecIDs?.length ?? 0, execsBefore, "no exec was started");
   });

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from "@nestjs/common";
 import { APP_FILTER, APP_GUARD } from "@nestjs/core";
+import { SessionAccess } from "./access/session-access.service";
 import { AdminUsersController } from "./auth/admin-users.controller";
 import { AdminUsersService } from "./auth/admin-users.service";
 import { AuthController } from "./auth/auth.controller";
@@ -10,6 +11,8 @@ import { SameOriginGuard } from "./auth/same-origin.guard";
 import { UsersService } from "./auth/users.service";
 import { AuthService } from "./auth/auth.service";
 import { LoginGuard } from "./auth/login.guard";
+import { RequestAuth } from "./auth/request-auth.service";
+import { ErrorRenderer } from "./common/error-renderer.service";
 import { HttpExceptionFilter } from "./common/http-exception.filter";
 import { APP_CONFIG, type AppConfig } from "./config/app-config";
 import { DATABASE_URL, PrismaService } from "./database/prisma.service";
@@ -71,6 +74,9 @@ export class AppModule {
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         PrismaService,
         AuthService,
+        RequestAuth,
+        ErrorRenderer,
+        SessionAccess,
         UsersService,
         AdminUsersService,
         LoginAttempts,

@@ -83,7 +83,7 @@ export class TerminalClient {
     sessionId: string,
     node: string,
     options: ConnectOptions = {},
-  ): Promise<{ status: number; body: { error: { code: string } } }> {
+  ): Promise<{ status: number; body: { error: { code: string } }; requestId: string | undefined }> {
     const headers: Record<string, string> = {};
     if (client.cookieHeader) headers.cookie = client.cookieHeader;
     const origin = options.origin === undefined ? publicOrigin : options.origin;
@@ -96,11 +96,15 @@ export class TerminalClient {
         ws.terminate();
         throw new Error("the upgrade was accepted");
       }),
-    ])) as [unknown, NodeJS.ReadableStream & { statusCode: number }];
+    ])) as [unknown, NodeJS.ReadableStream & { statusCode: number; headers: Record<string, string | undefined> }];
     let text = "";
     for await (const chunk of res) text += String(chunk);
     ws.terminate();
-    return { status: res.statusCode, body: JSON.parse(text) as { error: { code: string } } };
+    return {
+      status: res.statusCode,
+      body: JSON.parse(text) as { error: { code: string } },
+      requestId: res.headers["x-request-id"],
+    };
   }
 
   text(): string {

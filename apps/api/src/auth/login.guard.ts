@@ -1,11 +1,9 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from "@nestjs/common";
+import { type CanActivate, type ExecutionContext, Injectable } from "@nestjs/common";
 import { Reflector } from "@nestjs/core";
-import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { AppError } from "../common/app-error";
-import { AuthService } from "./auth.service";
 import type { AuthenticatedRequest } from "./current-user.decorator";
 import { IS_PUBLIC_ROUTE } from "./public-route.decorator";
-import { readLoginToken } from "./login-cookie";
+import { RequestAuth } from "./request-auth.service";
 import type { TUserRole } from "@kubelab/shared";
 import { REQUIRED_ROLES } from "./require-role.decorator";
 
@@ -17,14 +15,12 @@ import { REQUIRED_ROLES } from "./require-role.decorator";
 export class LoginGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly auth: AuthService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly requests: RequestAuth,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const token = readLoginToken(request, this.config);
-    const user = token ? await this.auth.userForToken(token) : null;
+    const user = await this.requests.userOf(request);
     if (user) request.user = user;
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_ROUTE, [
       context.getHandler(),

@@ -1,7 +1,7 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from "@nestjs/common";
+import { type CanActivate, type ExecutionContext, Injectable } from "@nestjs/common";
 import type { Request } from "express";
-import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { AppError } from "../common/app-error";
+import { RequestAuth } from "./request-auth.service";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -15,18 +15,16 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 @Injectable()
 export class SameOriginGuard implements CanActivate {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(private readonly requests: RequestAuth) {}
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
     if (SAFE_METHODS.has(req.method)) return true;
-    const origin = req.headers.origin;
-    if (origin !== undefined) {
-      if (origin === this.config.server.publicUrl.origin) return true;
-      throw new AppError("csrf_rejected", `Requests from ${origin} may not change anything here`);
-    }
-    const fetchSite = req.headers["sec-fetch-site"];
-    if (fetchSite === undefined || fetchSite === "same-origin" || fetchSite === "none") return true;
-    throw new AppError("csrf_rejected", `A ${String(fetchSite)} request may not change anything here`);
+    this.requests.requireOrigin(req, [this.requests.platformOrigin()], "check-fetch-site", (sender) =>
+      "origin" in sender
+        ? new AppError("csrf_rejected", `Requests from ${sender.origin} may not change anything here`)
+        : new AppError("csrf_rejected", `A ${sender.fetchSite} request may not change anything here`),
+    );
+    return true;
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { AppConfig } from "../config/app-config";
@@ -52,4 +53,42 @@ export function clientAddress(req: IncomingMessage, config: AppConfig): string {
     if (last) return last;
   }
   return peerAddress(req);
+}
+
+// Plain tokens only: the id is written into log lines and a response header.
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The id that ties an error response to its log line. A trusted proxy's
+ * X-Request-Id is kept, so its logs and ours share one id; anyone else's is
+ * ignored (a client could otherwise make its errors look like someone else's).
+ */
+export function requestIdOf(req: IncomingMessage, config: AppConfig): string {
+  const incoming = fromTrustedProxy(req, config) ? firstValue(req.headers["x-request-id"]) : undefined;
+  return incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+export type MissingOrigin = "allow" | "refuse" | "check-fetch-site";
+
+/**
+ * The one Origin rule for requests that carry the login cookie (cross-site
+ * request forgery, WebSocket hijacking): the Origin header must be one of
+ * `allowed`. What a request without Origin means is the caller's choice:
+ * WebSocket handshakes from browsers always carry one; state-changing fetches
+ * may instead say Sec-Fetch-Site, and requests with neither come from
+ * programs (curl, scripts) that cannot be tricked into sending someone
+ * else's cookie. Returns what to name in the refusal, or undefined if allowed.
+ */
+export function refusedOrigin(
+  req: IncomingMessage,
+  allowed: readonly string[],
+  missing: MissingOrigin,
+): { origin: string } | { fetchSite: string } | undefined {
+  const origin = req.headers.origin;
+  if (origin !== undefined) return allowed.includes(origin) ? undefined : { origin };
+  if (missing === "allow") return undefined;
+  if (missing === "refuse") return { origin: "(none)" };
+  const fetchSite = req.headers["sec-fetch-site"];
+  if (fetchSite === undefined || fetchSite === "same-origin" || fetchSite === "none") return undefined;
+  return { fetchSite: String(fetchSite) };
 }

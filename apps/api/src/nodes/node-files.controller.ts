@@ -1,10 +1,10 @@
 import { Controller, HttpCode, Inject, Param, Put, Req } from "@nestjs/common";
 import type { Request } from "express";
+import { SessionAccess } from "../access/session-access.service";
 import { CurrentUser } from "../auth/current-user.decorator";
 import { AppError } from "../common/app-error";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import type { User } from "../generated/prisma/client";
-import { SessionsService } from "../sessions/sessions.service";
 import { DockerEngine } from "./docker-engine.adapter";
 
 // A plain file name: no directories, no dot-only names, nothing the shell or tar would reinterpret.
@@ -14,7 +14,7 @@ const UPLOAD_DIR = "/root";
 @Controller("api/sessions/:id/nodes/:node/files")
 export class NodeFilesController {
   constructor(
-    private readonly sessions: SessionsService,
+    private readonly access: SessionAccess,
     private readonly engine: DockerEngine,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -35,15 +35,7 @@ export class NodeFilesController {
         "File names may contain letters, digits, spaces, dots, dashes and underscores only",
       );
     }
-    const session = await this.sessions.requireOwned(user, id);
-    const node = session.nodes.find((n) => n.name === nodeName);
-    if (!node) throw new AppError("not_found", `This session has no node "${nodeName}"`);
-    if (session.status !== "ready" || !node.containerId) {
-      throw new AppError(
-        "session_not_active",
-        `The session is ${session.status}; files can be uploaded once it is ready`,
-      );
-    }
+    const { node } = await this.access.node(user, id, nodeName, "upload");
     const declared = Number(req.headers["content-length"]);
     if (!Number.isInteger(declared) || declared < 0) {
       throw new AppError("bad_request", "Send the file as the request body with a Content-Length header");
@@ -53,7 +45,7 @@ export class NodeFilesController {
       req.resume(); // drain what the client already sent, so it sees the 413 rather than a reset
       throw new AppError("payload_too_large", `Files may be at most ${Math.round(max / 1024 / 1024)} MiB`);
     }
-    await this.engine.putFile(node.containerId, UPLOAD_DIR, name, declared, req);
+    await this.engine.putFile(node.containerId!, UPLOAD_DIR, name, declared, req);
     return { path: `${UPLOAD_DIR}/${name}`, size: declared };
   }
 }

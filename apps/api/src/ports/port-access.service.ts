@@ -1,11 +1,13 @@
+import type { IncomingMessage } from "node:http";
 import { Injectable } from "@nestjs/common";
-import { AuthService } from "../auth/auth.service";
-import { AppError } from "../common/app-error";
+import { SessionAccess } from "../access/session-access.service";
+import { usableNode, usableSession, type SessionFacts, type Viewer } from "../access/session-access-rules";
+import { RequestAuth } from "../auth/request-auth.service";
 import { PrismaService } from "../database/prisma.service";
 import { SessionEvents } from "../sessions/session-events";
 import type { PortAddress } from "./port-address";
 import { PortTokens } from "./port-tokens";
-import { TtlCache } from "./ttl-cache";
+import { TtlCache } from "../common/ttl-cache";
 
 /** Where a permitted request goes: always the node's address from the database, never from the request. */
 export interface PortTarget {
@@ -14,13 +16,9 @@ export interface PortTarget {
 }
 
 /** The credential a request brings, depending on the URL form. */
-export type PortCredential =
-  { form: "path"; loginToken: string | undefined } | { form: "host"; portCookie: string | undefined };
+export type PortCredential = { form: "path"; req: IncomingMessage } | { form: "host"; portCookie: string | undefined };
 
-interface PortFacts {
-  ownerId: string;
-  status: string;
-  ip: string | null | undefined;
+interface PortFacts extends SessionFacts {
   isPublic: boolean;
 }
 
@@ -39,11 +37,11 @@ export class PortAccess {
   // Promises, not values: concurrent requests for one port share one query instead of each
   // sending their own the moment an entry expires.
   private readonly facts = new TtlCache<Promise<PortFacts | null>>(CACHE_MS);
-  private readonly logins = new TtlCache<Promise<string | null>>(CACHE_MS);
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly auth: AuthService,
+    private readonly requests: RequestAuth,
+    private readonly access: SessionAccess,
     private readonly tokens: PortTokens,
     events: SessionEvents,
   ) {
@@ -57,25 +55,19 @@ export class PortAccess {
 
   async resolve(address: PortAddress, credential: PortCredential): Promise<PortTarget> {
     const facts = await this.factsOf(address);
-    if (!facts) throw new AppError("not_found", "No such session");
-    if (!facts.isPublic) {
-      const userId = await this.userOf(address, credential);
-      if (!userId) throw new AppError("unauthenticated", "Log in to Kubelab to open this port");
-      // Someone else's private port looks exactly like a missing one.
-      if (userId !== facts.ownerId) throw new AppError("not_found", "No such session");
-    }
-    if (facts.status !== "ready") {
-      throw new AppError("session_not_active", `The session is ${facts.status}; ports open once it is ready`);
-    }
-    if (facts.ip === undefined) throw new AppError("not_found", `This session has no node "${address.node}"`);
-    if (!facts.ip) throw new AppError("session_not_active", `${address.node} has no address yet`);
-    return { ip: facts.ip, port: address.port };
+    // Public ports need no login, so none is looked up for them.
+    const viewer = facts && !facts.isPublic ? await this.viewerOf(address, credential) : null;
+    const session = usableSession(viewer, facts, {
+      open: facts?.isPublic,
+      loginMessage: "Log in to Kubelab to open this port",
+    });
+    const node = usableNode(session, address.node, "port");
+    return { ip: node.ip!, port: address.port };
   }
 
-  /** When the user's session ends, or null if it is not theirs: the port cookie lives exactly as long. */
-  async ownedSessionExpiry(sessionId: string, userId: string): Promise<Date | null> {
-    const session = await this.prisma.labSession.findFirst({ where: { id: sessionId, ownerId: userId } });
-    return session?.expiresAt ?? null;
+  /** When the user's session ends, or null if they may not use it: the port cookie lives exactly as long. */
+  ownedSessionExpiry(sessionId: string, userId: string): Promise<Date | null> {
+    return this.access.usableUntil({ id: userId }, sessionId);
   }
 
   private factsOf(address: PortAddress): Promise<PortFacts | null> {
@@ -92,18 +84,19 @@ export class PortAccess {
         session && {
           ownerId: session.ownerId,
           status: session.status,
-          ip: session.nodes[0] ? session.nodes[0].ip : undefined,
+          nodes: session.nodes,
           isPublic: session.publicPorts.length > 0,
         }
       );
     });
   }
 
-  private async userOf(address: PortAddress, credential: PortCredential): Promise<string | null> {
-    if (credential.form === "host") return this.tokens.verify("cookie", credential.portCookie, address);
-    const token = credential.loginToken;
-    if (!token) return null;
-    return this.cached(this.logins, token, async () => (await this.auth.userForToken(token))?.id ?? null);
+  private async viewerOf(address: PortAddress, credential: PortCredential): Promise<Viewer | null> {
+    if (credential.form === "host") {
+      const userId = this.tokens.verify("cookie", credential.portCookie, address);
+      return userId ? { id: userId } : null;
+    }
+    return this.requests.userOf(credential.req, { cached: true });
   }
 
   private cached<V>(cache: TtlCache<Promise<V>>, key: string, load: () => Promise<V>): Promise<V> {

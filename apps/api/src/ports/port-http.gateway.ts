@@ -1,19 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Inject, Injectable, Logger } from "@nestjs/common";
-import { readLoginToken } from "../auth/login-cookie";
+import { Inject, Injectable } from "@nestjs/common";
 import { AppError } from "../common/app-error";
+import { ErrorRenderer } from "../common/error-renderer.service";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { forwardRequestHeaders } from "./forward-headers";
 import { PortAccess, type PortCredential } from "./port-access.service";
 import type { PortAddress } from "./port-address";
 import { portCookieHeader, readPortCookie, safeNextPath } from "./port-cookie";
-import {
-  closedPortError,
-  isMalformedResponse,
-  isUnreachable,
-  malformedResponseError,
-  sendPortError,
-} from "./port-error-response";
+import { closedPortError, isMalformedResponse, isUnreachable, malformedResponseError } from "./port-error-response";
 import { proxyHttp } from "./port-http-proxy";
 import { portRouteOf, type PortRoute } from "./port-route";
 import { PortTokens } from "./port-tokens";
@@ -29,11 +23,10 @@ export const AUTH_PATH = "/__kubelab/auth";
  */
 @Injectable()
 export class PortHttpGateway {
-  private readonly logger = new Logger("PortProxy");
-
   constructor(
     private readonly access: PortAccess,
     private readonly tokens: PortTokens,
+    private readonly errors: ErrorRenderer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -42,11 +35,9 @@ export class PortHttpGateway {
     return (req, res, next) => {
       const route = portRouteOf(req, this.config);
       if (!route) return next();
-      this.handle(req, res, route).catch((error: unknown) => {
-        if (error instanceof AppError) return sendPortError(req, res, error);
-        this.logger.error("Port request failed", (error as Error).stack);
-        sendPortError(req, res, new AppError("internal_error", "Something went wrong on the server"));
-      });
+      this.handle(req, res, route).catch((error: unknown) =>
+        this.errors.http(req, res, error, { format: "negotiate" }),
+      );
     };
   }
 
@@ -64,9 +55,7 @@ export class PortHttpGateway {
       return;
     }
     const credential: PortCredential =
-      route.form === "path"
-        ? { form: "path", loginToken: readLoginToken(req, this.config) }
-        : { form: "host", portCookie: readPortCookie(req) };
+      route.form === "path" ? { form: "path", req } : { form: "host", portCookie: readPortCookie(req) };
     let target;
     try {
       target = await this.access.resolve(address, credential);
@@ -89,10 +78,10 @@ export class PortHttpGateway {
       headers: forwardRequestHeaders(req, { config: this.config, host: route.host, https }),
       pathPrefix: route.prefix,
       onUnreachable: (error) => {
-        if (isUnreachable(error)) return sendPortError(req, res, closedPortError(address), true);
-        if (isMalformedResponse(error)) return sendPortError(req, res, malformedResponseError(address));
-        this.logger.warn(`Proxying to ${address.node}:${address.port} failed: ${error.message}`);
-        sendPortError(req, res, new AppError("internal_error", "The app could not be reached"));
+        const page = { format: "negotiate", cause: error } as const;
+        if (isUnreachable(error)) return this.errors.http(req, res, closedPortError(address), { ...page, retry: true });
+        if (isMalformedResponse(error)) return this.errors.http(req, res, malformedResponseError(address), page);
+        this.errors.http(req, res, new AppError("internal_error", "The app could not be reached"), page);
       },
     });
   }

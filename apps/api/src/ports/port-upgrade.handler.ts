@@ -1,8 +1,9 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { Inject, Injectable, Logger, type OnModuleDestroy } from "@nestjs/common";
-import { readLoginToken } from "../auth/login-cookie";
-import { AppError, HTTP_STATUS_BY_CODE } from "../common/app-error";
+import { Inject, Injectable, type OnModuleDestroy } from "@nestjs/common";
+import { RequestAuth } from "../auth/request-auth.service";
+import { AppError } from "../common/app-error";
+import { ErrorRenderer } from "../common/error-renderer.service";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { forwardRequestHeaders } from "./forward-headers";
 import { PortAccess } from "./port-access.service";
@@ -20,12 +21,13 @@ import { requestIsHttps } from "../common/request-origin";
  */
 @Injectable()
 export class PortUpgradeHandler implements OnModuleDestroy {
-  private readonly logger = new Logger("PortProxy");
   // Upgraded sockets are invisible to the HTTP server's close(); without this, shutdown would wait for them.
   private readonly open = new Set<Duplex>();
 
   constructor(
     private readonly access: PortAccess,
+    private readonly requests: RequestAuth,
+    private readonly errors: ErrorRenderer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -45,11 +47,7 @@ export class PortUpgradeHandler implements OnModuleDestroy {
       socket.on("error", () => undefined);
       this.open.add(socket);
       socket.once("close", () => this.open.delete(socket));
-      this.handle(req, socket, head, route).catch((error: unknown) => {
-        if (error instanceof AppError) return refuse(socket, error);
-        this.logger.error("Port upgrade failed", (error as Error).stack);
-        refuse(socket, new AppError("internal_error", "Something went wrong on the server"));
-      });
+      this.handle(req, socket, head, route).catch((error: unknown) => this.errors.socket(req, socket, error));
     });
   }
 
@@ -60,9 +58,7 @@ export class PortUpgradeHandler implements OnModuleDestroy {
     this.checkOrigin(req, route, https);
     const target = await this.access.resolve(
       address,
-      route.form === "path"
-        ? { form: "path", loginToken: readLoginToken(req, this.config) }
-        : { form: "host", portCookie: readPortCookie(req) },
+      route.form === "path" ? { form: "path", req } : { form: "host", portCookie: readPortCookie(req) },
     );
     const headers = forwardRequestHeaders(req, { config: this.config, host: route.host, https });
     headers.connection = "Upgrade";
@@ -73,10 +69,10 @@ export class PortUpgradeHandler implements OnModuleDestroy {
       headers,
       pathPrefix: route.prefix,
       onFailure: (error) => {
-        if (isUnreachable(error)) return refuse(socket, closedPortError(address));
-        if (isMalformedResponse(error)) return refuse(socket, malformedResponseError(address));
-        this.logger.warn(`Proxying an upgrade to ${address.node}:${address.port} failed: ${error.message}`);
-        refuse(socket, new AppError("port_bad_response", "The app's answer could not be passed on"));
+        const refuse = (refusal: AppError): void => this.errors.socket(req, socket, refusal, { cause: error });
+        if (isUnreachable(error)) return refuse(closedPortError(address));
+        if (isMalformedResponse(error)) return refuse(malformedResponseError(address));
+        refuse(new AppError("port_bad_response", "The app's answer could not be passed on"));
       },
     });
   }
@@ -87,20 +83,16 @@ export class PortUpgradeHandler implements OnModuleDestroy {
    * and "null" (the sandboxed app's opaque origin).
    */
   private checkOrigin(req: IncomingMessage, route: PortRoute, https: boolean): void {
-    const origin = req.headers.origin;
-    if (!origin) return;
     const allowed =
       route.form === "host"
         ? [`${https ? "https" : "http"}://${route.host}`]
-        : [this.config.server.publicUrl.origin, "null"];
-    if (!allowed.includes(origin)) throw new AppError("forbidden", `Origin ${origin} may not open this port`);
+        : [this.requests.platformOrigin(), "null"];
+    this.requests.requireOrigin(
+      req,
+      allowed,
+      "allow",
+      (sender) =>
+        new AppError("forbidden", `Origin ${"origin" in sender ? sender.origin : "(none)"} may not open this port`),
+    );
   }
-}
-
-function refuse(socket: Duplex, error: AppError): void {
-  const status = HTTP_STATUS_BY_CODE[error.code];
-  const body = JSON.stringify({ error: { code: error.code, message: error.message } });
-  socket.end(
-    `HTTP/1.1 ${status} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
 }

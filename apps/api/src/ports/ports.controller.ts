@@ -1,12 +1,13 @@
 import { Body, Controller, Get, Inject, Param, Put, Query, Res } from "@nestjs/common";
 import { ZNodeName, ZPortNumber, ZSetPortVisibilityRequest, type TPortEntry, type TPortList } from "@kubelab/shared";
 import type { Response } from "express";
+import { SessionAccess } from "../access/session-access.service";
+import { isSessionReady } from "../access/session-access-rules";
 import { CurrentUser } from "../auth/current-user.decorator";
 import { AppError } from "../common/app-error";
 import { parseBody } from "../common/zod-validation";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import type { User } from "../generated/prisma/client";
-import { SessionsService } from "../sessions/sessions.service";
 import { portHostOrigin, type PortAddress } from "./port-address";
 import { safeNextPath } from "./port-cookie";
 import { AUTH_PATH } from "./port-http.gateway";
@@ -21,7 +22,7 @@ const SSE_KEEPALIVE_MS = 20_000;
 export class PortsController {
   constructor(
     private readonly ports: PortsService,
-    private readonly sessions: SessionsService,
+    private readonly access: SessionAccess,
     private readonly watcher: PortWatcher,
     private readonly tokens: PortTokens,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -35,7 +36,7 @@ export class PortsController {
   /** Server-sent events: the full port list, first at once, then whenever it changes. */
   @Get("ports/events")
   async events(@CurrentUser() user: User, @Param("id") id: string, @Res() res: Response): Promise<void> {
-    const session = await this.sessions.requireOwned(user, id);
+    const session = await this.access.session(user, id);
     res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-store",
@@ -45,7 +46,7 @@ export class PortsController {
     const send = (event: string, data: unknown): void => {
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     };
-    if (session.status !== "ready") {
+    if (!isSessionReady(session)) {
       send("ports", await this.ports.build(session.id, []));
       res.end();
       return;
@@ -102,10 +103,7 @@ export class PortsController {
     @Res() res: Response,
   ): Promise<void> {
     const address = this.address(id, node, port);
-    const session = await this.sessions.requireOwned(user, id);
-    if (!session.nodes.some((n) => n.name === address.node)) {
-      throw new AppError("not_found", `This session has no node "${address.node}"`);
-    }
+    await this.access.node(user, id, address.node, "manage");
     const ticket = this.tokens.sign("ticket", user.id, address, new Date(Date.now() + TICKET_SECONDS * 1000));
     const target = new URL(AUTH_PATH, portHostOrigin(this.config, address));
     target.searchParams.set("ticket", ticket);

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from "@nestjs/common";
 import { comparePortEntries, type TPortEntry, type TPortList } from "@kubelab/shared";
-import { AppError } from "../common/app-error";
+import { SessionAccess } from "../access/session-access.service";
+import { isSessionReady } from "../access/session-access-rules";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import type { User } from "../generated/prisma/client";
-import { SessionsService } from "../sessions/sessions.service";
 import { PortAccess } from "./port-access.service";
 import { portUrls } from "./port-address";
 import type { DetectedPort } from "./port-discovery";
@@ -15,15 +15,15 @@ import { PortWatcher } from "./port-watcher.service";
 export class PortsService {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly sessions: SessionsService,
+    private readonly sessionAccess: SessionAccess,
     private readonly watcher: PortWatcher,
     private readonly access: PortAccess,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async list(user: User, sessionId: string): Promise<TPortList> {
-    const session = await this.sessions.requireOwned(user, sessionId);
-    const detected = session.status === "ready" ? await this.watcher.current(session.id) : [];
+    const session = await this.sessionAccess.session(user, sessionId);
+    const detected = isSessionReady(session) ? await this.watcher.current(session.id) : [];
     return this.build(session.id, detected);
   }
 
@@ -50,9 +50,7 @@ export class PortsService {
   }
 
   async setPublic(user: User, sessionId: string, node: string, port: number, isPublic: boolean): Promise<TPortEntry> {
-    const session = await this.sessions.requireOwned(user, sessionId);
-    if (!session.nodes.some((n) => n.name === node))
-      throw new AppError("not_found", `This session has no node "${node}"`);
+    const { session } = await this.sessionAccess.node(user, sessionId, node, "manage");
     const key = { sessionId_node_port: { sessionId: session.id, node, port } };
     if (isPublic) {
       await this.prisma.publicPort.upsert({ where: key, create: { sessionId: session.id, node, port }, update: {} });

@@ -1,13 +1,13 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { Inject, Injectable, Logger } from "@nestjs/common";
-import { TERMINAL_MAX_FRAME_BYTES, ZNodeName, ZTerminalConnectQuery, type TApiErrorCode } from "@kubelab/shared";
+import { TERMINAL_MAX_FRAME_BYTES, ZTerminalConnectQuery } from "@kubelab/shared";
 import { WebSocketServer } from "ws";
-import { AuthService } from "../auth/auth.service";
-import { readLoginToken } from "../auth/login-cookie";
-import { AppError, HTTP_STATUS_BY_CODE } from "../common/app-error";
+import { SessionAccess } from "../access/session-access.service";
+import { RequestAuth } from "../auth/request-auth.service";
+import { AppError } from "../common/app-error";
+import { ErrorRenderer } from "../common/error-renderer.service";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
-import { SessionsService } from "../sessions/sessions.service";
 import { TerminalRegistry, type TerminalTarget } from "./terminal-registry.service";
 
 const TERMINAL_PATH = /^\/api\/sessions\/([^/]+)\/nodes\/([^/]+)\/terminal$/;
@@ -24,8 +24,9 @@ export class TerminalUpgradeHandler {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: TERMINAL_MAX_FRAME_BYTES });
 
   constructor(
-    private readonly auth: AuthService,
-    private readonly sessions: SessionsService,
+    private readonly requests: RequestAuth,
+    private readonly access: SessionAccess,
+    private readonly errors: ErrorRenderer,
     private readonly registry: TerminalRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -34,14 +35,7 @@ export class TerminalUpgradeHandler {
   listen(server: Server, handledElsewhere: (req: IncomingMessage) => boolean = () => false): void {
     server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (handledElsewhere(req)) return;
-      this.handle(req, socket, head).catch((error: unknown) => {
-        if (error instanceof AppError) {
-          refuse(socket, error.code, error.message);
-        } else {
-          this.logger.error("Terminal upgrade failed", (error as Error).stack);
-          refuse(socket, "internal_error", "Something went wrong on the server");
-        }
-      });
+      this.handle(req, socket, head).catch((error: unknown) => this.errors.socket(req, socket, error));
     });
   }
 
@@ -54,12 +48,14 @@ export class TerminalUpgradeHandler {
     const match = TERMINAL_PATH.exec(url.pathname);
     if (!match) throw new AppError("not_found", "No such endpoint");
     // Cross-site WebSocket hijacking: browsers send the page's origin; only our own is accepted.
-    if (req.headers.origin !== this.config.server.publicUrl.origin) {
-      throw new AppError("forbidden", `Origin ${req.headers.origin ?? "(none)"} may not open terminals`);
-    }
-    const token = readLoginToken(req, this.config);
-    const user = token ? await this.auth.userForToken(token) : null;
-    if (!user) throw new AppError("unauthenticated", "Log in first");
+    this.requests.requireOrigin(
+      req,
+      [this.requests.platformOrigin()],
+      "refuse",
+      (sender) =>
+        new AppError("forbidden", `Origin ${"origin" in sender ? sender.origin : "(none)"} may not open terminals`),
+    );
+    const user = await this.requests.requireUser(req);
 
     const query = ZTerminalConnectQuery.safeParse(Object.fromEntries(url.searchParams));
     if (!query.success) {
@@ -68,17 +64,16 @@ export class TerminalUpgradeHandler {
         `Invalid query: ${query.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
       );
     }
-    const session = await this.sessions.requireOwned(user, decodeURIComponent(match[1]!));
-    const nodeName = decodeURIComponent(match[2]!);
-    const node = ZNodeName.safeParse(nodeName).success ? session.nodes.find((n) => n.name === nodeName) : undefined;
-    if (!node) throw new AppError("not_found", `This session has no node "${nodeName}"`);
-    if (session.status !== "ready" || !node.containerId) {
-      throw new AppError("session_not_active", `The session is ${session.status}; terminals open once it is ready`);
-    }
+    const { session, node } = await this.access.node(
+      user,
+      decodeURIComponent(match[1]!),
+      decodeURIComponent(match[2]!),
+      "terminal",
+    );
     const target: TerminalTarget = {
       sessionId: session.id,
       node: node.name,
-      containerId: node.containerId,
+      containerId: node.containerId!,
       terminalId: query.data.terminal,
     };
     if (
@@ -104,24 +99,4 @@ export class TerminalUpgradeHandler {
       });
     });
   }
-}
-
-function refuse(socket: Duplex, code: TApiErrorCode, message: string): void {
-  const status = HTTP_STATUS_BY_CODE[code];
-  const body = JSON.stringify({ error: { code, message } });
-  socket.end(
-    `HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
-}
-
-function statusText(status: number): string {
-  const texts: Record<number, string> = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    409: "Conflict",
-    500: "Internal Server Error",
-  };
-  return texts[status] ?? "Error";
 }
