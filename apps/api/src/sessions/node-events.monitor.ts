@@ -6,7 +6,7 @@ import { PrismaService } from "../database/prisma.service";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
 import { LABEL_INSTANCE, LABEL_NODE, LABEL_SESSION } from "../nodes/docker-labels";
 import { SessionNotices } from "./session-notices.service";
-import { SessionProvisioner } from "./session-provisioner.service";
+import { SessionLifecycle } from "./session-lifecycle.service";
 import { SessionReconciler } from "./session-reconciler.service";
 
 interface DockerEvent {
@@ -34,7 +34,7 @@ export class NodeEventsMonitor implements OnApplicationBootstrap, OnApplicationS
   constructor(
     private readonly engine: DockerEngine,
     private readonly prisma: PrismaService,
-    private readonly provisioner: SessionProvisioner,
+    private readonly lifecycle: SessionLifecycle,
     private readonly notices: SessionNotices,
     private readonly reconciler: SessionReconciler,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -98,8 +98,12 @@ export class NodeEventsMonitor implements OnApplicationBootstrap, OnApplicationS
       }
       return;
     }
-    const why = `stopped (exit code ${attributes.exitCode ?? "?"})`;
-    this.logger.warn(`Session ${sessionId}: ${node} ${why}`);
-    await this.provisioner.fail(sessionId, `${node} ${why}`);
+    const exitCode = Number.parseInt(attributes.exitCode ?? "", 10);
+    this.logger.warn(`Session ${sessionId}: ${node} stopped (exit code ${attributes.exitCode ?? "?"})`);
+    await this.lifecycle.fail(sessionId, {
+      code: "node_died",
+      nodes: [node],
+      ...(Number.isInteger(exitCode) ? { exitCode } : {}),
+    });
   }
 }
