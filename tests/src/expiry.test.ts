@@ -25,6 +25,7 @@ describe("session expiry", () => {
       return left.containers + left.networks + left.volumes === 0 ? Date.now() : undefined;
     });
     assert.equal(ended.reason, "expired");
+    assert.equal(ended.stopReason?.code, "expired");
     assert.ok(cleanedAt - expiresAt < 30_000, `cleaned up ${cleanedAt - expiresAt} ms after expiry`);
     assert.ok(cleanedAt >= expiresAt, "a session must not end before its time");
   });

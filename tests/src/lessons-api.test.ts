@@ -244,6 +244,7 @@ describe("lessons API with LESSON_IMAGE_FALLBACK=false", () => {
       failed.reason ?? "",
       /node image "kubelab\/node-not-built:test" is not on this Docker engine \(build it/,
     );
+    assert.equal(failed.stopReason?.code, "image_missing");
     await waitForLog(lab.server, /Lesson unbuilt-image asks for .*; its sessions fail until it is built/);
     assert.deepEqual(await countLabelled(lab.server.instanceId, created.body.id), {
       containers: 0,

@@ -310,6 +310,7 @@ describe("NODE_SECURITY_PROFILE=userns on an engine without --userns-remap", () 
     const settled = await user.waitUntilSettled(session.id);
     assert.equal(settled.status, "failed");
     assert.match(settled.reason ?? "", /^node_profile_unavailable: NODE_SECURITY_PROFILE=userns .*--userns-remap/);
+    assert.equal(settled.stopReason?.code, "profile_unavailable");
     const containers = await docker.listContainers({
       all: true,
       filters: { label: [`kubelab.session=${session.id}`] },

@@ -134,6 +134,7 @@ describe("node resources: disk limit and memory", () => {
     await fill(node(session, "node1"), "/root/fill-2", 40, false);
     const failed = await client.waitForStatus(session.id, "failed", 30_000);
     assert.equal(failed.reason, "disk_limit");
+    assert.deepEqual(failed.stopReason, { code: "disk_limit", nodes: ["node1"], exitCode: null, detail: null });
     const stop = ZSession.parse(failed).notices.find((n) => n.code === "disk_limit");
     assert.equal(stop?.node, "node1");
     assert.ok((stop?.usedBytes ?? 0) >= DISK_LIMIT_MIB * MIB);

@@ -40,6 +40,7 @@ describe("recovery from faults", () => {
     const after = await client.getSession(session.id);
     assert.equal(after.status, "failed");
     assert.match(after.reason ?? "", /restarted/);
+    assert.equal(after.stopReason?.code, "server_restarted");
     assert.deepEqual(await countLabelled(lab.server.instanceId), NONE);
     // The user is not stuck: the failed session does not count against the quota.
     const next = await client.createSession();
@@ -69,6 +70,11 @@ describe("recovery from faults", () => {
     await docker.getContainer(`kubelab-${session.id}-node2`).kill();
     const failed = await client.waitForStatus(session.id, "failed", 30_000);
     assert.match(failed.reason ?? "", /node2 stopped/);
+    // The typed reason the web app words: which node, and Docker's exit code (137: SIGKILL).
+    assert.deepEqual(
+      { code: failed.stopReason?.code, nodes: failed.stopReason?.nodes, exitCode: failed.stopReason?.exitCode },
+      { code: "node_died", nodes: ["node2"], exitCode: 137 },
+    );
     // Its open terminals learn why, with the documented close code.
     const closed = await terminal.closed;
     assert.equal(closed.code, TERMINAL_CLOSE_CODES.sessionFailed);
@@ -111,5 +117,6 @@ describe("recovery from faults", () => {
     const after = await client.getSession(session.id);
     assert.equal(after.status, "failed");
     assert.match(after.reason ?? "", /shut down/);
+    assert.equal(after.stopReason?.code, "server_shutdown");
   });
 });

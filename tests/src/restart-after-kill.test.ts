@@ -98,6 +98,7 @@ describe("restart after kill -9 (embedded PostgreSQL)", () => {
     const failed = await client.getSession(halfBuilt.id);
     assert.equal(failed.status, "failed");
     assert.match(failed.reason ?? "", /restarted/);
+    assert.equal(failed.stopReason?.code, "server_restarted");
     // Nothing of the instance is left on the engine.
     assert.deepEqual(await countLabelled(server.instanceId), { containers: 0, networks: 0, volumes: 0 });
   });

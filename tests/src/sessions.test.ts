@@ -62,6 +62,7 @@ describe("lab sessions", () => {
     const after = await alice.getSession(created.id);
     assert.equal(after.status, "ended");
     assert.equal(after.reason, "deleted");
+    assert.deepEqual(after.stopReason, { code: "deleted", nodes: [], exitCode: null, detail: null });
     const list = await alice.request<{ sessions: unknown[] }>("GET", "/api/sessions");
     assert.equal(list.body.sessions.length, 0, "ended sessions are not listed");
   });

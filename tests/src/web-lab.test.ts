@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser } from "./support/browser";
-import { execIn } from "./support/docker-objects";
+import { docker, execIn } from "./support/docker-objects";
 import { useKubelab } from "./support/lab-fixture";
 import { HEADER_ECHO_APP, startNodeApp } from "./support/node-apps";
 import { waitFor } from "./support/wait-for";
@@ -244,6 +244,32 @@ describe("lab page in Chromium", () => {
       await detail.locator("summary").click();
       assert.ok((await panel.innerText()).includes(serverWords), "and can be unfolded for a bug report");
       assert.equal((await bea.request("DELETE", `/api/sessions/${other.id}`)).status, 204);
+    } finally {
+      await spanish.close();
+    }
+  });
+
+  it("words a failed session's reason in Spanish from its code, with the server's English only folded away", async () => {
+    const spanish = await browser.newContext({ locale: "es-ES", viewport: { width: 1400, height: 900 } });
+    try {
+      const page = await openLab(spanish, lab.publicUrl);
+      const sessionId = await page.locator("[data-testid=session-bar]").getAttribute("data-session-id");
+      await docker.getContainer(`kubelab-${sessionId}-node2`).kill();
+      const panel = page.locator("[data-testid=session-state][data-state=failed]");
+      await panel.waitFor({ timeout: 30_000 });
+      const reason = panel.locator("[data-testid=session-reason]");
+      assert.equal(await reason.getAttribute("data-reason-code"), "node_died");
+      const visible = await panel.innerText();
+      assert.match(
+        visible,
+        /Dejó de funcionar de forma inesperada: node2\. El laboratorio se detuvo\. \(código de salida 137\)/,
+      );
+      const detail = panel.locator("[data-testid=session-reason-detail]");
+      const serverWords = ((await detail.locator("p").textContent()) ?? "").trim();
+      assert.match(serverWords, /node2 stopped \(exit code 137\)/);
+      assert.ok(!visible.includes(serverWords), "the English reason is not shown in the Spanish page");
+      await detail.locator("summary").click();
+      assert.ok((await panel.innerText()).includes(serverWords), "and can be unfolded for a bug report");
     } finally {
       await spanish.close();
     }

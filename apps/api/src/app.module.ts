@@ -30,6 +30,7 @@ import { NodeEventsMonitor } from "./sessions/node-events.monitor";
 import { NodeDiskMonitor } from "./sessions/node-disk.monitor";
 import { SessionNotices } from "./sessions/session-notices.service";
 import { NodeLayerQuotaResolver } from "./nodes/node-layer-quota.resolver";
+import { SessionLifecycle } from "./sessions/session-lifecycle.service";
 import { SessionProvisioner } from "./sessions/session-provisioner.service";
 import { SessionReaper } from "./sessions/session-reaper.service";
 import { SessionReconciler } from "./sessions/session-reconciler.service";
@@ -88,6 +89,7 @@ export class AppModule {
         NodeSecurityReportService,
         NodeLayerQuotaResolver,
         SessionProvisioner,
+        SessionLifecycle,
         SessionsService,
         SessionImagePicker,
         SessionReconciler,

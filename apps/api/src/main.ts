@@ -10,7 +10,7 @@ import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from "./database/
 import { applyMigrations } from "./database/migrations";
 import { DockerEngine } from "./nodes/docker-engine.adapter";
 import { NodeFirewall } from "./nodes/node-firewall.service";
-import { SessionProvisioner } from "./sessions/session-provisioner.service";
+import { SessionLifecycle } from "./sessions/session-lifecycle.service";
 import { SessionReconciler } from "./sessions/session-reconciler.service";
 import { TerminalUpgradeHandler } from "./terminals/terminal-upgrade.handler";
 import { mountWebApp } from "./web/web-app";
@@ -94,7 +94,7 @@ async function bootstrap(): Promise<void> {
       logger.warn("Shutdown took longer than 15 s; exiting anyway");
       process.exit(1);
     }, 15_000).unref();
-    await app.get(SessionProvisioner).cancelAll();
+    await app.get(SessionLifecycle).cancelAll();
     await app
       .get(NodeFirewall)
       .removeIfUnused()

@@ -3,6 +3,7 @@ export * from "./api-error";
 export * from "./auth";
 export * from "./lessons";
 export * from "./sessions";
+export * from "./session-lifecycle";
 export * from "./terminal-protocol";
 export * from "./ports";
 export * from "./admin-users";

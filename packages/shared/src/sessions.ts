@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZSessionStopReason } from "./session-lifecycle";
 
 export const ZSessionStatus = z.enum(["provisioning", "ready", "failed", "ending", "ended"]);
 export type TSessionStatus = z.infer<typeof ZSessionStatus>;
@@ -47,17 +48,17 @@ export const ZSessionNotice = z.object({
 });
 export type TSessionNotice = z.infer<typeof ZSessionNotice>;
 
-/** Stable codes in `reason` that the web app translates; other reasons are shown as they are. */
-export const SESSION_REASON_CODES = {
-  /** A node wrote more than NODE_DISK_LIMIT (container layer and /var/lib/docker together). */
-  diskLimit: "disk_limit",
-} as const;
-
 export const ZSession = z.object({
   id: z.string(),
   status: ZSessionStatus,
-  // Why the session failed or ended (e.g. "expired", "deleted"); null while healthy.
+  /**
+   * Why the session failed or ended, as text: the detail of `stopReason` when it has one, else its
+   * code (e.g. "expired", "deleted", "disk_limit"); null while healthy. Kept for API clients; the
+   * web app words `stopReason.code` instead.
+   */
   reason: z.string().nullable(),
+  /** Why the session failed or ended, typed (see ZSessionStopReason); null while healthy. */
+  stopReason: ZSessionStopReason.nullable(),
   lesson: z.string().nullable(),
   /** The node image the session runs on. */
   image: z.string(),

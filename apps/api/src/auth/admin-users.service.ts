@@ -1,11 +1,16 @@
 import { Injectable, Logger } from "@nestjs/common";
-import type { TAdminUser, TAdminUserList, TAdminUserUpdate, TUserRole } from "@kubelab/shared";
+import {
+  ENDABLE_SESSION_STATUSES,
+  LIVE_SESSION_STATUSES,
+  type TAdminUser,
+  type TAdminUserList,
+  type TAdminUserUpdate,
+  type TUserRole,
+} from "@kubelab/shared";
 import { AppError } from "../common/app-error";
 import { PrismaService } from "../database/prisma.service";
 import type { Prisma, User } from "../generated/prisma/client";
-import { SessionsService } from "../sessions/sessions.service";
-
-const ACTIVE_STATUSES = ["provisioning", "ready"] as const;
+import { SessionLifecycle } from "../sessions/session-lifecycle.service";
 
 type UserWithCount = User & { _count: { labSessions: number } };
 
@@ -24,7 +29,7 @@ export class AdminUsersService {
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly sessions: SessionsService,
+    private readonly lifecycle: SessionLifecycle,
   ) {}
 
   async list(filter: AdminUserFilter): Promise<TAdminUserList> {
@@ -73,10 +78,10 @@ export class AdminUsersService {
   private async endEverything(userId: string): Promise<void> {
     await this.prisma.loginSession.deleteMany({ where: { userId } });
     const active = await this.prisma.labSession.findMany({
-      where: { ownerId: userId, status: { in: ["provisioning", "ready", "failed"] } },
+      where: { ownerId: userId, status: { in: [...ENDABLE_SESSION_STATUSES] } },
       select: { id: true },
     });
-    await Promise.all(active.map((session) => this.sessions.end(session.id, "owner banned")));
+    await Promise.all(active.map((session) => this.lifecycle.end(session.id, { code: "owner_banned" })));
   }
 
   private async find(id: string): Promise<UserWithCount> {
@@ -87,8 +92,9 @@ export class AdminUsersService {
     return user;
   }
 
+  // "Active" as the quotas count it: an ending session still holds its slot.
   private countActive() {
-    return { _count: { select: { labSessions: { where: { status: { in: [...ACTIVE_STATUSES] } } } } } };
+    return { _count: { select: { labSessions: { where: { status: { in: [...LIVE_SESSION_STATUSES] } } } } } };
   }
 
   private view(user: UserWithCount): TAdminUser {

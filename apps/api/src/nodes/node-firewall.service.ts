@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from "@nestjs/common";
+import { LIVE_SESSION_STATUSES } from "@kubelab/shared";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import { DockerEngine } from "./docker-engine.adapter";
@@ -71,7 +72,7 @@ export class NodeFirewall {
   async removeIfUnused(): Promise<void> {
     if (!this.installed) return;
     const live = await this.prisma.labSession.count({
-      where: { instanceId: this.config.instanceId, status: { in: ["provisioning", "ready", "ending"] } },
+      where: { instanceId: this.config.instanceId, status: { in: [...LIVE_SESSION_STATUSES] } },
     });
     if (live > 0) {
       this.logger.log(`Node firewall kept: ${live} session(s) of this installation are still live`);

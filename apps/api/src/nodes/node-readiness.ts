@@ -3,6 +3,16 @@ import type { DockerEngine } from "./docker-engine.adapter";
 
 const POLL_INTERVAL_MS = 250;
 
+/** Why a node never became ready: its deadline passed, or the node stopped while starting. */
+export class NodeNotReady extends Error {
+  constructor(
+    readonly kind: "timeout" | "stopped",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Resolves once the Docker engine inside the node answers `docker info`
  * ("ready" means the attendee's first `docker run` works). Rejects with the
@@ -19,7 +29,7 @@ export async function waitForInnerDocker(
   while (Date.now() < deadline) {
     signal.throwIfAborted();
     if (!(await engine.isRunning(containerId))) {
-      throw new Error(`${node} stopped while starting${lastOutput ? `: ${lastOutput}` : ""}`);
+      throw new NodeNotReady("stopped", `${node} stopped while starting${lastOutput ? `: ${lastOutput}` : ""}`);
     }
     try {
       // The check may take the rest of the deadline: on a loaded host (a classroom starting all at
@@ -37,7 +47,8 @@ export async function waitForInnerDocker(
     }
     await sleep(POLL_INTERVAL_MS, undefined, { signal });
   }
-  throw new Error(
+  throw new NodeNotReady(
+    "timeout",
     `the Docker engine in ${node} did not start in time${lastOutput ? ` (last answer: ${lastOutput})` : ""}`,
   );
 }

@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
-import { SESSION_REASON_CODES } from "@kubelab/shared";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import { DockerEngine, type NodeDataDirs } from "../nodes/docker-engine.adapter";
 import { nodeContainerName, nodeVolumeName } from "../nodes/docker-labels";
 import { SessionNotices } from "./session-notices.service";
-import { SessionProvisioner } from "./session-provisioner.service";
+import { SessionLifecycle } from "./session-lifecycle.service";
 
 // Share of NODE_DISK_LIMIT at which the attendee is warned (once per node).
 const WARNING_SHARE = 0.9;
@@ -53,7 +52,7 @@ export class NodeDiskMonitor implements OnApplicationBootstrap, OnApplicationShu
     private readonly prisma: PrismaService,
     private readonly engine: DockerEngine,
     private readonly notices: SessionNotices,
-    private readonly provisioner: SessionProvisioner,
+    private readonly lifecycle: SessionLifecycle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -158,7 +157,7 @@ export class NodeDiskMonitor implements OnApplicationBootstrap, OnApplicationShu
       if (used >= limit) {
         this.logger.warn(`Session ${sessionId}: ${name} uses ${used} bytes, over NODE_DISK_LIMIT (${limit})`);
         await this.notices.add(sessionId, { code: "disk_limit", node: name, usedBytes: used, limitBytes: limit });
-        await this.provisioner.fail(sessionId, SESSION_REASON_CODES.diskLimit);
+        await this.lifecycle.fail(sessionId, { code: "disk_limit", nodes: [name] });
         return;
       }
       if (used >= limit * WARNING_SHARE && !(await this.notices.exists(sessionId, "disk_warning", name))) {

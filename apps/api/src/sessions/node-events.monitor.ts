@@ -5,7 +5,7 @@ import { PrismaService } from "../database/prisma.service";
 import { DockerEngine, type NodeEventWatch } from "../nodes/docker-engine.adapter";
 import type { NodeEvent } from "../nodes/docker-events";
 import { SessionNotices } from "./session-notices.service";
-import { SessionProvisioner } from "./session-provisioner.service";
+import { SessionLifecycle } from "./session-lifecycle.service";
 import { SessionReconciler } from "./session-reconciler.service";
 
 // A runaway program can hit the memory limit many times a second; one notice per node per window.
@@ -28,7 +28,7 @@ export class NodeEventsMonitor implements OnApplicationBootstrap, OnApplicationS
   constructor(
     private readonly engine: DockerEngine,
     private readonly prisma: PrismaService,
-    private readonly provisioner: SessionProvisioner,
+    private readonly lifecycle: SessionLifecycle,
     private readonly notices: SessionNotices,
     private readonly reconciler: SessionReconciler,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -74,8 +74,11 @@ export class NodeEventsMonitor implements OnApplicationBootstrap, OnApplicationS
       }
       return;
     }
-    const why = `stopped (exit code ${event.exitCode ?? "?"})`;
-    this.logger.warn(`Session ${sessionId}: ${node} ${why}`);
-    await this.provisioner.fail(sessionId, `${node} ${why}`);
+    this.logger.warn(`Session ${sessionId}: ${node} stopped (exit code ${event.exitCode ?? "?"})`);
+    await this.lifecycle.fail(sessionId, {
+      code: "node_died",
+      nodes: [node],
+      ...(event.exitCode === null ? {} : { exitCode: event.exitCode }),
+    });
   }
 }

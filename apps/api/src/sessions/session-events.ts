@@ -1,10 +1,13 @@
 import { EventEmitter } from "node:events";
 import { Injectable } from "@nestjs/common";
+import type { TSessionReasonCode } from "@kubelab/shared";
 
 export interface SessionStoppedEvent {
   sessionId: string;
   /** "ended": deleted or expired; "failed": a node died or provisioning failed. */
   outcome: "ended" | "failed";
+  code: TSessionReasonCode;
+  /** The reason in English (its detail, or a sentence for the code), e.g. for terminal close reasons. */
   reason: string;
 }
 

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { OPEN_SESSION_STATUSES } from "@kubelab/shared";
 import { PrismaService } from "../database/prisma.service";
+import { SessionLifecycle } from "./session-lifecycle.service";
 import { SessionReconciler } from "./session-reconciler.service";
-import { SessionsService, type EndReason } from "./sessions.service";
 
 /**
  * Every REAPER_INTERVAL: ends sessions whose time is up (so within that interval of expiry),
@@ -17,7 +18,7 @@ export class SessionReaper implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly sessions: SessionsService,
+    private readonly lifecycle: SessionLifecycle,
     private readonly reconciler: SessionReconciler,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -47,20 +48,20 @@ export class SessionReaper implements OnApplicationBootstrap, OnApplicationShutd
     const due = await this.prisma.labSession.findMany({
       where: {
         instanceId: this.config.instanceId,
-        status: { in: ["provisioning", "ready"] },
+        status: { in: [...OPEN_SESSION_STATUSES] },
         expiresAt: { lte: new Date() },
       },
       select: { id: true },
     });
-    await Promise.all(due.map((s) => this.sessions.end(s.id, "expired")));
+    await Promise.all(due.map((s) => this.lifecycle.end(s.id, { code: "expired" })));
   }
 
   private async finishEnding(): Promise<void> {
     const stuck = await this.prisma.labSession.findMany({
       where: { instanceId: this.config.instanceId, status: "ending" },
-      select: { id: true, statusReason: true },
+      select: { id: true },
     });
-    const orphaned = stuck.filter((s) => !this.sessions.isCleaningUp(s.id));
-    await Promise.all(orphaned.map((s) => this.sessions.end(s.id, (s.statusReason as EndReason | null) ?? "deleted")));
+    const orphaned = stuck.filter((s) => !this.lifecycle.isBusy(s.id));
+    await Promise.all(orphaned.map((s) => this.lifecycle.finishEnding(s.id)));
   }
 }

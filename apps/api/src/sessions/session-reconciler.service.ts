@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { LIVE_SESSION_STATUSES } from "@kubelab/shared";
 import { PrismaService } from "../database/prisma.service";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
-import { SessionProvisioner } from "./session-provisioner.service";
+import { SessionLifecycle } from "./session-lifecycle.service";
 import type { LabSessionWithNodes } from "./session-view";
-import { SessionsService, type EndReason } from "./sessions.service";
 
 /**
  * Makes Docker and the database agree, in both directions: after a crash,
@@ -18,8 +18,7 @@ export class SessionReconciler {
   constructor(
     private readonly prisma: PrismaService,
     private readonly engine: DockerEngine,
-    private readonly provisioner: SessionProvisioner,
-    private readonly sessions: SessionsService,
+    private readonly lifecycle: SessionLifecycle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -32,12 +31,11 @@ export class SessionReconciler {
   private async run(): Promise<void> {
     const instanceId = this.config.instanceId;
     const live = await this.prisma.labSession.findMany({
-      where: { instanceId, status: { in: ["provisioning", "ready", "ending"] } },
+      where: { instanceId, status: { in: [...LIVE_SESSION_STATUSES] } },
       include: { nodes: true },
     });
     for (const session of live) {
-      if (this.provisioner.isProvisioning(session.id)) continue; // ours, still being created
-      if (this.sessions.isCleaningUp(session.id)) continue; // ours, being ended
+      if (this.lifecycle.isBusy(session.id)) continue; // ours, being created or ended
       // One session whose node Docker does not answer for must not stop the others' reconciliation.
       await this.reconcileSession(session).catch((error: unknown) =>
         this.logger.warn(`Reconciling session ${session.id} failed: ${(error as Error).message}`),
@@ -59,7 +57,7 @@ export class SessionReconciler {
     const stillLive = new Set(
       (
         await this.prisma.labSession.findMany({
-          where: { instanceId, status: { in: ["provisioning", "ready", "ending"] } },
+          where: { instanceId, status: { in: [...LIVE_SESSION_STATUSES] } },
           select: { id: true },
         })
       ).map((s) => s.id),
@@ -68,7 +66,7 @@ export class SessionReconciler {
     const orphans = new Set(
       [...objects.containers, ...objects.networks, ...objects.volumes]
         .map((o) => o.sessionId)
-        .filter((id) => !stillLive.has(id) && !this.provisioner.isProvisioning(id)),
+        .filter((id) => !stillLive.has(id) && !this.lifecycle.isBusy(id)),
     );
     for (const sessionId of orphans) {
       this.logger.warn(`Removing Docker objects of session ${sessionId || "(unlabelled)"}, which is not live`);
@@ -82,19 +80,24 @@ export class SessionReconciler {
   }
 
   private async reconcileSession(session: LabSessionWithNodes): Promise<void> {
-    if (session.status === "provisioning") {
-      await this.provisioner.fail(
-        session.id,
-        "the server restarted while this session was being created; start a new one",
-      );
-    } else if (session.status === "ending") {
-      await this.sessions.end(session.id, (session.statusReason as EndReason | null) ?? "deleted");
-    } else {
-      const dead = [];
-      for (const node of session.nodes) {
-        if (!node.containerId || !(await this.engine.isRunning(node.containerId))) dead.push(node.name);
+    switch (session.status) {
+      case "provisioning":
+        await this.lifecycle.fail(session.id, { code: "server_restarted" });
+        return;
+      case "ending":
+        await this.lifecycle.finishEnding(session.id);
+        return;
+      case "ready": {
+        const dead = [];
+        for (const node of session.nodes) {
+          if (!node.containerId || !(await this.engine.isRunning(node.containerId))) dead.push(node.name);
+        }
+        if (dead.length > 0) await this.lifecycle.fail(session.id, { code: "node_died", nodes: dead });
+        return;
       }
-      if (dead.length > 0) await this.provisioner.fail(session.id, `${dead.join(" and ")} stopped unexpectedly`);
+      case "failed":
+      case "ended":
+        return; // not live: not loaded above
     }
   }
 }

@@ -1,5 +1,6 @@
 import { SESSION_NOTICES_SHOWN, ZSessionNoticeCode, type TSession, type TSessionNotice } from "@kubelab/shared";
 import type { LabNode, LabSession, SessionNotice } from "../generated/prisma/client";
+import { legacyReasonOf, stopReasonOf } from "./session-reason";
 
 export type LabSessionWithNodes = LabSession & { nodes: LabNode[] };
 export type LabSessionForView = LabSessionWithNodes & { notices: SessionNotice[] };
@@ -10,14 +11,12 @@ export const SESSION_VIEW_INCLUDE = {
   notices: { orderBy: { id: "desc" }, take: SESSION_NOTICES_SHOWN },
 } as const;
 
-// Sessions that hold (or are about to hold) Docker resources count against quotas.
-export const ACTIVE_STATUSES = ["provisioning", "ready", "ending"] as const;
-
 export function toSessionView(session: LabSessionForView, maxExtensions: number): TSession {
   return {
     id: session.id,
     status: session.status,
-    reason: session.statusReason,
+    reason: legacyReasonOf(session),
+    stopReason: stopReasonOf(session),
     lesson: session.lessonId,
     image: session.image,
     requestedImage: session.requestedImage,

@@ -1,32 +1,25 @@
 import { randomBytes } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import { Inject, Injectable, Logger } from "@nestjs/common";
-import type { TSession } from "@kubelab/shared";
+import { isSessionStatusIn, LIVE_SESSION_STATUSES, OPEN_SESSION_STATUSES, type TSession } from "@kubelab/shared";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { AppError } from "../common/app-error";
 import { PrismaService } from "../database/prisma.service";
 import type { User } from "../generated/prisma/client";
-import { SessionEvents } from "./session-events";
 import { SessionImagePicker } from "./session-image-picker";
-import { SessionProvisioner } from "./session-provisioner.service";
-import { ACTIVE_STATUSES, SESSION_VIEW_INCLUDE, toSessionView, type LabSessionForView } from "./session-view";
+import { SessionLifecycle } from "./session-lifecycle.service";
+import { SESSION_VIEW_INCLUDE, toSessionView, type LabSessionForView } from "./session-view";
 
 // Session creation takes this transaction-scoped advisory lock, so quota
 // checks and the insert are one atomic step across all Kubelab processes.
 const QUOTA_LOCK_KEY = 7_345_210_002;
 
-export type EndReason = "deleted" | "expired" | "owner banned";
-
 @Injectable()
 export class SessionsService {
   private readonly logger = new Logger("Sessions");
-  // Cleanups in progress: one per session, however many callers end it.
-  private readonly cleaning = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly provisioner: SessionProvisioner,
-    private readonly events: SessionEvents,
+    private readonly lifecycle: SessionLifecycle,
     private readonly images: SessionImagePicker,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -36,7 +29,9 @@ export class SessionsService {
     const { nodes, image, requestedImage } = await this.images.pick(lessonId);
     const session = await this.prisma.$transaction(async (tx) => {
       await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${QUOTA_LOCK_KEY})`);
-      const mine = await tx.labSession.count({ where: { ownerId: user.id, status: { in: [...ACTIVE_STATUSES] } } });
+      const mine = await tx.labSession.count({
+        where: { ownerId: user.id, status: { in: [...LIVE_SESSION_STATUSES] } },
+      });
       if (mine >= maxPerUser) {
         throw new AppError(
           "quota_exceeded",
@@ -47,7 +42,7 @@ export class SessionsService {
       if (user.provider === "guest" && user.guestAddress !== null) {
         const fromAddress = await tx.labSession.count({
           where: {
-            status: { in: [...ACTIVE_STATUSES] },
+            status: { in: [...LIVE_SESSION_STATUSES] },
             owner: { provider: "guest", guestAddress: user.guestAddress },
           },
         });
@@ -60,7 +55,7 @@ export class SessionsService {
         }
       }
       const total = await tx.labSession.count({
-        where: { instanceId: this.config.instanceId, status: { in: [...ACTIVE_STATUSES] } },
+        where: { instanceId: this.config.instanceId, status: { in: [...LIVE_SESSION_STATUSES] } },
       });
       if (total >= maxTotal) {
         throw new AppError("no_capacity", "All lab slots are in use right now; try again in a few minutes");
@@ -82,7 +77,7 @@ export class SessionsService {
       });
     });
     this.logger.log(`Session ${session.id} created for user ${user.id}`);
-    this.provisioner.provision(session);
+    this.lifecycle.provision(session);
     return this.view(session);
   }
 
@@ -101,7 +96,7 @@ export class SessionsService {
 
   async extend(user: User, sessionId: string): Promise<TSession> {
     const session = await this.requireOwned(user, sessionId);
-    if (session.status !== "ready" && session.status !== "provisioning") {
+    if (!isSessionStatusIn(OPEN_SESSION_STATUSES, session.status)) {
       throw new AppError("session_not_active", `This session is ${session.status} and cannot be extended`);
     }
     const { maxExtensions, extensionSeconds, maxDurationSeconds } = this.config.sessions;
@@ -118,7 +113,7 @@ export class SessionsService {
     }
     // Conditional on the values read above, so two concurrent extends cannot both count as one.
     const changed = await this.prisma.labSession.updateMany({
-      where: { id: session.id, extensions: session.extensions, status: { in: ["ready", "provisioning"] } },
+      where: { id: session.id, extensions: session.extensions, status: { in: [...OPEN_SESSION_STATUSES] } },
       data: { expiresAt: new Date(expiresAt), extensions: { increment: 1 } },
     });
     if (changed.count === 0) throw new AppError("conflict", "The session changed meanwhile; try again");
@@ -128,57 +123,7 @@ export class SessionsService {
   async delete(user: User, sessionId: string): Promise<void> {
     const session = await this.requireOwned(user, sessionId);
     if (session.status === "ended") return;
-    await this.end(session.id, "deleted");
-  }
-
-  /**
-   * Ends a session: no new work starts on it, its Docker objects go, and it is recorded as ended.
-   * Docker gets DOCKER_TIMEOUT for the cleanup; after that the session is recorded as ended anyway
-   * (it stops counting against quotas) and the reaper's sweep removes whatever is left of it.
-   */
-  async end(sessionId: string, reason: EndReason): Promise<void> {
-    const changed = await this.prisma.labSession.updateMany({
-      where: { id: sessionId, status: { in: ["provisioning", "ready", "failed"] } },
-      data: { status: "ending", statusReason: reason },
-    });
-    if (changed.count === 0) {
-      const current = await this.prisma.labSession.findUnique({ where: { id: sessionId } });
-      if (current?.status !== "ending") return; // already ended by someone else
-    }
-    this.events.emitStopped({ sessionId, outcome: "ended", reason });
-    let cleanup = this.cleaning.get(sessionId);
-    if (!cleanup) {
-      cleanup = this.cleanUp(sessionId).finally(() => this.cleaning.delete(sessionId));
-      this.cleaning.set(sessionId, cleanup);
-    }
-    const patience = new AbortController();
-    const cleaned = await Promise.race([
-      cleanup,
-      sleep(this.config.docker.callTimeoutSeconds * 1000, false, { signal: patience.signal }),
-    ]).finally(() => patience.abort());
-    if (!cleaned) this.logger.warn(`Session ${sessionId}: Docker objects not removed yet; the reaper will retry`);
-    await this.prisma.labSession.updateMany({
-      where: { id: sessionId, status: "ending" },
-      data: { status: "ended", endedAt: new Date() },
-    });
-    this.logger.log(`Session ${sessionId} ended (${reason})`);
-  }
-
-  /** Whether this process is still removing the session's Docker objects (so a sweep leaves it alone). */
-  isCleaningUp(sessionId: string): boolean {
-    return this.cleaning.has(sessionId);
-  }
-
-  // Never rejects: true when everything is gone, false when something is left for the sweep.
-  private async cleanUp(sessionId: string): Promise<boolean> {
-    try {
-      await this.provisioner.cancel(sessionId);
-      await this.provisioner.removeDockerObjects(sessionId);
-      return true;
-    } catch (error) {
-      this.logger.warn(`Session ${sessionId}: cleanup failed (${(error as Error).message}); the reaper will retry`);
-      return false;
-    }
+    await this.lifecycle.end(session.id, { code: "deleted" });
   }
 
   // Another user's session is indistinguishable from a missing one: 404 either way.

@@ -1,4 +1,4 @@
-import { ZLessonCatalog, ZSessionList, type TSession } from "@kubelab/shared";
+import { isSessionStatusIn, OPEN_SESSION_STATUSES, ZLessonCatalog, ZSessionList, type TSession } from "@kubelab/shared";
 import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { LessonCard } from "@/components/catalog/lesson-card";
 import { formatMessage } from "@/lib/i18n/format-message";
@@ -6,8 +6,6 @@ import { getDictionary } from "@/lib/i18n/get-dictionary";
 import { apiFetch } from "@/lib/server/api-fetch";
 import { getCurrentUser } from "@/lib/server/current-user";
 import { getLocale } from "@/lib/server/locale";
-
-const ACTIVE_STATUSES = new Set<TSession["status"]>(["provisioning", "ready"]);
 
 export default async function CatalogPage() {
   const [locale, user] = await Promise.all([getLocale(), getCurrentUser()]);
@@ -17,10 +15,14 @@ export default async function CatalogPage() {
     user ? apiFetch("/api/sessions", ZSessionList) : null,
   ]);
 
-  // The newest active session per lesson (the list is newest first): "Resume lab".
+  // The newest open session per lesson (the list is newest first): "Resume lab".
   const activeByLesson = new Map<string, TSession>();
   for (const session of sessions?.ok ? sessions.data.sessions : []) {
-    if (session.lesson && ACTIVE_STATUSES.has(session.status) && !activeByLesson.has(session.lesson)) {
+    if (
+      session.lesson &&
+      isSessionStatusIn(OPEN_SESSION_STATUSES, session.status) &&
+      !activeByLesson.has(session.lesson)
+    ) {
       activeByLesson.set(session.lesson, session);
     }
   }

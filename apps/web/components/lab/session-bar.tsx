@@ -1,6 +1,6 @@
 "use client";
 
-import type { TSession } from "@kubelab/shared";
+import { ENDABLE_SESSION_STATUSES, isSessionStatusIn, type TSession } from "@kubelab/shared";
 import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
@@ -123,7 +123,7 @@ export function SessionBar({ session, ports, extend, end }: SessionBarProps) {
           type="button"
           className="button button-small button-danger"
           onClick={() => setConfirming(true)}
-          disabled={ending || session.status === "ended" || session.status === "ending"}
+          disabled={ending || !isSessionStatusIn(ENDABLE_SESSION_STATUSES, session.status)}
           data-testid="session-end"
         >
           {ending ? dict.session.ending : dict.session.end}

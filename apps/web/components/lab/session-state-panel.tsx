@@ -8,7 +8,7 @@ import type { ApiError } from "@/lib/api/api-error";
 import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
-import { sessionReasonText } from "@/lib/i18n/session-reason";
+import { sessionReasonDetail, sessionReasonText } from "@/lib/i18n/session-reason";
 import { useServerNow } from "@/lib/ui/use-now";
 import { SessionNotices } from "./session-notices";
 import type { LabSession } from "./use-lab-session";
@@ -45,7 +45,8 @@ export function SessionStatePanel({ lab }: { lab: LabSession }) {
 }
 
 function SessionStatus({ lab, session }: { lab: LabSession; session: TSession }) {
-  const { dict } = useI18n();
+  const { dict, locale } = useI18n();
+  const reasonText = sessionReasonText(session, dict, locale);
   switch (session.status) {
     case "provisioning":
       return <ProvisioningPanel session={session} />;
@@ -64,11 +65,12 @@ function SessionStatus({ lab, session }: { lab: LabSession; session: TSession })
           <p className="state-title" role="alert">
             {dict.session.failed}
           </p>
-          {session.reason ? (
-            <p data-testid="session-reason" data-reason={session.reason}>
-              {formatMessage(dict.session.failedReason, { reason: sessionReasonText(session.reason, dict) })}
+          {reasonText ? (
+            <p data-testid="session-reason" data-reason={session.reason} data-reason-code={session.stopReason?.code}>
+              {formatMessage(dict.session.failedReason, { reason: reasonText })}
             </p>
           ) : null}
+          <ReasonDetail session={session} />
           <SessionNotices notices={session.notices.filter((notice) => notice.code === "disk_limit")} />
           <ActionButton label={dict.session.tryAgain} action={lab.restart} testId="session-retry" />
         </StatePanel>
@@ -76,18 +78,27 @@ function SessionStatus({ lab, session }: { lab: LabSession; session: TSession })
     case "ended":
       return (
         <StatePanel kind="ended">
-          <p className="state-title" role="alert">
-            {session.reason === "expired"
-              ? dict.session.endedExpired
-              : session.reason === "deleted"
-                ? dict.session.endedDeleted
-                : dict.session.ended}
+          <p className="state-title" role="alert" data-reason-code={session.stopReason?.code}>
+            {reasonText ?? dict.session.ended}
           </p>
           <ActionButton label={dict.session.startNew} action={lab.restart} testId="session-start-new" />
           <Link href="/">{dict.common.backToCatalog}</Link>
         </StatePanel>
       );
   }
+}
+
+/** The server's English text behind a reason, folded away like ErrorDetail: for a bug report. */
+function ReasonDetail({ session }: { session: TSession }) {
+  const { dict } = useI18n();
+  const detail = sessionReasonDetail(session);
+  if (!detail) return null;
+  return (
+    <details className="error-detail" data-testid="session-reason-detail">
+      <summary>{dict.apiErrors.detail}</summary>
+      <p lang="en">{detail}</p>
+    </details>
+  );
 }
 
 function ProvisioningPanel({ session }: { session: TSession }) {

@@ -1,6 +1,13 @@
 "use client";
 
-import { ZSession, ZSessionList, type TSession } from "@kubelab/shared";
+import {
+  isSessionStatusIn,
+  LIVE_SESSION_STATUSES,
+  OPEN_SESSION_STATUSES,
+  ZSession,
+  ZSessionList,
+  type TSession,
+} from "@kubelab/shared";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError } from "@/lib/api/api-error";
 import { apiRequest, apiRequestNoContent, serverNow } from "@/lib/api/browser-api";
@@ -12,9 +19,6 @@ export type LabSessionState =
   | { phase: "quota"; blocking: TSession[]; error: ApiError }
   | { phase: "error"; error: ApiError };
 
-const RESUMABLE = new Set<TSession["status"]>(["provisioning", "ready"]);
-const COUNTS_AGAINST_QUOTA = new Set<TSession["status"]>(["provisioning", "ready", "ending"]);
-
 function toApiError(error: unknown): ApiError {
   return error instanceof ApiError ? error : new ApiError(0, "client_error", String(error));
 }
@@ -23,7 +27,10 @@ function toApiError(error: unknown): ApiError {
 async function findOrCreate(lessonId: string, signal?: AbortSignal): Promise<LabSessionState> {
   const findMine = async () => {
     const { sessions } = await apiRequest("GET", "/api/sessions", ZSessionList, { signal });
-    return { sessions, mine: sessions.find((s) => s.lesson === lessonId && RESUMABLE.has(s.status)) };
+    return {
+      sessions,
+      mine: sessions.find((s) => s.lesson === lessonId && isSessionStatusIn(OPEN_SESSION_STATUSES, s.status)),
+    };
   };
   const first = await findMine();
   if (first.mine) return { phase: "active", session: first.mine };
@@ -35,7 +42,7 @@ async function findOrCreate(lessonId: string, signal?: AbortSignal): Promise<Lab
     // Another tab may have created this lesson's session in the meantime: use it.
     const again = await findMine();
     if (again.mine) return { phase: "active", session: again.mine };
-    const blocking = again.sessions.filter((s) => COUNTS_AGAINST_QUOTA.has(s.status));
+    const blocking = again.sessions.filter((s) => isSessionStatusIn(LIVE_SESSION_STATUSES, s.status));
     return { phase: "quota", blocking, error };
   }
 }

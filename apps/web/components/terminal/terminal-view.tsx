@@ -1,10 +1,10 @@
 "use client";
 
+import { TERMINAL_CLOSE_CODES } from "@kubelab/shared";
 import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
 import { useResolvedTheme, useTextSize } from "@/lib/appearance/use-appearance";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
-import { sessionReasonText } from "@/lib/i18n/session-reason";
 import type { ConnectionState } from "@/lib/terminal/terminal-connection";
 import { useTerminalActions, type TerminalHandle, type TerminalTab } from "./terminal-workspace";
 import { useTerminalSession } from "./use-terminal-session";
@@ -142,7 +142,17 @@ function TerminalOverlay({ state, onNewShell }: { state: ConnectionState; onNewS
     case "closed":
       return (
         <div className="terminal-overlay" role="status">
-          <p>{formatMessage(dict.terminal.closedSession, { reason: sessionReasonText(state.reason ?? "", dict) })}</p>
+          <p>
+            {state.closeCode === TERMINAL_CLOSE_CODES.sessionFailed
+              ? dict.terminal.closedFailed
+              : dict.terminal.closedEnded}
+          </p>
+          {state.reason ? (
+            <details className="error-detail">
+              <summary>{dict.apiErrors.detail}</summary>
+              <p lang="en">{state.reason}</p>
+            </details>
+          ) : null}
         </div>
       );
   }

@@ -8,8 +8,10 @@ export interface ConnectionState {
   status: ConnectionStatus;
   /** Exit code of the shell when status is "exited" (null when killed by a signal). */
   exitCode?: number | null;
-  /** Why the connection was closed for good (status "closed"), from the server's close frame. */
+  /** Why the connection was closed for good (status "closed"), from the server's close frame (English). */
   reason?: string;
+  /** The close code when status is "closed": TERMINAL_CLOSE_CODES.sessionEnded or sessionFailed. */
+  closeCode?: number;
 }
 
 export interface TerminalTarget {
@@ -170,7 +172,7 @@ export class TerminalConnection {
       case TERMINAL_CLOSE_CODES.sessionEnded:
       case TERMINAL_CLOSE_CODES.sessionFailed:
         // The session is gone or broken: reconnecting would only be refused.
-        this.setState({ status: "closed", reason: event.reason || `close code ${event.code}` });
+        this.setState({ status: "closed", reason: event.reason || `close code ${event.code}`, closeCode: event.code });
         return;
       default:
         this.scheduleReconnect();

@@ -1,3 +1,4 @@
+import type { TSessionReasonCode } from "@kubelab/shared";
 import type { ApiErrorTexts } from "../api-error-text";
 
 // English interface texts. The Spanish dictionary must have exactly these keys
@@ -149,8 +150,6 @@ export const en = {
     endConfirm: "End session",
     endFailed: "Could not end the lab: {message}",
     ended: "This lab session has ended.",
-    endedExpired: "This lab session expired.",
-    endedDeleted: "This lab session was ended.",
     endingNow: "This lab session is being removed…",
     startNew: "Start a new lab",
     failed: "Your lab could not be started or stopped working.",
@@ -191,10 +190,27 @@ export const en = {
       disk_limit: "{node} used {used}, more than its {limit} of disk space, so the lab was stopped.",
       oom_kill: "A process in {node} was stopped because the node ran out of memory.",
     },
-    // Failure reasons the server sends as codes (SESSION_REASON_CODES).
+    // Why a session failed or ended, by the code the server sends (ZSessionReasonCode); {nodes}
+    // lists the nodes concerned. Every code must be here (and in es.ts).
     reasonCodes: {
-      disk_limit: "A node used more disk space than this lab allows, so the lab was stopped.",
-    },
+      deleted: "This lab session was ended.",
+      expired: "This lab session expired.",
+      owner_banned: "An administrator ended this lab session.",
+      image_missing: "This server does not have the node image this lab needs ({image}). Tell the organiser.",
+      profile_unavailable:
+        "This server's Docker engine cannot run nodes with the security profile it is set up for. Tell the organiser.",
+      firewall_unavailable:
+        "This server could not set up the firewall that fences lab nodes in, so no node may start. Tell the organiser.",
+      node_start_failed: "Docker could not start {nodes}.",
+      ready_timeout: "Docker inside {nodes} did not start in time; the server may be busy. Try again.",
+      provision_error: "Something went wrong while your nodes were being created.",
+      server_restarted: "The server restarted while your lab was being created.",
+      server_shutdown: "The server was stopped while your lab was being created.",
+      node_died: "{nodes} stopped unexpectedly, so the lab stopped.",
+      disk_limit: "{nodes} used more disk space than this lab allows, so the lab was stopped.",
+    } satisfies Record<TSessionReasonCode, string>,
+    reasonExitCode: "(exit code {code})",
+    someNode: "a node",
   },
   terminal: {
     status: {
@@ -214,7 +230,8 @@ export const en = {
     shellExited: "The shell exited (code {code}).",
     shellExitedNoCode: "The shell exited.",
     newShell: "New shell",
-    closedSession: "Disconnected: {reason}",
+    closedEnded: "Disconnected: the lab session ended.",
+    closedFailed: "Disconnected: the lab session stopped working.",
     reconnectingIn: "Connection lost. Reconnecting…",
     gap: "[{bytes} bytes of earlier output were lost]",
     maxTerminals: "A node runs at most {max} terminals",

@@ -150,8 +150,6 @@ export const es: Dictionary = {
     endConfirm: "Terminar sesión",
     endFailed: "No se pudo terminar el laboratorio: {message}",
     ended: "Esta sesión de laboratorio ha terminado.",
-    endedExpired: "Esta sesión de laboratorio ha caducado.",
-    endedDeleted: "Esta sesión de laboratorio se ha terminado.",
     endingNow: "Se está eliminando esta sesión de laboratorio…",
     startNew: "Empezar un laboratorio nuevo",
     failed: "Tu laboratorio no se pudo iniciar o ha dejado de funcionar.",
@@ -192,9 +190,26 @@ export const es: Dictionary = {
       oom_kill: "Se detuvo un proceso en {node} porque el nodo se quedó sin memoria.",
     },
     reasonCodes: {
-      disk_limit:
-        "Un nodo usó más espacio en disco del que permite este laboratorio, así que el laboratorio se detuvo.",
+      deleted: "Esta sesión de laboratorio se ha terminado.",
+      expired: "Esta sesión de laboratorio ha caducado.",
+      owner_banned: "Un administrador terminó esta sesión de laboratorio.",
+      image_missing:
+        "Este servidor no tiene la imagen de nodo que necesita este laboratorio ({image}). Avisa a la organización.",
+      profile_unavailable:
+        "El motor Docker de este servidor no puede ejecutar nodos con el perfil de seguridad configurado. Avisa a la organización.",
+      firewall_unavailable:
+        "Este servidor no pudo preparar el cortafuegos que aísla los nodos, así que no puede arrancar ninguno. Avisa a la organización.",
+      node_start_failed: "Docker no pudo arrancar: {nodes}.",
+      ready_timeout:
+        "Docker no arrancó a tiempo dentro de: {nodes}. Puede que el servidor esté ocupado; inténtalo de nuevo.",
+      provision_error: "Algo falló mientras se creaban tus nodos.",
+      server_restarted: "El servidor se reinició mientras se creaba tu laboratorio.",
+      server_shutdown: "El servidor se detuvo mientras se creaba tu laboratorio.",
+      node_died: "Dejó de funcionar de forma inesperada: {nodes}. El laboratorio se detuvo.",
+      disk_limit: "Usó más espacio en disco del que permite este laboratorio: {nodes}. El laboratorio se detuvo.",
     },
+    reasonExitCode: "(código de salida {code})",
+    someNode: "un nodo",
   },
   terminal: {
     status: {
@@ -214,7 +229,8 @@ export const es: Dictionary = {
     shellExited: "La shell terminó (código {code}).",
     shellExitedNoCode: "La shell terminó.",
     newShell: "Shell nueva",
-    closedSession: "Desconectado: {reason}",
+    closedEnded: "Desconectado: la sesión de laboratorio terminó.",
+    closedFailed: "Desconectado: la sesión de laboratorio dejó de funcionar.",
     reconnectingIn: "Se perdió la conexión. Reconectando…",
     gap: "[se perdieron {bytes} bytes de salida anterior]",
     maxTerminals: "Un nodo ejecuta como máximo {max} terminales",

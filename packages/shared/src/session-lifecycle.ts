@@ -1,0 +1,107 @@
+import { z } from "zod";
+// Type-only: sessions.ts imports this file for ZSessionStopReason.
+import type { TSessionStatus } from "./sessions";
+
+/**
+ * The session state machine: for each status, the statuses it may move to. The server's
+ * SessionLifecycle only writes a status change allowed here, and makes it a conditional update
+ * (`WHERE status IN sessionStatusesLeadingTo(to)`), so racing writers end in one consistent state.
+ * The pool and event-log work add their states here.
+ */
+export const SESSION_TRANSITIONS = {
+  provisioning: ["ready", "failed", "ending"],
+  ready: ["failed", "ending"],
+  // Stopped, objects freed; still listed until the attendee (or an admin) ends it.
+  failed: ["ending"],
+  // Docker objects being removed; `ending` again is a resumption (another process finishes it).
+  ending: ["ended"],
+  ended: [],
+} as const satisfies Record<TSessionStatus, readonly TSessionStatus[]>;
+
+const ALL_STATUSES = Object.keys(SESSION_TRANSITIONS) as TSessionStatus[];
+
+export function canTransition(from: TSessionStatus, to: TSessionStatus): boolean {
+  return (SESSION_TRANSITIONS[from] as readonly TSessionStatus[]).includes(to);
+}
+
+/** The statuses from which `to` may be reached: the `WHERE status IN (...)` of that change. */
+export function sessionStatusesLeadingTo(to: TSessionStatus): TSessionStatus[] {
+  return ALL_STATUSES.filter((from) => canTransition(from, to));
+}
+
+/**
+ * Sessions that hold Docker objects, or are about to: they count against every quota (per user,
+ * per guest address, per installation) and as a user's "active sessions" in the admin console,
+ * keep the node firewall installed, and are checked by the reconciler. Docker objects of any other
+ * session are leftovers to remove.
+ */
+export const LIVE_SESSION_STATUSES = ["provisioning", "ready", "ending"] as const satisfies readonly TSessionStatus[];
+
+/**
+ * Sessions the attendee still has a lab in, or will have shortly: the lab page resumes them, the
+ * catalog offers "Resume lab", they can be extended, and they expire at `expiresAt`.
+ */
+export const OPEN_SESSION_STATUSES = ["provisioning", "ready"] as const satisfies readonly TSessionStatus[];
+
+/** Sessions that can still be ended (DELETE, expiry, a ban): a failed one too, to record it as over. */
+export const ENDABLE_SESSION_STATUSES = [
+  "provisioning",
+  "ready",
+  "failed",
+] as const satisfies readonly TSessionStatus[];
+
+/** Whether a status is in one of the named sets above (typed for `readonly` tuples). */
+export function isSessionStatusIn(set: readonly TSessionStatus[], status: TSessionStatus): boolean {
+  return set.includes(status);
+}
+
+/**
+ * Why a session ended (`ended`, through `ending`), chosen by whoever ended it:
+ * - deleted: its owner ended it (DELETE /api/sessions/:id).
+ * - expired: its time ran out (the reaper).
+ * - owner_banned: an admin banned its owner.
+ */
+export const ZSessionEndReasonCode = z.enum(["deleted", "expired", "owner_banned"]);
+export type TSessionEndReasonCode = z.infer<typeof ZSessionEndReasonCode>;
+
+/**
+ * Why a session failed. `nodes` names the nodes concerned where the code is about nodes.
+ * - image_missing: its node image is not on the Docker engine (`detail` says how to build it).
+ * - profile_unavailable: NODE_SECURITY_PROFILE cannot run on this engine (`detail` says why).
+ * - firewall_unavailable: the node firewall could not be installed, so no node may start.
+ * - node_start_failed: Docker refused to start a node, or it stopped while starting.
+ * - ready_timeout: a node's inner Docker engine did not answer within NODE_READY_TIMEOUT.
+ * - provision_error: any other failure while creating it (`detail` has the error).
+ * - server_restarted: the server stopped (crash, kill) while creating it.
+ * - server_shutdown: the server was stopped gracefully while creating it.
+ * - node_died: a ready session's node stopped (`exitCode` when Docker said it) or disappeared.
+ * - disk_limit: a node wrote more than NODE_DISK_LIMIT.
+ */
+export const ZSessionFailureReasonCode = z.enum([
+  "image_missing",
+  "profile_unavailable",
+  "firewall_unavailable",
+  "node_start_failed",
+  "ready_timeout",
+  "provision_error",
+  "server_restarted",
+  "server_shutdown",
+  "node_died",
+  "disk_limit",
+]);
+export type TSessionFailureReasonCode = z.infer<typeof ZSessionFailureReasonCode>;
+
+export const ZSessionReasonCode = z.enum([...ZSessionEndReasonCode.options, ...ZSessionFailureReasonCode.options]);
+export type TSessionReasonCode = z.infer<typeof ZSessionReasonCode>;
+
+/**
+ * A session's typed reason for failing or ending. The web app words it from `code` (and `nodes`,
+ * `exitCode`); `detail` is the server's English text for operators, shown at most as a detail.
+ */
+export const ZSessionStopReason = z.object({
+  code: ZSessionReasonCode,
+  nodes: z.array(z.string()),
+  exitCode: z.number().int().nullable(),
+  detail: z.string().nullable(),
+});
+export type TSessionStopReason = z.infer<typeof ZSessionStopReason>;
