@@ -13,7 +13,8 @@ function newestMtime(target) {
   if (!stat.isDirectory()) return stat.mtimeMs;
   let newest = stat.mtimeMs;
   for (const entry of fs.readdirSync(target)) {
-    if (entry === ".next" || entry === "node_modules") continue;
+    // dist-unit: the unit-test build of lib/ (npm run build:unit), not an input of next build.
+    if (entry === ".next" || entry === "node_modules" || entry === "dist-unit") continue;
     newest = Math.max(newest, newestMtime(path.join(target, entry)));
   }
   return newest;

@@ -312,6 +312,8 @@ export const en = {
       internal_error: "The server hit an unexpected error. Try again; if it keeps failing, tell the organisers.",
       network_error: "The Kubelab server did not answer. Check your connection and try again.",
       http_error: "The server answered with an error. Try again.",
+      bad_response:
+        "The server sent an answer this page does not understand. Reload the page; the server may have been updated.",
       client_error: "Something went wrong in the page. Reload it and try again.",
     } satisfies ApiErrorTexts,
   },

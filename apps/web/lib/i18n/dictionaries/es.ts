@@ -316,6 +316,8 @@ export const es: Dictionary = {
         "El servidor tuvo un error inesperado. Vuelve a intentarlo; si sigue fallando, avisa a la organización.",
       network_error: "El servidor de Kubelab no respondió. Comprueba tu conexión y vuelve a intentarlo.",
       http_error: "El servidor respondió con un error. Vuelve a intentarlo.",
+      bad_response:
+        "El servidor envió una respuesta que esta página no entiende. Recarga la página; puede que el servidor se haya actualizado.",
       client_error: "Algo falló en la página. Recárgala y vuelve a intentarlo.",
     },
   },
