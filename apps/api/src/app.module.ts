@@ -12,6 +12,7 @@ import { AuthService } from "./auth/auth.service";
 import { LoginGuard } from "./auth/login.guard";
 import { HttpExceptionFilter } from "./common/http-exception.filter";
 import { APP_CONFIG, type AppConfig } from "./config/app-config";
+import { LabLimitsController } from "./config/lab-limits.controller";
 import { DATABASE_URL, PrismaService } from "./database/prisma.service";
 import { HealthController } from "./health/health.controller";
 import { LessonCatalog } from "./lessons/lesson-catalog.service";
@@ -60,6 +61,7 @@ export class AppModule {
         LessonsController,
         LessonProgressController,
         HealthController,
+        LabLimitsController,
         PortsController,
       ],
       providers: [

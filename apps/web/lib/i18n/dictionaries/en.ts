@@ -222,7 +222,7 @@ export const en = {
     uploading: "Uploading {file} to {node}… {percent}%",
     uploaded: "{file} uploaded to {node}:{path}",
     uploadFailed: "Could not upload {file}: {message}",
-    uploadTooLarge: "{file} is larger than 50 MiB",
+    uploadTooLarge: "{file} is larger than {max}, the largest file this server accepts",
     uploadFolder: "{file} is a folder; upload files one by one (or as an archive)",
   },
   security: {

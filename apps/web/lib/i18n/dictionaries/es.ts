@@ -222,7 +222,7 @@ export const es: Dictionary = {
     uploading: "Subiendo {file} a {node}… {percent}%",
     uploaded: "{file} subido a {node}:{path}",
     uploadFailed: "No se pudo subir {file}: {message}",
-    uploadTooLarge: "{file} ocupa más de 50 MiB",
+    uploadTooLarge: "{file} ocupa más de {max}, el máximo que acepta este servidor",
     uploadFolder: "{file} es una carpeta; sube los archivos uno a uno (o en un archivo comprimido)",
   },
   security: {
