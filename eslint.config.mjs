@@ -9,6 +9,7 @@ export default tseslint.config(
       "**/dist/**",
       "**/dist-unit/**",
       "**/.next/**",
+      "**/.next-dev/**",
       "apps/api/src/generated/**",
       "**/next-env.d.ts",
     ],
