@@ -68,7 +68,7 @@ async function bootstrap(): Promise<void> {
     // Server components call the API over loopback, forwarding the user's cookie.
     const loopback = ["0.0.0.0", "::"].includes(config.server.host) ? "127.0.0.1" : config.server.host;
     process.env.KUBELAB_INTERNAL_URL = `http://${loopback.includes(":") ? `[${loopback}]` : loopback}:${config.server.port}`;
-    await mountWebApp(app);
+    await mountWebApp(app, (req) => app.get(PortUpgradeHandler).claims(req));
   }
   await app.init();
   // Before any session can start; a failure here is retried (and reported) by each session that tries.

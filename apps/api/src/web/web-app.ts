@@ -24,9 +24,13 @@ export function isWebDevUpgrade(req: IncomingMessage): boolean {
 /**
  * Serves the Next.js web app from the same process and origin as the API, so
  * users have one URL and the login cookie needs no cross-origin setup.
- * Everything outside /api goes to Next.
+ * Everything outside /api goes to Next. `portUpgrade` tells a port host's (or
+ * /ports/) WebSocket, which belongs to a user's app even under /_next/.
  */
-export async function mountWebApp(app: NestExpressApplication): Promise<void> {
+export async function mountWebApp(
+  app: NestExpressApplication,
+  portUpgrade: (req: IncomingMessage) => boolean,
+): Promise<void> {
   const web = next({ dev: WEB_DEV, dir: WEB_DIR });
   try {
     await web.prepare();
@@ -38,9 +42,21 @@ export async function mountWebApp(app: NestExpressApplication): Promise<void> {
   const handle = web.getRequestHandler();
   if (WEB_DEV) {
     const upgrade = web.getUpgradeHandler();
-    app.getHttpServer().on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (isWebDevUpgrade(req)) void upgrade(req, socket, head);
+    const server = app.getHttpServer();
+    const open = new Set<Duplex>();
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!isWebDevUpgrade(req) || portUpgrade(req)) return;
+      open.add(socket);
+      socket.once("close", () => open.delete(socket));
+      void upgrade(req, socket, head);
     });
+    // The server's close waits for every socket; an open browser tab keeps its hot-reload socket
+    // for ever, which would stall each restart of `npm run dev` until the 15 s shutdown limit.
+    const close = server.close.bind(server);
+    server.close = (callback?: (error?: Error) => void) => {
+      for (const socket of open) socket.destroy();
+      return close(callback);
+    };
   }
   app.use((req: Request, res: Response, nextHandler: NextFunction) => {
     if (req.path === "/api" || req.path.startsWith("/api/")) return nextHandler();
