@@ -13,7 +13,9 @@ function newestMtime(target) {
   if (!stat.isDirectory()) return stat.mtimeMs;
   let newest = stat.mtimeMs;
   for (const entry of fs.readdirSync(target)) {
-    if (entry === ".next" || entry === "node_modules") continue;
+    // Outputs, not inputs of next build: dist-unit is the unit-test build of lib/ (npm run
+    // build:unit), .next-dev the development server's (npm run dev).
+    if ([".next", ".next-dev", "node_modules", "dist-unit"].includes(entry)) continue;
     newest = Math.max(newest, newestMtime(path.join(target, entry)));
   }
   return newest;

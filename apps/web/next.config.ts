@@ -6,6 +6,9 @@ import type { NextConfig } from "next";
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 
 const nextConfig: NextConfig = {
+  // `npm run dev` (KUBELAB_WEB_DEV=1, see apps/api/src/web/web-app.ts) keeps its files apart from
+  // the production build that `npm start` serves.
+  distDir: process.env.KUBELAB_WEB_DEV === "1" ? ".next-dev" : ".next",
   // Served by the API server through Next's custom-server API, not standalone.
   reactStrictMode: true,
   poweredByHeader: false,

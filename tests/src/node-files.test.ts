@@ -7,7 +7,7 @@ import { execIn } from "./support/docker-objects";
 import { useKubelab } from "./support/lab-fixture";
 
 describe("file uploads into nodes", () => {
-  const lab = useKubelab({ env: { UPLOAD_MAX_SIZE: "8m" }, withReadySession: true });
+  const lab = useKubelab({ env: { UPLOAD_MAX_SIZE: "8m", MAX_TERMINALS_PER_NODE: "3" }, withReadySession: true });
 
   const put = (client: ApiClient, node: string, name: string, body: Buffer) =>
     fetch(`${lab.server.url}/api/sessions/${lab.session.id}/nodes/${node}/files/${encodeURIComponent(name)}`, {
@@ -18,6 +18,13 @@ describe("file uploads into nodes", () => {
       },
       body,
     });
+
+  it("tells logged-in users the configured limits (GET /api/limits), which the lab page applies", async () => {
+    const limits = await lab.owner.request("GET", "/api/limits");
+    assert.equal(limits.status, 200);
+    assert.deepEqual(limits.body, { terminalsPerNode: 3, uploadMaxBytes: 8 * 1024 * 1024 });
+    assert.equal((await lab.server.client().request("GET", "/api/limits")).status, 401);
+  });
 
   it("stores the exact bytes as /root/<name> in the chosen node", async () => {
     const data = randomBytes(3 * 1024 * 1024 + 17);

@@ -48,7 +48,13 @@ describe("lab page in Chromium", () => {
   let page: Page;
   // The seed lesson asks for the CentOS image, which cannot be built here; sessions use the offline image.
   const lab = useKubelab({
-    env: { WEB_ENABLED: "true", NODE_IMAGES: "kubelab/node-offline:latest" },
+    // Limits below their defaults (8 terminals, 50 MiB): the page must take them from the server.
+    env: {
+      WEB_ENABLED: "true",
+      NODE_IMAGES: "kubelab/node-offline:latest",
+      MAX_TERMINALS_PER_NODE: "2",
+      UPLOAD_MAX_SIZE: "1m",
+    },
     browserOrigin: true,
   });
 
@@ -273,6 +279,35 @@ describe("lab page in Chromium", () => {
     } finally {
       await spanish.close();
     }
+  });
+
+  it("applies the server's limits: MAX_TERMINALS_PER_NODE to new terminals, UPLOAD_MAX_SIZE to dropped files", async () => {
+    await page.locator("[data-testid=terminal-new]").click();
+    await page.locator("[data-testid=terminal-new-node1]").click();
+    await page.locator("[data-testid=terminal-node1-t2][data-status=connected]").waitFor({ state: "attached" });
+    await page.locator("[data-testid=terminal-new]").click();
+    const node1 = page.locator("[data-testid=terminal-new-node1]");
+    assert.equal(await node1.isDisabled(), true, "node1 has its 2 terminals");
+    assert.equal(await node1.getAttribute("title"), "A node runs at most 2 terminals");
+    assert.equal(await page.locator("[data-testid=terminal-new-node2]").isDisabled(), false);
+    await page.keyboard.press("Escape");
+
+    // A string: DataTransfer exists in the page, not in the tests' (Node) types.
+    const files = await page.evaluateHandle(`(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(1024 * 1024 + 1)], "big.bin"));
+      transfer.items.add(new File(["hello"], "small.txt"));
+      return transfer;
+    })()`);
+    await page.locator("[data-testid=terminal-node1-t2]").dispatchEvent("drop", { dataTransfer: files });
+    const refused = page.locator("[data-testid=toast][data-kind=error]", { hasText: "big.bin" });
+    await refused.waitFor();
+    assert.match(await refused.innerText(), /big\.bin is larger than 1 MB/);
+    // Below the limit: sent to the server, which stores it.
+    await page.locator("[data-testid=toast][data-kind=success]", { hasText: "small.txt" }).waitFor({ timeout: 30_000 });
+    const sessionId = await page.locator("[data-testid=session-bar]").getAttribute("data-session-id");
+    const stored = await execIn(`kubelab-${sessionId}-node1`, ["cat", "/root/small.txt"]);
+    assert.equal(stored.output, "hello");
   });
 
   it("extends the session, then ends it after confirmation", async () => {

@@ -15,6 +15,7 @@ import { RequestAuth } from "./auth/request-auth.service";
 import { ErrorRenderer } from "./common/error-renderer.service";
 import { HttpExceptionFilter } from "./common/http-exception.filter";
 import { APP_CONFIG, type AppConfig } from "./config/app-config";
+import { LabLimitsController } from "./config/lab-limits.controller";
 import { DATABASE_URL, PrismaService } from "./database/prisma.service";
 import { HealthController } from "./health/health.controller";
 import { LessonCatalog } from "./lessons/lesson-catalog.service";
@@ -64,6 +65,7 @@ export class AppModule {
         LessonsController,
         LessonProgressController,
         HealthController,
+        LabLimitsController,
         PortsController,
       ],
       providers: [

@@ -13,7 +13,7 @@ import { NodeFirewall } from "./nodes/node-firewall.service";
 import { SessionLifecycle } from "./sessions/session-lifecycle.service";
 import { SessionReconciler } from "./sessions/session-reconciler.service";
 import { TerminalUpgradeHandler } from "./terminals/terminal-upgrade.handler";
-import { mountWebApp } from "./web/web-app";
+import { isWebDevUpgrade, mountWebApp } from "./web/web-app";
 import { securityHeaders } from "./common/security-headers";
 import { PortHttpGateway } from "./ports/port-http.gateway";
 import { PortUpgradeHandler } from "./ports/port-upgrade.handler";
@@ -68,7 +68,7 @@ async function bootstrap(): Promise<void> {
     // Server components call the API over loopback, forwarding the user's cookie.
     const loopback = ["0.0.0.0", "::"].includes(config.server.host) ? "127.0.0.1" : config.server.host;
     process.env.KUBELAB_INTERNAL_URL = `http://${loopback.includes(":") ? `[${loopback}]` : loopback}:${config.server.port}`;
-    await mountWebApp(app);
+    await mountWebApp(app, (req) => app.get(PortUpgradeHandler).claims(req));
   }
   await app.init();
   // Before any session can start; a failure here is retried (and reported) by each session that tries.
@@ -79,10 +79,13 @@ async function bootstrap(): Promise<void> {
       logger.error(`Node firewall not installed; sessions will fail until it is: ${(error as Error).message}`),
     );
   await app.get(SessionReconciler).reconcile();
-  // Both listen on 'upgrade'; the terminal handler refuses what it does not know, so it leaves port upgrades alone.
+  // Both listen on 'upgrade'; the terminal handler refuses what it does not know, so it leaves port
+  // upgrades (and the development server's hot-reload socket) alone.
   const portUpgrades = app.get(PortUpgradeHandler);
   portUpgrades.listen(app.getHttpServer());
-  app.get(TerminalUpgradeHandler).listen(app.getHttpServer(), (req) => portUpgrades.claims(req));
+  app
+    .get(TerminalUpgradeHandler)
+    .listen(app.getHttpServer(), (req) => portUpgrades.claims(req) || isWebDevUpgrade(req));
 
   let closing = false;
   const shutdown = async (reason: string): Promise<void> => {

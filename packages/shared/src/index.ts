@@ -9,3 +9,4 @@ export * from "./ports";
 export * from "./admin-users";
 export * from "./safe-next-path";
 export * from "./node-security";
+export * from "./lab-limits";

@@ -12,13 +12,3 @@ export function portCookieHeader(token: string, expiresAt: Date, secure: boolean
   const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
   return `${PORT_COOKIE}=${token}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`;
 }
-
-/**
- * Only same-host paths may follow a login: `//evil.example` or `/\evil` would
- * leave the port host; anything but printable ASCII (control characters,
- * spaces, raw Unicode) cannot go into a Location header unencoded.
- */
-export function safeNextPath(next: string | null): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
-  return /^[!-~]+$/.test(next) ? next : "/";
-}

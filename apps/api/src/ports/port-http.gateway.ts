@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Inject, Injectable } from "@nestjs/common";
+import { safeNextPath } from "@kubelab/shared";
 import { AppError } from "../common/app-error";
 import { ErrorRenderer } from "../common/error-renderer.service";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { forwardRequestHeaders } from "./forward-headers";
 import { PortAccess, type PortCredential } from "./port-access.service";
 import type { PortAddress } from "./port-address";
-import { portCookieHeader, readPortCookie, safeNextPath } from "./port-cookie";
+import { portCookieHeader, readPortCookie } from "./port-cookie";
 import { closedPortError, isMalformedResponse, isUnreachable, malformedResponseError } from "./port-error-response";
 import { proxyHttp } from "./port-http-proxy";
 import { portRouteOf, type PortRoute } from "./port-route";
@@ -99,7 +100,7 @@ export class PortHttpGateway {
     if (!expiresAt) throw new AppError("not_found", "No such session");
     const cookie = this.tokens.sign("cookie", userId, address, expiresAt);
     res.writeHead(302, {
-      location: safeNextPath(url.searchParams.get("next")),
+      location: safeNextPath(url.searchParams.get("next"), { loopPath: AUTH_PATH }),
       "set-cookie": portCookieHeader(cookie, expiresAt, https),
       "cache-control": "no-store",
       "referrer-policy": "no-referrer",

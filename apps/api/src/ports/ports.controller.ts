@@ -1,5 +1,12 @@
 import { Body, Controller, Get, Inject, Param, Put, Query, Res } from "@nestjs/common";
-import { ZNodeName, ZPortNumber, ZSetPortVisibilityRequest, type TPortEntry, type TPortList } from "@kubelab/shared";
+import {
+  safeNextPath,
+  ZNodeName,
+  ZPortNumber,
+  ZSetPortVisibilityRequest,
+  type TPortEntry,
+  type TPortList,
+} from "@kubelab/shared";
 import type { Response } from "express";
 import { SessionAccess } from "../access/session-access.service";
 import { isSessionReady } from "../access/session-access-rules";
@@ -9,7 +16,6 @@ import { parseBody } from "../common/zod-validation";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import type { User } from "../generated/prisma/client";
 import { portHostOrigin, type PortAddress } from "./port-address";
-import { safeNextPath } from "./port-cookie";
 import { AUTH_PATH } from "./port-http.gateway";
 import { PortTokens, TICKET_SECONDS } from "./port-tokens";
 import { PortWatcher } from "./port-watcher.service";
@@ -107,7 +113,7 @@ export class PortsController {
     const ticket = this.tokens.sign("ticket", user.id, address, new Date(Date.now() + TICKET_SECONDS * 1000));
     const target = new URL(AUTH_PATH, portHostOrigin(this.config, address));
     target.searchParams.set("ticket", ticket);
-    target.searchParams.set("next", safeNextPath(typeof path === "string" ? path : null));
+    target.searchParams.set("next", safeNextPath(typeof path === "string" ? path : null, { loopPath: AUTH_PATH }));
     res.setHeader("cache-control", "no-store");
     res.redirect(302, target.href);
   }

@@ -1,6 +1,6 @@
 "use client";
 
-import type { TLesson, TLessonProgress } from "@kubelab/shared";
+import type { TLabLimits, TLesson, TLessonProgress } from "@kubelab/shared";
 import { LessonPanel } from "@/components/lesson/lesson-panel";
 import { TerminalArea } from "@/components/terminal/terminal-area";
 import { TerminalWorkspaceProvider } from "@/components/terminal/terminal-workspace";
@@ -15,20 +15,22 @@ interface LabWorkspaceProps {
   lesson: TLesson;
   languageNote: string | null;
   initialProgress: TLessonProgress | null;
+  /** The server's per-lab limits (GET /api/limits). */
+  limits: TLabLimits;
 }
 
 /** The lab page: session bar on top, the lesson on the left, the node terminals (or the session's state) on the right. */
-export function LabWorkspace({ lesson, languageNote, initialProgress }: LabWorkspaceProps) {
+export function LabWorkspace({ lesson, languageNote, initialProgress, limits }: LabWorkspaceProps) {
   const lab = useLabSession(lesson.id);
   const session = lab.state.phase === "active" ? lab.state.session : null;
   const ready = session?.status === "ready" ? session : null;
-  const uploadFiles = useFileUpload(ready?.id ?? "");
+  const uploadFiles = useFileUpload(ready?.id ?? "", limits.uploadMaxBytes);
   // An "ended" event means the session stopped (or the server is restarting): re-check it now.
   const ports = useDetectedPorts(ready?.id ?? null, lab.refresh);
   const nodes = ready ? ready.nodes.map((node) => node.name) : [];
 
   return (
-    <TerminalWorkspaceProvider sessionId={ready?.id ?? null} nodes={nodes}>
+    <TerminalWorkspaceProvider sessionId={ready?.id ?? null} nodes={nodes} maxPerNode={limits.terminalsPerNode}>
       <main id="main" className="lab-main" data-testid="lab" data-lesson-id={lesson.id} data-phase={lab.state.phase}>
         {session ? <SessionBar session={session} ports={ports} extend={lab.extend} end={lab.end} /> : null}
         <SplitPane

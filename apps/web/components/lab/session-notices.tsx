@@ -3,15 +3,9 @@
 import type { TSessionNotice } from "@kubelab/shared";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
+import { formatBytes } from "@/lib/ui/format-bytes";
 
-const MIB = 1024 * 1024;
-
-// Limits are configured in binary units (NODE_DISK_LIMIT=10g is 10 GiB); attendees read them as MB/GB.
-function formatBytes(bytes: number | null, locale: string): string {
-  if (bytes === null) return "?";
-  const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
-  return bytes >= 1024 * MIB ? `${number.format(bytes / (1024 * MIB))} GB` : `${number.format(bytes / MIB)} MB`;
-}
+const size = (bytes: number | null, locale: string) => (bytes === null ? "?" : formatBytes(bytes, locale));
 
 /** The session's recent notices (disk nearly full, a process killed for memory), worded from their codes. */
 export function SessionNotices({ notices }: { notices: TSessionNotice[] }) {
@@ -33,8 +27,8 @@ export function SessionNotices({ notices }: { notices: TSessionNotice[] }) {
           </time>{" "}
           {formatMessage(dict.session.notices[notice.code], {
             node: notice.node ?? "?",
-            used: formatBytes(notice.usedBytes, locale),
-            limit: formatBytes(notice.limitBytes, locale),
+            used: size(notice.usedBytes, locale),
+            limit: size(notice.limitBytes, locale),
           })}
         </li>
       ))}

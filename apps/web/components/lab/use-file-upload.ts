@@ -6,11 +6,15 @@ import { useToast } from "@/components/ui/toast-provider";
 import type { DroppedFile } from "@/components/terminal/terminal-view";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
-import { MAX_UPLOAD_BYTES, uploadFile } from "@/lib/lab/upload-file";
+import { uploadFile } from "@/lib/lab/upload-file";
+import { formatBytes } from "@/lib/ui/format-bytes";
 
-/** Uploads files dropped on a terminal into that node's /root, one at a time, with a progress toast each. */
-export function useFileUpload(sessionId: string): (node: string, files: DroppedFile[]) => void {
-  const { dict } = useI18n();
+/**
+ * Uploads files dropped on a terminal into that node's /root, one at a time, with a progress toast each.
+ * Files over `maxBytes` (the server's UPLOAD_MAX_SIZE, from GET /api/limits) are refused before sending.
+ */
+export function useFileUpload(sessionId: string, maxBytes: number): (node: string, files: DroppedFile[]) => void {
+  const { dict, locale } = useI18n();
   const toast = useToast();
 
   const uploadOne = useCallback(
@@ -20,8 +24,11 @@ export function useFileUpload(sessionId: string): (node: string, files: DroppedF
         toast.show("error", formatMessage(dict.terminal.uploadFolder, names));
         return;
       }
-      if (file.size > MAX_UPLOAD_BYTES) {
-        toast.show("error", formatMessage(dict.terminal.uploadTooLarge, names));
+      if (file.size > maxBytes) {
+        toast.show(
+          "error",
+          formatMessage(dict.terminal.uploadTooLarge, { ...names, max: formatBytes(maxBytes, locale) }),
+        );
         return;
       }
       const id = toast.show("info", formatMessage(dict.terminal.uploading, { ...names, percent: 0 }), { progress: 0 });
@@ -46,7 +53,7 @@ export function useFileUpload(sessionId: string): (node: string, files: DroppedF
         });
       }
     },
-    [dict, sessionId, toast],
+    [dict, locale, maxBytes, sessionId, toast],
   );
 
   return useCallback(

@@ -6,12 +6,7 @@ import { useI18n } from "@/lib/i18n/i18n-provider";
 import { PlusIcon } from "@/components/ui/icons";
 import { TerminalTabs, terminalPanelId, terminalTabId, terminalTestId } from "./terminal-tabs";
 import { TerminalView, type DroppedFile } from "./terminal-view";
-import {
-  MAX_TERMINALS_PER_NODE,
-  useTerminalActions,
-  useTerminalWorkspace,
-  type TerminalLayout,
-} from "./terminal-workspace";
+import { useTerminalActions, useTerminalWorkspace, type TerminalLayout } from "./terminal-workspace";
 
 interface TerminalAreaProps {
   sessionId: string;
@@ -58,10 +53,10 @@ export function TerminalArea({ sessionId, nodes, onFilesDropped, onSessionClosed
 
 function NewTerminalMenu({ nodes }: { nodes: string[] }) {
   const { dict } = useI18n();
-  const { tabs } = useTerminalWorkspace();
+  const { tabs, maxPerNode } = useTerminalWorkspace();
   const { openTerminal } = useTerminalActions();
-  const full = (node: string) => tabs.filter((tab) => tab.node === node).length >= MAX_TERMINALS_PER_NODE;
-  const fullTitle = formatMessage(dict.terminal.maxTerminals, { max: MAX_TERMINALS_PER_NODE });
+  const full = (node: string) => tabs.filter((tab) => tab.node === node).length >= maxPerNode;
+  const fullTitle = formatMessage(dict.terminal.maxTerminals, { max: maxPerNode });
 
   if (nodes.length === 1 && nodes[0]) {
     const node = nodes[0];

@@ -13,9 +13,6 @@ import {
 } from "react";
 import type { ConnectionStatus } from "@/lib/terminal/terminal-connection";
 
-/** The server runs at most this many terminals per node (MAX_TERMINALS_PER_NODE). */
-export const MAX_TERMINALS_PER_NODE = 8;
-
 export interface TerminalTab {
   key: string;
   node: string;
@@ -39,6 +36,11 @@ interface WorkspaceState {
   lastByNode: Record<string, string>;
 }
 
+/** What the components read: the tabs and the server's limit of terminals per node (GET /api/limits). */
+export interface WorkspaceView extends WorkspaceState {
+  maxPerNode: number;
+}
+
 interface WorkspaceActions {
   activate: (key: string) => void;
   openTerminal: (node: string) => void;
@@ -52,7 +54,7 @@ interface WorkspaceActions {
   typeIntoNode: (node: string, text: string) => boolean;
 }
 
-const StateContext = createContext<WorkspaceState | null>(null);
+const StateContext = createContext<WorkspaceView | null>(null);
 const ActionsContext = createContext<WorkspaceActions | null>(null);
 
 export const tabKey = (node: string, terminalId: string) => `${node}/${terminalId}`;
@@ -68,7 +70,7 @@ function readLayout(): TerminalLayout {
   }
 }
 
-function restoreTabs(sessionId: string, nodes: string[]): TerminalTab[] {
+function restoreTabs(sessionId: string, nodes: string[], maxPerNode: number): TerminalTab[] {
   const main = mainTabs(nodes);
   // Extra terminals opened earlier in this session come back after a reload.
   try {
@@ -78,9 +80,16 @@ function restoreTabs(sessionId: string, nodes: string[]): TerminalTab[] {
       .filter(
         (tab): tab is TerminalTab => typeof tab === "object" && tab !== null && "node" in tab && "terminalId" in tab,
       )
-      .filter((tab) => nodes.includes(tab.node) && /^t\d{1,2}$/.test(tab.terminalId))
+      .filter((tab) => nodes.includes(tab.node) && /^t\d{1,3}$/.test(tab.terminalId))
       .map((tab) => ({ key: tabKey(tab.node, tab.terminalId), node: tab.node, terminalId: tab.terminalId }));
-    return [...main, ...extra];
+    // The limit may have been lowered since (a server restart with another MAX_TERMINALS_PER_NODE).
+    const perNode = new Map<string, number>();
+    const kept = extra.filter((tab) => {
+      const count = (perNode.get(tab.node) ?? 1) + 1;
+      perNode.set(tab.node, count);
+      return count <= maxPerNode;
+    });
+    return [...main, ...kept];
   } catch {
     return main;
   }
@@ -98,10 +107,13 @@ function mainTabs(nodes: string[]): TerminalTab[] {
 export function TerminalWorkspaceProvider({
   sessionId,
   nodes,
+  maxPerNode,
   children,
 }: {
   sessionId: string | null;
   nodes: string[];
+  /** Terminals the server runs per node at most (MAX_TERMINALS_PER_NODE, from GET /api/limits). */
+  maxPerNode: number;
   children: ReactNode;
 }) {
   const [state, setState] = useState<WorkspaceState>({
@@ -123,10 +135,10 @@ export function TerminalWorkspaceProvider({
   const nodeList = nodes.join(",");
   useEffect(() => {
     const names = nodeList ? nodeList.split(",") : [];
-    const tabs = sessionId ? restoreTabs(sessionId, names) : [];
+    const tabs = sessionId ? restoreTabs(sessionId, names, maxPerNode) : [];
     const layout = readLayout();
     setState({ tabs, activeKey: tabs[0]?.key ?? "", layout, statuses: {}, lastByNode: {} });
-  }, [sessionId, nodeList]);
+  }, [sessionId, nodeList, maxPerNode]);
 
   useEffect(() => {
     if (!sessionId) return;
@@ -155,7 +167,7 @@ export function TerminalWorkspaceProvider({
       openTerminal(node) {
         setState((current) => {
           const onNode = current.tabs.filter((tab) => tab.node === node);
-          if (onNode.length >= MAX_TERMINALS_PER_NODE) return current;
+          if (onNode.length >= maxPerNode) return current;
           // The lowest free t2, t3, ...: a closed tab's shell lives on for the server's grace
           // period, so reusing its id reattaches to it, and a node never holds more
           // distinct terminals than the server allows.
@@ -216,12 +228,13 @@ export function TerminalWorkspaceProvider({
         return true;
       },
     }),
-    [activate],
+    [activate, maxPerNode],
   );
+  const view = useMemo<WorkspaceView>(() => ({ ...state, maxPerNode }), [state, maxPerNode]);
 
   return (
     <ActionsContext.Provider value={actions}>
-      <StateContext.Provider value={state}>{children}</StateContext.Provider>
+      <StateContext.Provider value={view}>{children}</StateContext.Provider>
     </ActionsContext.Provider>
   );
 }
@@ -233,7 +246,7 @@ function targetKey(state: WorkspaceState, node: string): string | undefined {
   return state.tabs.find((tab) => tab.node === node)?.key;
 }
 
-export function useTerminalWorkspace(): WorkspaceState {
+export function useTerminalWorkspace(): WorkspaceView {
   const state = useContext(StateContext);
   if (!state) throw new Error("useTerminalWorkspace must be used inside <TerminalWorkspaceProvider>");
   return state;

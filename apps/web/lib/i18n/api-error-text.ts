@@ -1,10 +1,10 @@
 import type { TApiErrorCode } from "@kubelab/shared";
-import { ApiError } from "@/lib/api/api-error";
+import { ApiError } from "../api/api-error";
 import type { Dictionary } from "./dictionaries/en";
 import { formatMessage } from "./format-message";
 
 /** Codes the web app itself uses for failures that never reached the API's error body. */
-export type ClientErrorCode = "network_error" | "http_error" | "client_error";
+export type ClientErrorCode = "network_error" | "http_error" | "bad_response" | "client_error";
 
 /**
  * What to tell the user about a failed call, in their language: always from

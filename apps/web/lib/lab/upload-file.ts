@@ -1,9 +1,6 @@
 import { z } from "zod";
 import { ApiError } from "@/lib/api/api-error";
 
-/** The API's limit for one uploaded file. */
-export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
-
 // Answer of PUT /api/sessions/:id/nodes/:node/files/:name (201).
 const ZUploadedFile = z.object({ path: z.string(), size: z.number() });
 export type TUploadedFile = z.infer<typeof ZUploadedFile>;

@@ -20,6 +20,34 @@ export interface TerminalTarget {
   terminalId: string;
 }
 
+/** The part of a browser WebSocket the connection uses; tests drive a fake one. */
+export interface TerminalSocket {
+  binaryType: BinaryType;
+  readonly readyState: number;
+  onmessage: ((event: MessageEvent<ArrayBuffer | string>) => void) | null;
+  onclose: ((event: CloseEvent) => void) | null;
+  onerror: ((event: Event) => void) | null;
+  send(data: string | Uint8Array): void;
+  close(code?: number): void;
+}
+
+export interface TerminalConnectionOptions {
+  /** Opens the socket; the browser's WebSocket by default. */
+  openSocket?: (url: string) => TerminalSocket;
+  /** `ws://host` or `wss://host` of the API; the page's own origin by default. */
+  socketOrigin?: () => string;
+  /** Jitter source for the reconnect delays. */
+  random?: () => number;
+}
+
+// WebSocket readyState values (WHATWG WebSockets), so the rules below need no browser global.
+const CONNECTING = 0;
+const OPEN = 1;
+
+function pageSocketOrigin(): string {
+  return `${window.location.protocol === "https:" ? "wss:" : "ws:"}//${window.location.host}`;
+}
+
 export interface TerminalConnectionEvents {
   onState(state: ConnectionState): void;
   onOutput(bytes: Uint8Array): void;
@@ -37,7 +65,7 @@ export interface TerminalConnectionEvents {
  * React or xterm, so its rules can be read (and tested) on their own.
  */
 export class TerminalConnection {
-  private socket: WebSocket | null = null;
+  private socket: TerminalSocket | null = null;
   /** Offset of the next output byte; null until the first hello (then the server sends its whole replay buffer). */
   private seq: number | null = null;
   private attempt = 0;
@@ -50,6 +78,7 @@ export class TerminalConnection {
     private readonly target: TerminalTarget,
     private readonly events: TerminalConnectionEvents,
     private size: { cols: number; rows: number },
+    private readonly options: TerminalConnectionOptions = {},
   ) {}
 
   get status(): ConnectionStatus {
@@ -60,7 +89,8 @@ export class TerminalConnection {
     if (this.disposed) return;
     clearTimeout(this.retryTimer);
     this.detachSocket();
-    const socket = new WebSocket(this.url());
+    const url = this.url();
+    const socket = this.options.openSocket ? this.options.openSocket(url) : new WebSocket(url);
     socket.binaryType = "arraybuffer";
     socket.onmessage = (event: MessageEvent<ArrayBuffer | string>) => this.handleMessage(event.data);
     socket.onclose = (event) => this.handleClose(event);
@@ -72,7 +102,7 @@ export class TerminalConnection {
   /** Sends keystrokes or pasted text; returns false when not connected (input is dropped, as on a dead line). */
   send(data: string | Uint8Array, kind: "text" | "binary" = "text"): boolean {
     const socket = this.socket;
-    if (this.state.status !== "connected" || socket?.readyState !== WebSocket.OPEN) return false;
+    if (this.state.status !== "connected" || socket?.readyState !== OPEN) return false;
     const bytes = typeof data === "string" ? encodeInput(data, kind) : data;
     for (const chunk of splitIntoChunks(bytes)) socket.send(chunk);
     return true;
@@ -108,13 +138,12 @@ export class TerminalConnection {
 
   private url(): string {
     const { sessionId, node, terminalId } = this.target;
-    const protocol = window.location.protocol === "https:" ? "wss:" : "ws:";
     const query = new URLSearchParams({ terminal: terminalId });
     if (this.seq !== null) query.set("resume", String(this.seq));
     query.set("cols", String(this.size.cols));
     query.set("rows", String(this.size.rows));
     const path = `/api/sessions/${encodeURIComponent(sessionId)}/nodes/${encodeURIComponent(node)}/terminal`;
-    return `${protocol}//${window.location.host}${path}?${query.toString()}`;
+    return `${(this.options.socketOrigin ?? pageSocketOrigin)()}${path}?${query.toString()}`;
   }
 
   private handleMessage(data: ArrayBuffer | string): void {
@@ -181,14 +210,14 @@ export class TerminalConnection {
 
   private scheduleReconnect(): void {
     this.setState({ status: "reconnecting" });
-    const delay = reconnectDelay(this.attempt);
+    const delay = reconnectDelay(this.attempt, this.options.random);
     this.attempt += 1;
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
   private sendResize(): void {
     const socket = this.socket;
-    if (this.state.status !== "connected" || socket?.readyState !== WebSocket.OPEN) return;
+    if (this.state.status !== "connected" || socket?.readyState !== OPEN) return;
     socket.send(JSON.stringify({ type: "resize", cols: this.size.cols, rows: this.size.rows }));
   }
 
@@ -198,7 +227,7 @@ export class TerminalConnection {
     socket.onmessage = null;
     socket.onclose = null;
     socket.onerror = null;
-    if (socket.readyState === WebSocket.CONNECTING || socket.readyState === WebSocket.OPEN) socket.close(1000);
+    if (socket.readyState === CONNECTING || socket.readyState === OPEN) socket.close(1000);
     this.socket = null;
   }
 

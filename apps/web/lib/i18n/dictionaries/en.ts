@@ -239,7 +239,7 @@ export const en = {
     uploading: "Uploading {file} to {node}… {percent}%",
     uploaded: "{file} uploaded to {node}:{path}",
     uploadFailed: "Could not upload {file}: {message}",
-    uploadTooLarge: "{file} is larger than 50 MiB",
+    uploadTooLarge: "{file} is larger than {max}, the largest file this server accepts",
     uploadFolder: "{file} is a folder; upload files one by one (or as an archive)",
   },
   security: {
@@ -329,6 +329,8 @@ export const en = {
       internal_error: "The server hit an unexpected error. Try again; if it keeps failing, tell the organisers.",
       network_error: "The Kubelab server did not answer. Check your connection and try again.",
       http_error: "The server answered with an error. Try again.",
+      bad_response:
+        "The server sent an answer this page does not understand. Reload the page; the server may have been updated.",
       client_error: "Something went wrong in the page. Reload it and try again.",
     } satisfies ApiErrorTexts,
   },

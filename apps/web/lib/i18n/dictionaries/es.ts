@@ -238,7 +238,7 @@ export const es: Dictionary = {
     uploading: "Subiendo {file} a {node}… {percent}%",
     uploaded: "{file} subido a {node}:{path}",
     uploadFailed: "No se pudo subir {file}: {message}",
-    uploadTooLarge: "{file} ocupa más de 50 MiB",
+    uploadTooLarge: "{file} ocupa más de {max}, el máximo que acepta este servidor",
     uploadFolder: "{file} es una carpeta; sube los archivos uno a uno (o en un archivo comprimido)",
   },
   security: {
@@ -332,6 +332,8 @@ export const es: Dictionary = {
         "El servidor tuvo un error inesperado. Vuelve a intentarlo; si sigue fallando, avisa a la organización.",
       network_error: "El servidor de Kubelab no respondió. Comprueba tu conexión y vuelve a intentarlo.",
       http_error: "El servidor respondió con un error. Vuelve a intentarlo.",
+      bad_response:
+        "El servidor envió una respuesta que esta página no entiende. Recarga la página; puede que el servidor se haya actualizado.",
       client_error: "Algo falló en la página. Recárgala y vuelve a intentarlo.",
     },
   },

@@ -6,6 +6,7 @@ import { formatMessage } from "@/lib/i18n/format-message";
 import { getDictionary, languageDisplayName } from "@/lib/i18n/get-dictionary";
 import { getLocale } from "@/lib/server/locale";
 import { loadLesson, loadProgress } from "@/lib/server/load-lesson";
+import { loadLimits } from "@/lib/server/load-limits";
 
 interface LabPageProps {
   params: Promise<{ lessonId: string }>;
@@ -22,7 +23,11 @@ export default async function LabPage({ params }: LabPageProps) {
   const { lessonId } = await params;
   if (!ZLessonId.safeParse(lessonId).success) notFound();
   const locale = await getLocale();
-  const [loaded, progress] = await Promise.all([loadLesson(lessonId, locale), loadProgress(lessonId)]);
+  const [loaded, progress, limits] = await Promise.all([
+    loadLesson(lessonId, locale),
+    loadProgress(lessonId),
+    loadLimits(),
+  ]);
   // The layout answered 404 already; this only narrows the type.
   if (!loaded) notFound();
   const { lesson, isFallback } = loaded;
@@ -32,5 +37,5 @@ export default async function LabPage({ params }: LabPageProps) {
         shown: languageDisplayName(lesson.lang, locale),
       })
     : null;
-  return <LabWorkspace lesson={lesson} languageNote={languageNote} initialProgress={progress} />;
+  return <LabWorkspace lesson={lesson} languageNote={languageNote} initialProgress={progress} limits={limits} />;
 }
