@@ -213,12 +213,12 @@ describe("TerminalConnection", () => {
     ["ended", TERMINAL_CLOSE_CODES.sessionEnded],
     ["failed", TERMINAL_CLOSE_CODES.sessionFailed],
   ] as const) {
-    it(`gives up when the session ${name} (close code ${code}) and keeps the server's reason`, () => {
+    it(`gives up when the session ${name} (close code ${code}) and keeps the server's reason and the close code`, () => {
       const h = harness();
       h.connection.connect();
       h.last().hello(0);
       h.last().drop(code, "node_lost");
-      assert.deepEqual(h.states.at(-1), { status: "closed", reason: "node_lost" });
+      assert.deepEqual(h.states.at(-1), { status: "closed", reason: "node_lost", closeCode: code });
       mock.timers.tick(60_000);
       assert.equal(h.sockets.length, 1);
     });
