@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Inject, Injectable, Logger } from "@nestjs/common";
 import { isSessionStatusIn, LIVE_SESSION_STATUSES, OPEN_SESSION_STATUSES, type TSession } from "@kubelab/shared";
+import { SessionAccess } from "../access/session-access.service";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { AppError } from "../common/app-error";
 import { PrismaService } from "../database/prisma.service";
@@ -20,6 +21,7 @@ export class SessionsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly lifecycle: SessionLifecycle,
+    private readonly access: SessionAccess,
     private readonly images: SessionImagePicker,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -91,11 +93,11 @@ export class SessionsService {
   }
 
   async get(user: User, sessionId: string): Promise<TSession> {
-    return this.view(await this.requireOwned(user, sessionId));
+    return this.view(await this.access.session(user, sessionId));
   }
 
   async extend(user: User, sessionId: string): Promise<TSession> {
-    const session = await this.requireOwned(user, sessionId);
+    const session = await this.access.session(user, sessionId);
     if (!isSessionStatusIn(OPEN_SESSION_STATUSES, session.status)) {
       throw new AppError("session_not_active", `This session is ${session.status} and cannot be extended`);
     }
@@ -121,21 +123,9 @@ export class SessionsService {
   }
 
   async delete(user: User, sessionId: string): Promise<void> {
-    const session = await this.requireOwned(user, sessionId);
+    const session = await this.access.session(user, sessionId);
     if (session.status === "ended") return;
     await this.lifecycle.end(session.id, { code: "deleted" });
-  }
-
-  // Another user's session is indistinguishable from a missing one: 404 either way.
-  async requireOwned(user: User, sessionId: string): Promise<LabSessionForView> {
-    const session = /^[0-9a-f]{32}$/.test(sessionId)
-      ? await this.prisma.labSession.findFirst({
-          where: { id: sessionId, ownerId: user.id },
-          include: SESSION_VIEW_INCLUDE,
-        })
-      : null;
-    if (!session) throw new AppError("not_found", "No such session");
-    return session;
   }
 
   private view(session: LabSessionForView): TSession {
