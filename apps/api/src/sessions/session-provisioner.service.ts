@@ -73,35 +73,55 @@ export class SessionProvisioner {
     signal.throwIfAborted();
     await this.engine.createSessionNetwork(baseLabels);
     await this.engine.joinSessionNetwork(this.config.kubelabContainer, session.id);
-    await Promise.all(
-      session.nodes.map(async ({ name }) => {
-        signal.throwIfAborted();
-        const started = await this.engine
-          .startNode({
-            labels: { ...baseLabels, node: name },
-            image,
-            profile,
-            memoryBytes,
-            cpus,
-            pidsLimit,
-            layerQuotaBytes,
-          })
-          .catch((error: unknown) => {
-            throw new SessionFailure({
-              code: "node_start_failed",
-              nodes: [name],
-              detail: `${name} could not start: ${(error as Error).message.trim()}${hintFor(error, profile)}`,
+    // The first node to fail stops its siblings, but every node's Docker calls settle before this
+    // returns: the caller then removes the session's objects, and a volume or container created a
+    // moment after that would be left behind (seen under heavy load when shutdown cancelled a build).
+    const siblings = new AbortController();
+    const stopSiblings = () => siblings.abort(signal.reason);
+    signal.addEventListener("abort", stopSiblings, { once: true });
+    let firstFailure: unknown;
+    await Promise.allSettled(
+      session.nodes
+        .map(async ({ name }) => {
+          siblings.signal.throwIfAborted();
+          const started = await this.engine
+            .startNode({
+              labels: { ...baseLabels, node: name },
+              image,
+              profile,
+              memoryBytes,
+              cpus,
+              pidsLimit,
+              layerQuotaBytes,
+            })
+            .catch((error: unknown) => {
+              throw new SessionFailure({
+                code: "node_start_failed",
+                nodes: [name],
+                detail: `${name} could not start: ${(error as Error).message.trim()}${hintFor(error, profile)}`,
+              });
             });
-          });
-        await nodeStarted({ name, containerId: started.containerId, ip: started.ip });
-        await waitForInnerDocker(this.engine, started.containerId, name, deadline, signal).catch((error: unknown) => {
-          if (!(error instanceof NodeNotReady)) throw error;
-          const code = error.kind === "timeout" ? "ready_timeout" : "node_start_failed";
-          throw new SessionFailure({ code, nodes: [name], detail: error.message });
-        });
-      }),
+          await nodeStarted({ name, containerId: started.containerId, ip: started.ip });
+          await waitForInnerDocker(this.engine, started.containerId, name, deadline, siblings.signal).catch(
+            (error: unknown) => {
+              if (!(error instanceof NodeNotReady)) throw error;
+              const code = error.kind === "timeout" ? "ready_timeout" : "node_start_failed";
+              throw new SessionFailure({ code, nodes: [name], detail: error.message });
+            },
+          );
+        })
+        .map((node) =>
+          node.catch((error: unknown) => {
+            if (!siblings.signal.aborted) {
+              firstFailure = error;
+              siblings.abort(error);
+            }
+          }),
+        ),
     );
+    signal.removeEventListener("abort", stopSiblings);
     signal.throwIfAborted();
+    if (siblings.signal.aborted) throw firstFailure;
   }
 }
 
