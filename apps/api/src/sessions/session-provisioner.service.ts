@@ -1,11 +1,13 @@
 import { Inject, Injectable } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
-import { DockerEngine } from "../nodes/docker-engine.adapter";
+import { DockerEngine, SubnetUnavailableError } from "../nodes/docker-engine.adapter";
 import { NodeFirewall } from "../nodes/node-firewall.service";
 import { NodeLayerQuotaResolver } from "../nodes/node-layer-quota.resolver";
 import { NODE_PROFILE_UNAVAILABLE, NodeSecurityProfileResolver } from "../nodes/node-security-profile.resolver";
 import { NodeNotReady, waitForInnerDocker } from "../nodes/node-readiness";
 import { SessionFailure } from "./session-reason";
+import { SessionSubnets } from "./session-subnets.service";
+import { gatewayOf } from "./subnet-blocks";
 import type { LabSessionWithNodes } from "./session-view";
 
 export interface StartedNode {
@@ -26,11 +28,14 @@ export class SessionProvisioner {
     private readonly profiles: NodeSecurityProfileResolver,
     private readonly layerQuota: NodeLayerQuotaResolver,
     private readonly firewall: NodeFirewall,
+    private readonly subnets: SessionSubnets,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Removes the session's containers, volumes and network, then frees its subnet block. */
   async removeDockerObjects(sessionId: string): Promise<void> {
     await this.engine.removeSessionObjects(this.config.instanceId, sessionId);
+    await this.subnets.release(sessionId);
   }
 
   /**
@@ -71,7 +76,7 @@ export class SessionProvisioner {
     });
     const layerQuotaBytes = await this.layerQuota.quotaBytes();
     signal.throwIfAborted();
-    await this.engine.createSessionNetwork(baseLabels);
+    await this.createNetwork(baseLabels);
     await this.engine.joinSessionNetwork(this.config.kubelabContainer, session.id);
     await Promise.all(
       session.nodes.map(async ({ name }) => {
@@ -102,6 +107,20 @@ export class SessionProvisioner {
       }),
     );
     signal.throwIfAborted();
+  }
+
+  // On the session's block of NODE_SUBNETS (given at creation; allocated here for sessions made otherwise).
+  private async createNetwork(labels: { instanceId: string; sessionId: string; ownerId: string }): Promise<void> {
+    const subnet = await this.subnets.ensure(labels.sessionId).catch((error: unknown) => {
+      throw new SessionFailure({ code: "network_unavailable", detail: (error as Error).message });
+    });
+    await this.engine.createSessionNetwork(labels, { subnet, gateway: gatewayOf(subnet) }).catch((error: unknown) => {
+      if (!(error instanceof SubnetUnavailableError)) throw error;
+      throw new SessionFailure({
+        code: "network_unavailable",
+        detail: `${error.message} (choose NODE_SUBNETS that no other network on the Docker host uses)`,
+      });
+    });
   }
 }
 

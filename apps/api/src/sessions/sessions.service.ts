@@ -8,6 +8,7 @@ import { PrismaService } from "../database/prisma.service";
 import type { User } from "../generated/prisma/client";
 import { SessionImagePicker } from "./session-image-picker";
 import { SessionLifecycle } from "./session-lifecycle.service";
+import { SessionSubnets } from "./session-subnets.service";
 import { SESSION_VIEW_INCLUDE, toSessionView, type LabSessionForView } from "./session-view";
 
 // Session creation takes this transaction-scoped advisory lock, so quota
@@ -23,6 +24,7 @@ export class SessionsService {
     private readonly lifecycle: SessionLifecycle,
     private readonly access: SessionAccess,
     private readonly images: SessionImagePicker,
+    private readonly subnets: SessionSubnets,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -63,7 +65,7 @@ export class SessionsService {
         throw new AppError("no_capacity", "All lab slots are in use right now; try again in a few minutes");
       }
       const now = Date.now();
-      return tx.labSession.create({
+      const created = await tx.labSession.create({
         data: {
           id: randomBytes(16).toString("hex"),
           ownerId: user.id,
@@ -77,6 +79,9 @@ export class SessionsService {
         },
         include: SESSION_VIEW_INCLUDE,
       });
+      // Its network's block of NODE_SUBNETS; none left is no_capacity, and nothing of this create stays.
+      await this.subnets.allocate(tx, created.id);
+      return created;
     });
     this.logger.log(`Session ${session.id} created for user ${user.id}`);
     this.lifecycle.provision(session);
