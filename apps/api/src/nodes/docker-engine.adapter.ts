@@ -399,6 +399,12 @@ export class DockerEngine {
     }
   }
 
+  /** The IPv4 subnets of every network on the engine, Kubelab's or not. */
+  async networkSubnets(): Promise<string[]> {
+    const networks = await this.call("list networks", (abortSignal) => this.#docker.listNetworks({ abortSignal }));
+    return networks.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? "")).filter((s) => s.includes("."));
+  }
+
   /**
    * Joins the container Kubelab runs in (docker-compose) to a session network,
    * so the port proxy can reach the nodes. Best effort: without it only ports

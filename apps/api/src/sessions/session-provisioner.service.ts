@@ -1,4 +1,4 @@
-import { Inject, Injectable } from "@nestjs/common";
+import { Inject, Injectable, Logger } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { DockerEngine, SubnetUnavailableError } from "../nodes/docker-engine.adapter";
 import { NodeFirewall } from "../nodes/node-firewall.service";
@@ -9,6 +9,9 @@ import { SessionFailure } from "./session-reason";
 import { SessionSubnets } from "./session-subnets.service";
 import { gatewayOf } from "./subnet-blocks";
 import type { LabSessionWithNodes } from "./session-view";
+
+// Other installs on the engine may race us for the same addresses; a few tries settle it.
+const MAX_SUBNET_ATTEMPTS = 4;
 
 export interface StartedNode {
   name: string;
@@ -23,6 +26,8 @@ export interface StartedNode {
  */
 @Injectable()
 export class SessionProvisioner {
+  private readonly logger = new Logger("SessionProvisioner");
+
   constructor(
     private readonly engine: DockerEngine,
     private readonly profiles: NodeSecurityProfileResolver,
@@ -109,18 +114,34 @@ export class SessionProvisioner {
     signal.throwIfAborted();
   }
 
-  // On the session's block of NODE_SUBNETS (given at creation; allocated here for sessions made otherwise).
+  /**
+   * Creates the network on the session's block of NODE_SUBNETS (given at creation; allocated here
+   * for sessions made otherwise). When Docker refuses the block because a network it did not get
+   * from us holds those addresses (another install on this engine with its own database, or any
+   * other program), the session moves to a block clear of every network on the engine.
+   */
   private async createNetwork(labels: { instanceId: string; sessionId: string; ownerId: string }): Promise<void> {
-    const subnet = await this.subnets.ensure(labels.sessionId).catch((error: unknown) => {
-      throw new SessionFailure({ code: "network_unavailable", detail: (error as Error).message });
+    const unavailable = (detail: string) => new SessionFailure({ code: "network_unavailable", detail });
+    let subnet = await this.subnets.ensure(labels.sessionId).catch((error: unknown) => {
+      throw unavailable((error as Error).message);
     });
-    await this.engine.createSessionNetwork(labels, { subnet, gateway: gatewayOf(subnet) }).catch((error: unknown) => {
-      if (!(error instanceof SubnetUnavailableError)) throw error;
-      throw new SessionFailure({
-        code: "network_unavailable",
-        detail: `${error.message} (choose NODE_SUBNETS that no other network on the Docker host uses)`,
-      });
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.engine.createSessionNetwork(labels, { subnet, gateway: gatewayOf(subnet) });
+        return;
+      } catch (error) {
+        if (!(error instanceof SubnetUnavailableError)) throw error;
+        this.logger.warn(`Session ${labels.sessionId}: ${error.message}; trying another block`);
+        const next =
+          attempt < MAX_SUBNET_ATTEMPTS
+            ? await this.subnets.reallocate(labels.sessionId, await this.engine.networkSubnets())
+            : undefined;
+        if (!next) {
+          throw unavailable(`${error.message} (no block of NODE_SUBNETS is clear of the Docker host's other networks)`);
+        }
+        subnet = next;
+      }
+    }
   }
 }
 

@@ -4,7 +4,7 @@ import { AppError } from "../common/app-error";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import type { Prisma } from "../generated/prisma/client";
-import { blockCount, firstFreeBlock, parseRanges, type Ipv4Range } from "./subnet-blocks";
+import { blockCount, firstFreeBlock, parseCidr, parseRanges, type Ipv4Range } from "./subnet-blocks";
 
 // Allocation takes this transaction-scoped advisory lock, so two creates (in one process or in
 // several on one database) never pick the same free block; the primary key would refuse it anyway.
@@ -58,6 +58,34 @@ export class SessionSubnets {
     const existing = await this.prisma.sessionSubnet.findUnique({ where: { sessionId } });
     if (existing) return existing.subnet;
     return this.prisma.$transaction((tx) => this.allocate(tx, sessionId));
+  }
+
+  /**
+   * Moves the session to another free block that overlaps none of `inUse` (the subnets of the
+   * networks on the engine: another install's, or any program's), after Docker refused its block.
+   * Undefined when no such block is left.
+   */
+  async reallocate(sessionId: string, inUse: string[]): Promise<string | undefined> {
+    const avoid = inUse.flatMap((subnet) => {
+      try {
+        return [parseCidr(subnet)];
+      } catch {
+        return [];
+      }
+    });
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${SUBNET_LOCK_KEY})`);
+      const rows = await tx.sessionSubnet.findMany({ select: { subnet: true, sessionId: true } });
+      const taken = new Set(rows.filter((row) => row.sessionId !== sessionId).map((row) => row.subnet));
+      const block = firstFreeBlock(this.ranges, this.prefix, taken, avoid);
+      if (!block) return undefined;
+      await tx.sessionSubnet.upsert({
+        where: { sessionId },
+        create: { subnet: block, sessionId },
+        update: { subnet: block },
+      });
+      return block;
+    });
   }
 
   /** Frees the session's block; call only once its Docker network is removed. */

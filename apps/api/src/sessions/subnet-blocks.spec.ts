@@ -6,6 +6,7 @@ import {
   gatewayOf,
   hostsPerBlock,
   isBlockOf,
+  overlaps,
   parseCidr,
   parseRanges,
 } from "./subnet-blocks";
@@ -28,6 +29,17 @@ describe("subnet blocks", () => {
     assert.equal(firstFreeBlock(ranges, 28, new Set(["10.213.0.0/28", "10.213.0.16/28"])), "192.0.2.64/28");
     // A freed block is handed out again before untouched ones further on.
     assert.equal(firstFreeBlock(ranges, 28, new Set(["10.213.0.16/28", "192.0.2.64/28"])), "10.213.0.0/28");
+  });
+
+  it("skips blocks that overlap networks Docker already has", () => {
+    const ranges = parseRanges(["10.213.0.0/24"], 28);
+    const avoid = [parseCidr("10.213.0.0/29"), parseCidr("10.213.0.32/27")];
+    assert.equal(firstFreeBlock(ranges, 28, new Set(), avoid), "10.213.0.16/28");
+    assert.equal(firstFreeBlock(ranges, 28, new Set(["10.213.0.16/28"]), avoid), "10.213.0.64/28");
+    // A network wider than the whole range leaves nothing.
+    assert.equal(firstFreeBlock(ranges, 28, new Set(), [parseCidr("10.0.0.0/8")]), undefined);
+    assert.equal(overlaps(parseCidr("10.213.0.0/28"), parseCidr("10.213.0.16/28")), false);
+    assert.equal(overlaps(parseCidr("10.213.0.0/16"), parseCidr("10.213.7.0/28")), true);
   });
 
   it("reports exhaustion as no block", () => {

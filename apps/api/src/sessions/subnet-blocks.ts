@@ -64,9 +64,8 @@ export function parseRanges(ranges: string[], blockPrefix: number): Ipv4Range[] 
   }
   const sorted = [...parsed].sort((a, b) => a.base - b.base);
   for (let i = 1; i < sorted.length; i++) {
-    const previous = sorted[i - 1]!;
-    if (sorted[i]!.base < previous.base + blockLength(previous.prefix)) {
-      throw new Error(`${formatCidr(previous)} and ${formatCidr(sorted[i]!)} overlap`);
+    if (overlaps(sorted[i - 1]!, sorted[i]!)) {
+      throw new Error(`${formatCidr(sorted[i - 1]!)} and ${formatCidr(sorted[i]!)} overlap`);
     }
   }
   return parsed;
@@ -79,22 +78,39 @@ export function blockCount(ranges: Ipv4Range[], blockPrefix: number): number {
 
 /**
  * The first block, in the order the ranges are listed, that is not in `taken` (blocks as
- * "a.b.c.d/p" strings); undefined when every block is taken. Walks at most taken.size + 1 blocks.
+ * "a.b.c.d/p" strings) and overlaps none of `avoid` (networks that exist outside Kubelab's
+ * bookkeeping); undefined when there is none. Walks at most taken.size + avoid.length + 1 blocks.
  */
 export function firstFreeBlock(
   ranges: Ipv4Range[],
   blockPrefix: number,
   taken: ReadonlySet<string>,
+  avoid: Ipv4Range[] = [],
 ): string | undefined {
   const step = blockLength(blockPrefix);
   for (const range of ranges) {
     const end = range.base + blockLength(range.prefix);
-    for (let base = range.base; base < end; base += step) {
-      const block = formatCidr({ base, prefix: blockPrefix });
-      if (!taken.has(block)) return block;
+    let base = range.base;
+    while (base < end) {
+      const block = { base, prefix: blockPrefix };
+      const clash = avoid.find((other) => overlaps(block, other));
+      if (clash) {
+        // On past the clashing network, to the next block boundary.
+        const after = clash.base + blockLength(clash.prefix);
+        base = Math.max(base + step, Math.ceil(after / step) * step);
+        continue;
+      }
+      const text = formatCidr(block);
+      if (!taken.has(text)) return text;
+      base += step;
     }
   }
   return undefined;
+}
+
+/** Whether two networks share any address. */
+export function overlaps(a: Ipv4Range, b: Ipv4Range): boolean {
+  return a.base < b.base + blockLength(b.prefix) && b.base < a.base + blockLength(a.prefix);
 }
 
 /** Whether `block` is one of the ranges' blocks (aligned, of the block size, inside a range). */
