@@ -14,6 +14,9 @@ import { SESSION_VIEW_INCLUDE, toSessionView, type LabSessionForView } from "./s
 // Session creation takes this transaction-scoped advisory lock, so quota
 // checks and the insert are one atomic step across all Kubelab processes.
 const QUOTA_LOCK_KEY = 7_345_210_002;
+// A classroom clicking "start" at once queues its creates on that lock (and on the 10 pooled
+// connections); Prisma's defaults (2 s to get a connection, 5 s in all) turned the tail into 500s.
+const CREATE_TRANSACTION = { maxWait: 20_000, timeout: 20_000 };
 
 @Injectable()
 export class SessionsService {
@@ -82,7 +85,7 @@ export class SessionsService {
       // Its network's block of NODE_SUBNETS; none left is no_capacity, and nothing of this create stays.
       await this.subnets.allocate(tx, created.id);
       return created;
-    });
+    }, CREATE_TRANSACTION);
     this.logger.log(`Session ${session.id} created for user ${user.id}`);
     this.lifecycle.provision(session);
     return this.view(session);
