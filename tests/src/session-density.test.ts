@@ -74,7 +74,7 @@ async function guests(lab: LabFixture, count: number): Promise<ApiClient[]> {
 }
 
 describe("session density", () => {
-  const RANGE = "10.214.0.0/22"; // 64 blocks of /28: room for 60 sessions, not for Docker's defaults
+  const RANGE = "10.216.0.0/22"; // 64 blocks of /28: room for 60 sessions, not for Docker's defaults
   const lab = useKubelab({
     env: {
       LESSONS_DIR: oneNodeLessons(),
@@ -152,7 +152,7 @@ describe("session density", () => {
 });
 
 describe("session subnet exhaustion", () => {
-  const RANGE = "10.214.8.0/27"; // two /28 blocks
+  const RANGE = "10.216.8.0/27"; // two /28 blocks
   const lab = useKubelab({
     env: { LESSONS_DIR: oneNodeLessons(), NODE_SUBNETS: RANGE, MAX_SESSIONS: "10", MAX_SESSIONS_PER_USER: "1" },
   });
@@ -180,7 +180,7 @@ describe("session subnet exhaustion", () => {
     const before = await subnetRows(lab);
     assert.deepEqual(
       before.map((row) => row.subnet),
-      ["10.214.8.0/28", "10.214.8.16/28"],
+      ["10.216.8.0/28", "10.216.8.16/28"],
     );
     assert.deepEqual(await countLabelled(lab.server.instanceId), { containers: 2, networks: 2, volumes: 2 });
 
@@ -202,8 +202,8 @@ describe("session subnet exhaustion", () => {
     assert.equal(c.status, 201);
     assert.equal((await third!.waitUntilSettled(c.body.id)).status, "ready");
     const subnets = await networkSubnets(lab.server.instanceId);
-    assert.equal(subnets.get(c.body.id), "10.214.8.0/28");
-    assert.equal(subnets.get(b.body.id), "10.214.8.16/28");
+    assert.equal(subnets.get(c.body.id), "10.216.8.0/28");
+    assert.equal(subnets.get(b.body.id), "10.216.8.16/28");
     for (const [user, id] of [
       [second!, b.body.id],
       [third!, c.body.id],
