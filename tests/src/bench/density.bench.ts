@@ -3,6 +3,7 @@
 // latency with all earlier sessions idle. Figures, not a pass/fail test.
 //   BENCH_DENSITY_SESSIONS=100  sessions in all      BENCH_DENSITY_STEP=25  a checkpoint every this many
 //   BENCH_DENSITY_BATCH=4       created at once      (sessions have the default two nodes)
+// Ctrl-C stops adding sessions after the current batch, prints what was measured and cleans up.
 import fs from "node:fs";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
@@ -92,8 +93,10 @@ async function main(): Promise<void> {
   const sessions: TSession[] = [];
   const baseline = usedMiB();
   const rows: string[] = [];
+  let stopping = false;
+  process.once("SIGINT", () => (stopping = true));
   try {
-    while (sessions.length < TOTAL) {
+    while (sessions.length < TOTAL && !stopping) {
       const batch = Math.min(BATCH, TOTAL - sessions.length);
       const created = await settleAll(
         Array.from({ length: batch }, async (_, i) => {
