@@ -97,7 +97,8 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => (stopping = true));
   try {
     while (sessions.length < TOTAL && !stopping) {
-      const batch = Math.min(BATCH, TOTAL - sessions.length);
+      // Never past the next checkpoint, so every checkpoint is measured at exactly its count.
+      const batch = Math.min(BATCH, STEP - (sessions.length % STEP), TOTAL - sessions.length);
       const created = await settleAll(
         Array.from({ length: batch }, async (_, i) => {
           const user = server.client();
