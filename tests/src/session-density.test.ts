@@ -154,7 +154,15 @@ describe("session density", () => {
 describe("session subnet exhaustion", () => {
   const RANGE = "10.216.8.0/27"; // two /28 blocks
   const lab = useKubelab({
-    env: { LESSONS_DIR: oneNodeLessons(), NODE_SUBNETS: RANGE, MAX_SESSIONS: "10", MAX_SESSIONS_PER_USER: "1" },
+    env: {
+      LESSONS_DIR: oneNodeLessons(),
+      NODE_SUBNETS: RANGE,
+      MAX_SESSIONS: "10",
+      MAX_SESSIONS_PER_USER: "1",
+      // A shared CI machine can be slow to start inner engines; readiness is not what is tested here.
+      NODE_READY_TIMEOUT: "600s",
+      DOCKER_TIMEOUT: "120s",
+    },
   });
 
   it("answers 503 no_capacity when no block is left, leaves nothing behind, and keeps blocks across a restart", async () => {
@@ -175,7 +183,7 @@ describe("session subnet exhaustion", () => {
       [first!, a],
       [second!, b],
     ] as const) {
-      assert.equal((await user.waitUntilSettled(res.body.id)).status, "ready");
+      assert.equal((await user.waitUntilSettled(res.body.id, 10 * 60_000)).status, "ready");
     }
     const before = await subnetRows(lab);
     assert.deepEqual(
@@ -200,7 +208,7 @@ describe("session subnet exhaustion", () => {
     );
     const c = await third!.request<TSession>("POST", "/api/sessions", { lesson: "solo" });
     assert.equal(c.status, 201);
-    assert.equal((await third!.waitUntilSettled(c.body.id)).status, "ready");
+    assert.equal((await third!.waitUntilSettled(c.body.id, 10 * 60_000)).status, "ready");
     const subnets = await networkSubnets(lab.server.instanceId);
     assert.equal(subnets.get(c.body.id), "10.216.8.0/28");
     assert.equal(subnets.get(b.body.id), "10.216.8.16/28");
