@@ -169,7 +169,7 @@ describe("node egress and the host firewall", () => {
       const results = await probeFrom(alice.id, "node1", [...closed, ...open]);
       assertClosed(results, closed);
       assertOpen(results, [t(outside.internetIp)], /outside 203\.0\.113\.77/);
-      assertOpen(results, [t(outside.allowedIp)], /outside 10\.214\./);
+      assertOpen(results, [t(outside.allowedIp)], /outside 10\.252\./);
       assertOpen(results, ["node2:8000"]);
     });
 

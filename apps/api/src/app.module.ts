@@ -35,6 +35,7 @@ import { SessionLifecycle } from "./sessions/session-lifecycle.service";
 import { SessionProvisioner } from "./sessions/session-provisioner.service";
 import { SessionReaper } from "./sessions/session-reaper.service";
 import { SessionReconciler } from "./sessions/session-reconciler.service";
+import { SessionSubnets } from "./sessions/session-subnets.service";
 import { SessionsController } from "./sessions/sessions.controller";
 import { SessionImagePicker } from "./sessions/session-image-picker";
 import { SessionsService } from "./sessions/sessions.service";
@@ -95,6 +96,7 @@ export class AppModule {
         SessionsService,
         SessionImagePicker,
         SessionReconciler,
+        SessionSubnets,
         SessionReaper,
         NodeEventsMonitor,
         NodeDiskMonitor,

@@ -69,6 +69,7 @@ export type TSessionEndReasonCode = z.infer<typeof ZSessionEndReasonCode>;
  * - image_missing: its node image is not on the Docker engine (`detail` says how to build it).
  * - profile_unavailable: NODE_SECURITY_PROFILE cannot run on this engine (`detail` says why).
  * - firewall_unavailable: the node firewall could not be installed, so no node may start.
+ * - network_unavailable: Docker refused the session network's subnet (it overlaps another network).
  * - node_start_failed: Docker refused to start a node, or it stopped while starting.
  * - ready_timeout: a node's inner Docker engine did not answer within NODE_READY_TIMEOUT.
  * - provision_error: any other failure while creating it (`detail` has the error).
@@ -81,6 +82,7 @@ export const ZSessionFailureReasonCode = z.enum([
   "image_missing",
   "profile_unavailable",
   "firewall_unavailable",
+  "network_unavailable",
   "node_start_failed",
   "ready_timeout",
   "provision_error",

@@ -55,7 +55,8 @@ function sh(cmd: string, args: string[]): void {
  * A network namespace on this machine standing in for the world outside the host, behind a veth
  * pair the host routes to: a private address, an "Internet" address (TEST-NET-3), the cloud
  * metadata address and an address in a network an admin allows. Each answers on `port` with its
- * own name. Nothing leaves the machine.
+ * own name. Nothing leaves the machine. Its ranges (10.251/16, 10.252/16) stay clear of the default
+ * NODE_SUBNETS (10.213.0.0/16), where session networks live now.
  */
 export class FakeOutside {
   readonly privateIp: string;
@@ -71,9 +72,9 @@ export class FakeOutside {
     private readonly octet: number,
     readonly port: number,
   ) {
-    this.privateIp = `10.213.${octet}.2`;
-    this.allowedIp = `10.214.${octet}.2`;
-    this.allowedCidr = `10.214.${octet}.0/24`;
+    this.privateIp = `10.251.${octet}.2`;
+    this.allowedIp = `10.252.${octet}.2`;
+    this.allowedCidr = `10.252.${octet}.0/24`;
   }
 
   static async create(port: number): Promise<FakeOutside> {
@@ -92,7 +93,7 @@ export class FakeOutside {
   private setUp(tag: string): void {
     const ns = this.namespace;
     const peer = `kleg${tag}n`;
-    const hostIp = `10.213.${this.octet}.1`;
+    const hostIp = `10.251.${this.octet}.1`;
     sh("ip", ["netns", "add", ns]);
     sh("ip", ["link", "add", this.hostVeth, "type", "veth", "peer", "name", peer]);
     sh("ip", ["link", "set", peer, "netns", ns]);

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { parseRanges } from "../sessions/subnet-blocks";
 import { ConfigError } from "./config-error";
 import { ZEnvironment, type TEnvironment } from "./config.schema";
 import { loadOidcProviders, type OidcProviderConfig } from "./oidc-provider-config";
@@ -32,6 +33,10 @@ export interface AppConfig {
     egressAllow: string[];
     diskLimitBytes: number;
     diskCheckIntervalSeconds: number;
+    /** NODE_SUBNETS: ranges session networks take their subnets from (checked: valid, disjoint). */
+    subnetRanges: string[];
+    /** NODE_SUBNET_SIZE: prefix length of each session network's subnet. */
+    subnetPrefix: number;
   };
   docker: { callTimeoutSeconds: number };
   sessions: {
@@ -107,6 +112,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           apiUrl: e.GITHUB_API_URL,
         }
       : undefined;
+  try {
+    parseRanges(e.NODE_SUBNETS, e.NODE_SUBNET_SIZE);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  NODE_SUBNETS: ${(error as Error).message}`);
+  }
   const oidc = loadOidcProviders(e.OIDC_PROVIDERS, present);
   // "auto": a laptop trial with no provider configured still lets people in.
   const guestLogin = e.GUEST_LOGIN === "auto" ? !github && oidc.length === 0 : e.GUEST_LOGIN;
@@ -137,6 +147,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       egressAllow: e.NODE_EGRESS_ALLOW,
       diskLimitBytes: e.NODE_DISK_LIMIT,
       diskCheckIntervalSeconds: e.NODE_DISK_CHECK_INTERVAL,
+      subnetRanges: e.NODE_SUBNETS,
+      subnetPrefix: e.NODE_SUBNET_SIZE,
     },
     docker: { callTimeoutSeconds: e.DOCKER_TIMEOUT },
     sessions: {

@@ -41,6 +41,13 @@ export const ZEnvironment = z.object({
   // (except those listed in NODE_EGRESS_ALLOW).
   NODE_EGRESS: z.enum(["internet", "none"]).default("internet"),
   NODE_EGRESS_ALLOW: zCommaList("").pipe(z.array(zIpv4Cidr)),
+  // Each session network gets one block of NODE_SUBNET_SIZE from these ranges (docs/operations.md, Capacity).
+  NODE_SUBNETS: zCommaList("10.213.0.0/16"),
+  NODE_SUBNET_SIZE: z
+    .string()
+    .regex(/^\/?(1[6-9]|2[0-9])$/, "expected a prefix length from /16 to /29, like /28")
+    .default("/28")
+    .transform((v) => Number(v.replace("/", ""))),
   NODE_DISK_LIMIT: zByteSize.default(10 * 1024 ** 3),
   NODE_DISK_CHECK_INTERVAL: zDuration.default(30),
   // Every Docker API call gives up after this long, so a wedged engine call never wedges a session.

@@ -80,6 +80,23 @@ export class UploadIncompleteError extends AppError {
   }
 }
 
+/**
+ * Docker could not give a session network its addresses: the block overlaps a network that
+ * exists (another program's, or a leftover), or the engine's pools are exhausted. Docker's own
+ * wording ("could not find an available, non-overlapping IPv4 address pool", "Pool overlaps with
+ * other one on this address space") is kept as the detail.
+ */
+export class SubnetUnavailableError extends Error {
+  constructor(
+    readonly subnet: string,
+    readonly dockerMessage: string,
+  ) {
+    super(`Docker could not create a network on ${subnet}: ${dockerMessage}`);
+  }
+}
+
+const ADDRESS_CONFLICT = /non-overlapping|overlaps with|address pool|no available network/i;
+
 function statusCode(error: unknown): number | undefined {
   return (error as { statusCode?: number })?.statusCode;
 }
@@ -354,19 +371,38 @@ export class DockerEngine {
     return (info.SecurityOptions ?? []).some((option) => option.split(",").includes("name=userns"));
   }
 
-  async createSessionNetwork(labels: NodeLabels): Promise<void> {
+  /**
+   * Creates a session's bridge network on `subnet` (its block of NODE_SUBNETS), the bridge taking
+   * the first address. Docker refusing the addresses (the block overlaps a network Docker or the
+   * host already has) is thrown as a SubnetUnavailableError.
+   */
+  async createSessionNetwork(labels: NodeLabels, subnet: { subnet: string; gateway: string }): Promise<void> {
     const name = sessionNetworkName(labels.sessionId);
-    await this.call(`create network ${name}`, (abortSignal) =>
-      this.#docker.createNetwork({
-        Name: name,
-        Driver: "bridge",
-        CheckDuplicate: true,
-        Labels: labelsFor(labels),
-        // A recognisable interface name: the node firewall matches every session bridge by its prefix.
-        Options: { "com.docker.network.bridge.name": sessionBridgeName(labels.instanceId, labels.sessionId) },
-        abortSignal,
-      }),
-    );
+    try {
+      await this.call(`create network ${name}`, (abortSignal) =>
+        this.#docker.createNetwork({
+          Name: name,
+          Driver: "bridge",
+          CheckDuplicate: true,
+          Labels: labelsFor(labels),
+          IPAM: { Driver: "default", Config: [{ Subnet: subnet.subnet, Gateway: subnet.gateway }] },
+          // A recognisable interface name: the node firewall matches every session bridge by its prefix.
+          Options: { "com.docker.network.bridge.name": sessionBridgeName(labels.instanceId, labels.sessionId) },
+          abortSignal,
+        }),
+      );
+    } catch (error) {
+      if (ADDRESS_CONFLICT.test((error as Error).message)) {
+        throw new SubnetUnavailableError(subnet.subnet, (error as Error).message.trim());
+      }
+      throw error;
+    }
+  }
+
+  /** The IPv4 subnets of every network on the engine, Kubelab's or not. */
+  async networkSubnets(): Promise<string[]> {
+    const networks = await this.call("list networks", (abortSignal) => this.#docker.listNetworks({ abortSignal }));
+    return networks.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? "")).filter((s) => s.includes("."));
   }
 
   /**

@@ -1,12 +1,17 @@
-import { Inject, Injectable } from "@nestjs/common";
+import { Inject, Injectable, Logger } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
-import { DockerEngine } from "../nodes/docker-engine.adapter";
+import { DockerEngine, SubnetUnavailableError } from "../nodes/docker-engine.adapter";
 import { NodeFirewall } from "../nodes/node-firewall.service";
 import { NodeLayerQuotaResolver } from "../nodes/node-layer-quota.resolver";
 import { NODE_PROFILE_UNAVAILABLE, NodeSecurityProfileResolver } from "../nodes/node-security-profile.resolver";
 import { NodeNotReady, waitForInnerDocker } from "../nodes/node-readiness";
 import { SessionFailure } from "./session-reason";
+import { SessionSubnets } from "./session-subnets.service";
+import { gatewayOf } from "./subnet-blocks";
 import type { LabSessionWithNodes } from "./session-view";
+
+// Other installs on the engine may race us for the same addresses; a few tries settle it.
+const MAX_SUBNET_ATTEMPTS = 4;
 
 export interface StartedNode {
   name: string;
@@ -21,16 +26,21 @@ export interface StartedNode {
  */
 @Injectable()
 export class SessionProvisioner {
+  private readonly logger = new Logger("SessionProvisioner");
+
   constructor(
     private readonly engine: DockerEngine,
     private readonly profiles: NodeSecurityProfileResolver,
     private readonly layerQuota: NodeLayerQuotaResolver,
     private readonly firewall: NodeFirewall,
+    private readonly subnets: SessionSubnets,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Removes the session's containers, volumes and network, then frees its subnet block. */
   async removeDockerObjects(sessionId: string): Promise<void> {
     await this.engine.removeSessionObjects(this.config.instanceId, sessionId);
+    await this.subnets.release(sessionId);
   }
 
   /**
@@ -71,7 +81,7 @@ export class SessionProvisioner {
     });
     const layerQuotaBytes = await this.layerQuota.quotaBytes();
     signal.throwIfAborted();
-    await this.engine.createSessionNetwork(baseLabels);
+    await this.createNetwork(baseLabels);
     await this.engine.joinSessionNetwork(this.config.kubelabContainer, session.id);
     // The first node to fail stops its siblings, but every node's Docker calls settle before this
     // returns: the caller then removes the session's objects, and a volume or container created a
@@ -122,6 +132,36 @@ export class SessionProvisioner {
     signal.removeEventListener("abort", stopSiblings);
     signal.throwIfAborted();
     if (siblings.signal.aborted) throw firstFailure;
+  }
+
+  /**
+   * Creates the network on the session's block of NODE_SUBNETS (given at creation; allocated here
+   * for sessions made otherwise). When Docker refuses the block because a network it did not get
+   * from us holds those addresses (another install on this engine with its own database, or any
+   * other program), the session moves to a block clear of every network on the engine.
+   */
+  private async createNetwork(labels: { instanceId: string; sessionId: string; ownerId: string }): Promise<void> {
+    const unavailable = (detail: string) => new SessionFailure({ code: "network_unavailable", detail });
+    let subnet = await this.subnets.ensure(labels.sessionId).catch((error: unknown) => {
+      throw unavailable((error as Error).message);
+    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.engine.createSessionNetwork(labels, { subnet, gateway: gatewayOf(subnet) });
+        return;
+      } catch (error) {
+        if (!(error instanceof SubnetUnavailableError)) throw error;
+        this.logger.warn(`Session ${labels.sessionId}: ${error.message}; trying another block`);
+        const next =
+          attempt < MAX_SUBNET_ATTEMPTS
+            ? await this.subnets.reallocate(labels.sessionId, await this.engine.networkSubnets())
+            : undefined;
+        if (!next) {
+          throw unavailable(`${error.message} (no block of NODE_SUBNETS is clear of the Docker host's other networks)`);
+        }
+        subnet = next;
+      }
+    }
   }
 }
 

@@ -69,6 +69,7 @@ export function reasonText(reason: SessionReason): string {
     case "image_missing":
     case "profile_unavailable":
     case "firewall_unavailable":
+    case "network_unavailable":
     case "node_start_failed":
     case "provision_error":
       return reason.code;

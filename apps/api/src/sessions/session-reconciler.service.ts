@@ -4,6 +4,7 @@ import { LIVE_SESSION_STATUSES } from "@kubelab/shared";
 import { PrismaService } from "../database/prisma.service";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
 import { SessionLifecycle } from "./session-lifecycle.service";
+import { SessionSubnets } from "./session-subnets.service";
 import type { LabSessionWithNodes } from "./session-view";
 
 /**
@@ -19,6 +20,7 @@ export class SessionReconciler {
     private readonly prisma: PrismaService,
     private readonly engine: DockerEngine,
     private readonly lifecycle: SessionLifecycle,
+    private readonly subnets: SessionSubnets,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -50,7 +52,8 @@ export class SessionReconciler {
   /**
    * Removes Docker objects with no live session behind them (ended or failed sessions whose cleanup
    * did not finish, or crashed servers' leftovers). Returns how many sessions had some. A removal that
-   * fails is logged and tried again on the next call.
+   * fails is logged and tried again on the next call. Then frees the subnet blocks of sessions that
+   * are over and whose network is gone.
    */
   async removeLeftovers(): Promise<number> {
     const instanceId = this.config.instanceId;
@@ -76,6 +79,11 @@ export class SessionReconciler {
           this.logger.warn(`Leftovers of session ${sessionId} not removed yet: ${(error as Error).message}`),
         );
     }
+    // Listed again after removals, so a network removed just now counts as gone.
+    const { networks } = orphans.size > 0 ? await this.engine.listInstanceObjects(instanceId) : objects;
+    const withNetwork = new Set(networks.map((n) => n.sessionId));
+    const freed = await this.subnets.releaseOver(instanceId, (id) => withNetwork.has(id) || this.lifecycle.isBusy(id));
+    if (freed > 0) this.logger.log(`Freed the subnets of ${freed} session(s) that are over`);
     return orphans.size;
   }
 

@@ -8,11 +8,15 @@ import { PrismaService } from "../database/prisma.service";
 import type { User } from "../generated/prisma/client";
 import { SessionImagePicker } from "./session-image-picker";
 import { SessionLifecycle } from "./session-lifecycle.service";
+import { SessionSubnets } from "./session-subnets.service";
 import { SESSION_VIEW_INCLUDE, toSessionView, type LabSessionForView } from "./session-view";
 
 // Session creation takes this transaction-scoped advisory lock, so quota
 // checks and the insert are one atomic step across all Kubelab processes.
 const QUOTA_LOCK_KEY = 7_345_210_002;
+// A classroom clicking "start" at once queues its creates on that lock (and on the 10 pooled
+// connections); Prisma's defaults (2 s to get a connection, 5 s in all) turned the tail into 500s.
+const CREATE_TRANSACTION = { maxWait: 20_000, timeout: 20_000 };
 
 @Injectable()
 export class SessionsService {
@@ -23,6 +27,7 @@ export class SessionsService {
     private readonly lifecycle: SessionLifecycle,
     private readonly access: SessionAccess,
     private readonly images: SessionImagePicker,
+    private readonly subnets: SessionSubnets,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -63,7 +68,7 @@ export class SessionsService {
         throw new AppError("no_capacity", "All lab slots are in use right now; try again in a few minutes");
       }
       const now = Date.now();
-      return tx.labSession.create({
+      const created = await tx.labSession.create({
         data: {
           id: randomBytes(16).toString("hex"),
           ownerId: user.id,
@@ -77,7 +82,10 @@ export class SessionsService {
         },
         include: SESSION_VIEW_INCLUDE,
       });
-    });
+      // Its network's block of NODE_SUBNETS; none left is no_capacity, and nothing of this create stays.
+      await this.subnets.allocate(tx, created.id);
+      return created;
+    }, CREATE_TRANSACTION);
     this.logger.log(`Session ${session.id} created for user ${user.id}`);
     this.lifecycle.provision(session);
     return this.view(session);

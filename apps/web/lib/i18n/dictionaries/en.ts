@@ -201,6 +201,8 @@ export const en = {
         "This server's Docker engine cannot run nodes with the security profile it is set up for. Tell the organiser.",
       firewall_unavailable:
         "This server could not set up the firewall that fences lab nodes in, so no node may start. Tell the organiser.",
+      network_unavailable:
+        "This server could not create your lab's network: its address range clashes with another network. Tell the organiser.",
       node_start_failed: "Docker could not start {nodes}.",
       ready_timeout: "Docker inside {nodes} did not start in time; the server may be busy. Try again.",
       provision_error: "Something went wrong while your nodes were being created.",

@@ -199,6 +199,8 @@ export const es: Dictionary = {
         "El motor Docker de este servidor no puede ejecutar nodos con el perfil de seguridad configurado. Avisa a la organización.",
       firewall_unavailable:
         "Este servidor no pudo preparar el cortafuegos que aísla los nodos, así que no puede arrancar ninguno. Avisa a la organización.",
+      network_unavailable:
+        "Este servidor no pudo crear la red de tu laboratorio: su rango de direcciones choca con otra red. Avisa a la organización.",
       node_start_failed: "Docker no pudo arrancar: {nodes}.",
       ready_timeout:
         "Docker no arrancó a tiempo dentro de: {nodes}. Puede que el servidor esté ocupado; inténtalo de nuevo.",
