@@ -8,11 +8,9 @@ import { PrismaService } from "../database/prisma.service";
 import type { User } from "../generated/prisma/client";
 import { SessionImagePicker } from "./session-image-picker";
 import { SessionLifecycle } from "./session-lifecycle.service";
+import { SessionPool } from "./session-pool.service";
+import { takeQuotaLock } from "./session-quota-lock";
 import { SESSION_VIEW_INCLUDE, toSessionView, type LabSessionForView } from "./session-view";
-
-// Session creation takes this transaction-scoped advisory lock, so quota
-// checks and the insert are one atomic step across all Kubelab processes.
-const QUOTA_LOCK_KEY = 7_345_210_002;
 
 @Injectable()
 export class SessionsService {
@@ -23,14 +21,16 @@ export class SessionsService {
     private readonly lifecycle: SessionLifecycle,
     private readonly access: SessionAccess,
     private readonly images: SessionImagePicker,
+    private readonly pool: SessionPool,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create(user: User, lessonId: string | undefined): Promise<TSession> {
     const { maxPerUser, maxTotal, maxGuestPerAddress, durationSeconds } = this.config.sessions;
     const { nodes, image, requestedImage } = await this.images.pick(lessonId);
-    const session = await this.prisma.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${QUOTA_LOCK_KEY})`);
+    const instanceId = this.config.instanceId;
+    const { session, claimed, evicted } = await this.prisma.$transaction(async (tx) => {
+      await takeQuotaLock(tx);
       const mine = await tx.labSession.count({
         where: { ownerId: user.id, status: { in: [...LIVE_SESSION_STATUSES] } },
       });
@@ -56,30 +56,58 @@ export class SessionsService {
           );
         }
       }
-      const total = await tx.labSession.count({
-        where: { instanceId: this.config.instanceId, status: { in: [...LIVE_SESSION_STATUSES] } },
+      const now = Date.now();
+      const expiresAt = new Date(now + durationSeconds * 1000);
+      // A pooled session already counts toward MAX_SESSIONS: taking one needs no place.
+      const claimedId = await this.lifecycle.claim(tx, {
+        instanceId,
+        poolKey: image,
+        nodes,
+        ownerId: user.id,
+        lessonId: lessonId ?? null,
+        requestedImage,
+        now: new Date(now),
+        expiresAt,
       });
-      if (total >= maxTotal) {
+      if (claimedId) {
+        const mine = await tx.labSession.findUniqueOrThrow({ where: { id: claimedId }, include: SESSION_VIEW_INCLUDE });
+        return { session: mine, claimed: true, evicted: null };
+      }
+      const total = await tx.labSession.count({ where: { instanceId, status: { in: [...LIVE_SESSION_STATUSES] } } });
+      // Users beat the pool: a pooled session (of another image) gives up its place.
+      const evicted = total >= maxTotal ? await this.lifecycle.evictPooled(tx, instanceId) : null;
+      if (total >= maxTotal && !evicted) {
         throw new AppError("no_capacity", "All lab slots are in use right now; try again in a few minutes");
       }
-      const now = Date.now();
-      return tx.labSession.create({
+      const created = await tx.labSession.create({
         data: {
           id: randomBytes(16).toString("hex"),
           ownerId: user.id,
-          instanceId: this.config.instanceId,
+          instanceId,
           lessonId: lessonId ?? null,
           image,
           requestedImage,
           createdAt: new Date(now),
-          expiresAt: new Date(now + durationSeconds * 1000),
+          expiresAt,
           nodes: { create: nodes.map((name) => ({ name })) },
         },
         include: SESSION_VIEW_INCLUDE,
       });
+      return { session: created, claimed: false, evicted };
     });
+    if (claimed) {
+      this.logger.log(`Session ${session.id} claimed from the pool by user ${user.id}`);
+      void this.pool.refill();
+      return this.view(session);
+    }
     this.logger.log(`Session ${session.id} created for user ${user.id}`);
     this.lifecycle.provision(session);
+    if (evicted) {
+      this.logger.log(`Pooled session ${evicted} evicted to make room for session ${session.id}`);
+      void this.lifecycle
+        .finishEnding(evicted)
+        .catch((error: unknown) => this.logger.warn(`Evicted session ${evicted}: ${(error as Error).message}`));
+    }
     return this.view(session);
   }
 
