@@ -238,6 +238,7 @@ describe("warm pool", () => {
   });
 
   it("POOL_MAX_AGE: an over-age pooled session is replaced by a fresh one", async () => {
+    const earlier = (await pooled()).map((r) => r.id);
     await lab.server.stop();
     lab.server = await KubelabServer.start({
       ...lab.server.options,
@@ -245,7 +246,6 @@ describe("warm pool", () => {
       instanceId: lab.server.instanceId,
       port: lab.server.port,
     });
-    const earlier = (await pooled()).map((r) => r.id);
     const [first] = await poolSettled(1);
     const firstPooledAt = first!.pooled_at!.getTime();
     const [second] = await waitFor(
