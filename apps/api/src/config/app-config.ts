@@ -116,7 +116,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           apiUrl: e.GITHUB_API_URL,
         }
       : undefined;
-  const notAllowed = Object.keys(e.POOL_SIZES).filter((image) => image !== e.NODE_IMAGE && !e.NODE_IMAGES.includes(image));
+  const notAllowed = Object.keys(e.POOL_SIZES).filter(
+    (image) => image !== e.NODE_IMAGE && !e.NODE_IMAGES.includes(image),
+  );
   if (notAllowed.length > 0) {
     throw new ConfigError(
       `Invalid configuration:\n  POOL_SIZES: ${notAllowed.join(", ")} not in NODE_IMAGE or NODE_IMAGES, so no lesson could use it`,

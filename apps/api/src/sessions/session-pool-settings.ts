@@ -38,7 +38,8 @@ export class PoolSettings {
     for (const [key, size] of Object.entries(next.sizes)) {
       if (!Number.isInteger(size) || size < 0 || size > 1000) throw new RangeError(`pool size of ${key}: 0 to 1000`);
     }
-    if (!Number.isInteger(next.concurrency) || next.concurrency < 1) throw new RangeError("pool concurrency: 1 or more");
+    if (!Number.isInteger(next.concurrency) || next.concurrency < 1)
+      throw new RangeError("pool concurrency: 1 or more");
     if (!(next.maxAgeSeconds > 0)) throw new RangeError("pool max age: more than 0 seconds");
     this.value = next;
     for (const listener of this.listeners) listener();
