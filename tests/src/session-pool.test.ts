@@ -2,6 +2,9 @@
 // One server lineage on one database: fill, claim, a burst of creates, refill, restarts (graceful,
 // kill -9), then POOL_MAX_AGE and POOL_SIZE=0 on restarts with other settings.
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { TSession } from "@kubelab/shared";
 import pg from "pg";
@@ -294,5 +297,86 @@ describe("warm pool", () => {
     assert.equal(cold.status, "provisioning");
     assert.equal((await user.waitUntilSettled(cold.id)).status, "ready");
     assert.equal((await user.request("DELETE", `/api/sessions/${cold.id}`)).status, 204);
+  });
+});
+
+// A lesson with one node cannot take the pool's node1+node2 session: it is the "other shape" that
+// needs a cold session when MAX_SESSIONS is full of pooled ones.
+const SOLO =
+  "---\ntitle: Solo\ndescription: One node.\nduration: 20\ndifficulty: beginner\nnodes: [node1]\n" +
+  "image: kubelab/node-offline:latest\ntags: [test]\n---\n## Step\n\ntext\n";
+const UNBUILT = "kubelab/node-not-built:pool-test";
+
+describe("warm pool at full capacity", () => {
+  const lessons = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-pool-lessons-"));
+  fs.mkdirSync(path.join(lessons, "solo"));
+  fs.writeFileSync(path.join(lessons, "solo", "en.md"), SOLO);
+  const lab = useKubelab({
+    env: {
+      LESSONS_DIR: lessons,
+      NODE_IMAGES: `kubelab/node-offline:latest,${UNBUILT}`,
+      POOL_SIZE: "1",
+      POOL_SIZES: `${UNBUILT}=2`,
+      MAX_SESSIONS: "1",
+      REAPER_INTERVAL: "2s",
+      NODE_READY_TIMEOUT: "300s",
+    },
+  });
+  let db: pg.Client;
+  before(async () => {
+    db = new pg.Client({ connectionString: lab.db.url });
+    await db.connect();
+  });
+  after(async () => {
+    await db?.end();
+    fs.rmSync(lessons, { recursive: true, force: true });
+  });
+  const rows = async () =>
+    (await db.query<Row>("SELECT id, status::text, owner_id, pool_key, status_reason, pooled_at FROM lab_sessions"))
+      .rows;
+
+  it("users beat the pool: a cold create evicts a pooled session instead of answering no_capacity", async () => {
+    const [pooledOne] = await waitFor(
+      "one pooled session",
+      async () => {
+        const r = (await rows()).filter((x) => x.status === "pooled");
+        return r.length === 1 ? r : undefined;
+      },
+      300_000,
+      250,
+    );
+    const user = lab.server.client();
+    await user.loginAsGuest("Solo");
+    const res = await user.request<TSession>("POST", "/api/sessions", { lesson: "solo" });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.status, "provisioning", "a one-node lesson does not take the two-node pool session");
+    const evicted = (await rows()).find((r) => r.id === pooledOne!.id)!;
+    assert.ok(["ending", "ended"].includes(evicted.status));
+    assert.equal(evicted.status_reason, "pool_evicted");
+    // The installation is full with the user's session: nobody else, and no pool build, gets in.
+    const other = lab.server.client();
+    await other.loginAsGuest("Late");
+    const refused = await other.request<{ error: { code: string } }>("POST", "/api/sessions", {});
+    assert.equal(refused.status, 503);
+    assert.equal(refused.body.error.code, "no_capacity");
+    assert.equal((await user.waitUntilSettled(res.body.id)).status, "ready");
+    assert.equal(
+      (await rows()).filter((r) => r.owner_id === null && ["provisioning", "pooled"].includes(r.status)).length,
+      0,
+    );
+    // Once the user is done, the pool takes the place back.
+    assert.equal((await user.request("DELETE", `/api/sessions/${res.body.id}`)).status, 204);
+    await waitFor(
+      "the pool to refill",
+      async () => ((await rows()).some((r) => r.status === "pooled") ? true : undefined),
+      300_000,
+      250,
+    );
+  });
+
+  it("a pool whose image is not on the engine is skipped with one warning, not a loop of failures", async () => {
+    assert.equal((await rows()).filter((r) => r.pool_key === UNBUILT).length, 0);
+    const warnings = lab.server.logs().match(/The pool of kubelab\/node-not-built:pool-test stays empty/g) ?? [];
+    assert.equal(warnings.length, 1);
   });
 });
