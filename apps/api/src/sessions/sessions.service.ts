@@ -70,11 +70,14 @@ export class SessionsService {
         expiresAt,
       });
       if (claimedId) {
-        const mine = await tx.labSession.findUniqueOrThrow({ where: { id: claimedId }, include: SESSION_VIEW_INCLUDE });
-        return { session: mine, claimed: true, evicted: null };
+        const taken = await tx.labSession.findUniqueOrThrow({
+          where: { id: claimedId },
+          include: SESSION_VIEW_INCLUDE,
+        });
+        return { session: taken, claimed: true, evicted: null };
       }
       const total = await tx.labSession.count({ where: { instanceId, status: { in: [...LIVE_SESSION_STATUSES] } } });
-      // Users beat the pool: a pooled session (of another image) gives up its place.
+      // Users beat the pool: a pooled session (another image or node set, else it was claimed) gives up its place.
       const evicted = total >= maxTotal ? await this.lifecycle.evictPooled(tx, instanceId) : null;
       if (total >= maxTotal && !evicted) {
         throw new AppError("no_capacity", "All lab slots are in use right now; try again in a few minutes");
