@@ -32,6 +32,8 @@ import { NodeDiskMonitor } from "./sessions/node-disk.monitor";
 import { SessionNotices } from "./sessions/session-notices.service";
 import { NodeLayerQuotaResolver } from "./nodes/node-layer-quota.resolver";
 import { SessionLifecycle } from "./sessions/session-lifecycle.service";
+import { SessionPool } from "./sessions/session-pool.service";
+import { PoolSettings } from "./sessions/session-pool-settings";
 import { SessionProvisioner } from "./sessions/session-provisioner.service";
 import { SessionReaper } from "./sessions/session-reaper.service";
 import { SessionReconciler } from "./sessions/session-reconciler.service";
@@ -93,6 +95,8 @@ export class AppModule {
         NodeLayerQuotaResolver,
         SessionProvisioner,
         SessionLifecycle,
+        SessionPool,
+        PoolSettings,
         SessionsService,
         SessionImagePicker,
         SessionReconciler,

@@ -10,6 +10,7 @@ import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from "./database/
 import { applyMigrations } from "./database/migrations";
 import { DockerEngine } from "./nodes/docker-engine.adapter";
 import { NodeFirewall } from "./nodes/node-firewall.service";
+import { SessionPool } from "./sessions/session-pool.service";
 import { SessionLifecycle } from "./sessions/session-lifecycle.service";
 import { SessionReconciler } from "./sessions/session-reconciler.service";
 import { TerminalUpgradeHandler } from "./terminals/terminal-upgrade.handler";
@@ -79,6 +80,8 @@ async function bootstrap(): Promise<void> {
       logger.error(`Node firewall not installed; sessions will fail until it is: ${(error as Error).message}`),
     );
   await app.get(SessionReconciler).reconcile();
+  // After the reconciliation: the previous process's pooled sessions are adopted (or failed) first.
+  app.get(SessionPool).start();
   // Both listen on 'upgrade'; the terminal handler refuses what it does not know, so it leaves port
   // upgrades (and the development server's hot-reload socket) alone.
   const portUpgrades = app.get(PortUpgradeHandler);
@@ -97,6 +100,8 @@ async function bootstrap(): Promise<void> {
       logger.warn("Shutdown took longer than 15 s; exiting anyway");
       process.exit(1);
     }, 15_000).unref();
+    // No pool build may start after the half-built ones are cancelled.
+    await app.get(SessionPool).stop();
     await app.get(SessionLifecycle).cancelAll();
     await app
       .get(NodeFirewall)

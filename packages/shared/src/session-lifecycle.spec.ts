@@ -37,8 +37,12 @@ describe("session transitions", () => {
     assert.deepEqual(allowed.sort(), [
       "ending>ended",
       "failed>ending",
+      "pooled>ending",
+      "pooled>failed",
+      "pooled>ready",
       "provisioning>ending",
       "provisioning>failed",
+      "provisioning>pooled",
       "provisioning>ready",
       "ready>ending",
       "ready>failed",
@@ -58,10 +62,22 @@ describe("session transitions", () => {
   });
 
   it("give the conditional updates' WHERE status IN lists", () => {
-    assert.deepEqual(sessionStatusesLeadingTo("ready"), ["provisioning"]);
-    assert.deepEqual(sessionStatusesLeadingTo("failed"), ["provisioning", "ready"]);
-    assert.deepEqual(sessionStatusesLeadingTo("ending"), ["provisioning", "ready", "failed"]);
+    assert.deepEqual(sessionStatusesLeadingTo("ready"), ["provisioning", "pooled"]);
+    assert.deepEqual(sessionStatusesLeadingTo("pooled"), ["provisioning"]);
+    assert.deepEqual(sessionStatusesLeadingTo("failed"), ["provisioning", "pooled", "ready"]);
+    assert.deepEqual(sessionStatusesLeadingTo("ending"), ["provisioning", "pooled", "ready", "failed"]);
     assert.deepEqual(sessionStatusesLeadingTo("ended"), ["ending"]);
+  });
+});
+
+describe("pooled sessions", () => {
+  it("are only built (from provisioning), and leave only by a claim (ready), a failure or an end", () => {
+    assert.deepEqual([...SESSION_TRANSITIONS.pooled].sort(), ["ending", "failed", "ready"]);
+    assert.equal(canTransition("ready", "pooled"), false, "a claimed session never goes back to the pool");
+  });
+
+  it("hold Docker objects, so they count toward MAX_SESSIONS and keep the firewall", () => {
+    assert.ok((LIVE_SESSION_STATUSES as readonly string[]).includes("pooled"));
   });
 });
 
@@ -73,9 +89,11 @@ describe("named session status sets", () => {
     assert.ok((LIVE_SESSION_STATUSES as readonly string[]).includes("ending"));
   });
 
-  it("open = can still fail (the lab is coming or running); endable = can still move to ending", () => {
-    assert.deepEqual([...OPEN_SESSION_STATUSES], sessionStatusesLeadingTo("failed"));
-    assert.deepEqual([...ENDABLE_SESSION_STATUSES], sessionStatusesLeadingTo("ending"));
+  it("open = can still fail (the lab is coming or running); endable = can still move to ending; pooled in neither", () => {
+    // A pooled session is nobody's lab: it never expires, is never extended nor ended by a user.
+    const notPooled = (statuses: TSessionStatus[]) => statuses.filter((s) => s !== "pooled");
+    assert.deepEqual([...OPEN_SESSION_STATUSES], notPooled(sessionStatusesLeadingTo("failed")));
+    assert.deepEqual([...ENDABLE_SESSION_STATUSES], notPooled(sessionStatusesLeadingTo("ending")));
     for (const status of OPEN_SESSION_STATUSES)
       assert.ok((LIVE_SESSION_STATUSES as readonly string[]).includes(status));
   });

@@ -6,10 +6,13 @@ import type { TSessionStatus } from "./sessions";
  * The session state machine: for each status, the statuses it may move to. The server's
  * SessionLifecycle only writes a status change allowed here, and makes it a conditional update
  * (`WHERE status IN sessionStatusesLeadingTo(to)`), so racing writers end in one consistent state.
- * The pool and event-log work add their states here.
+ * The event-log work adds its states here.
  */
 export const SESSION_TRANSITIONS = {
-  provisioning: ["ready", "failed", "ending"],
+  // → pooled: built by the warm pool, for nobody yet; → ready: built for its owner.
+  provisioning: ["pooled", "ready", "failed", "ending"],
+  // → ready: claimed by a user (POST /api/sessions); → ending: replaced, shrunk or evicted by the pool.
+  pooled: ["ready", "failed", "ending"],
   ready: ["failed", "ending"],
   // Stopped, objects freed; still listed until the attendee (or an admin) ends it.
   failed: ["ending"],
@@ -33,9 +36,15 @@ export function sessionStatusesLeadingTo(to: TSessionStatus): TSessionStatus[] {
  * Sessions that hold Docker objects, or are about to: they count against every quota (per user,
  * per guest address, per installation) and as a user's "active sessions" in the admin console,
  * keep the node firewall installed, and are checked by the reconciler. Docker objects of any other
- * session are leftovers to remove.
+ * session are leftovers to remove. Pooled sessions have no owner, so they count toward
+ * MAX_SESSIONS only (never a user's or an address's quota).
  */
-export const LIVE_SESSION_STATUSES = ["provisioning", "ready", "ending"] as const satisfies readonly TSessionStatus[];
+export const LIVE_SESSION_STATUSES = [
+  "provisioning",
+  "pooled",
+  "ready",
+  "ending",
+] as const satisfies readonly TSessionStatus[];
 
 /**
  * Sessions the attendee still has a lab in, or will have shortly: the lab page resumes them, the
@@ -60,8 +69,18 @@ export function isSessionStatusIn(set: readonly TSessionStatus[], status: TSessi
  * - deleted: its owner ended it (DELETE /api/sessions/:id).
  * - expired: its time ran out (the reaper).
  * - owner_banned: an admin banned its owner.
+ * - pool_replaced: a pooled session older than POOL_MAX_AGE, replaced by a fresh one.
+ * - pool_shrunk: a pooled session beyond its pool's size (the size was lowered, or set to 0).
+ * - pool_evicted: a pooled session ended to make room under MAX_SESSIONS for a user's session.
  */
-export const ZSessionEndReasonCode = z.enum(["deleted", "expired", "owner_banned"]);
+export const ZSessionEndReasonCode = z.enum([
+  "deleted",
+  "expired",
+  "owner_banned",
+  "pool_replaced",
+  "pool_shrunk",
+  "pool_evicted",
+]);
 export type TSessionEndReasonCode = z.infer<typeof ZSessionEndReasonCode>;
 
 /**

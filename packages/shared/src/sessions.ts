@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { ZSessionStopReason } from "./session-lifecycle";
 
-export const ZSessionStatus = z.enum(["provisioning", "ready", "failed", "ending", "ended"]);
+// `pooled`: built ahead by the warm pool, with no owner; never shown to any user (see SessionPool).
+export const ZSessionStatus = z.enum(["provisioning", "pooled", "ready", "failed", "ending", "ended"]);
 export type TSessionStatus = z.infer<typeof ZSessionStatus>;
 
 export const ZNodeStatus = z.enum(["creating", "running", "failed", "removed"]);

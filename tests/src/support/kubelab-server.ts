@@ -68,6 +68,10 @@ export class KubelabServer {
         // Every test user is a guest from 127.0.0.1, standing for people on different networks;
         // guest-quota.test.ts sets the real cap.
         GUEST_SESSIONS_PER_ADDRESS: "1000",
+        // The product keeps one pooled session by default; tests that do not test the pool would see
+        // an extra session and containers building behind them, so they run without one.
+        // session-pool.test.ts sets the sizes it tests.
+        POOL_SIZE: "0",
         ...options.env,
       },
       stdio: ["ignore", "pipe", "pipe"],

@@ -14,7 +14,8 @@ export interface NodeFacts {
 }
 
 export interface SessionFacts {
-  ownerId: string;
+  /** Null for a pooled session: nobody may use it before a claim. */
+  ownerId: string | null;
   status: string;
   nodes: readonly NodeFacts[];
 }
@@ -43,7 +44,7 @@ export function isSessionReady(session: { status: string }): boolean {
  * which needs no login. Admins have no rights on other users' sessions.
  * Event instructors' rights on their participants' sessions belong here.
  */
-export function usableSession<S extends { ownerId: string }>(
+export function usableSession<S extends { ownerId: string | null }>(
   viewer: Viewer | null,
   session: S | null,
   options: { open?: boolean; loginMessage?: string } = {},

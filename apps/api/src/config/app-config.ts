@@ -50,6 +50,15 @@ export interface AppConfig {
     maxGuestPerAddress: number;
     reaperIntervalSeconds: number;
   };
+  /** The warm pool's start-up settings; PoolSettings holds the live ones (the admin console edits them). */
+  pool: {
+    /** Pooled sessions to keep per image (NODE_IMAGE from POOL_SIZE, others from POOL_SIZES). */
+    sizes: Record<string, number>;
+    /** Pooled sessions being built at once, over all pools. */
+    concurrency: number;
+    /** A pooled session older than this is replaced. */
+    maxAgeSeconds: number;
+  };
   auth: {
     guestLogin: boolean;
     /** Absolute lifetime of a login. */
@@ -117,6 +126,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } catch (error) {
     throw new ConfigError(`Invalid configuration:\n  NODE_SUBNETS: ${(error as Error).message}`);
   }
+  const notAllowed = Object.keys(e.POOL_SIZES).filter(
+    (image) => image !== e.NODE_IMAGE && !e.NODE_IMAGES.includes(image),
+  );
+  if (notAllowed.length > 0) {
+    throw new ConfigError(
+      `Invalid configuration:\n  POOL_SIZES: ${notAllowed.join(", ")} not in NODE_IMAGE or NODE_IMAGES, so no lesson could use it`,
+    );
+  }
   const oidc = loadOidcProviders(e.OIDC_PROVIDERS, present);
   // "auto": a laptop trial with no provider configured still lets people in.
   const guestLogin = e.GUEST_LOGIN === "auto" ? !github && oidc.length === 0 : e.GUEST_LOGIN;
@@ -160,6 +177,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxPerUser: e.MAX_SESSIONS_PER_USER,
       maxGuestPerAddress: e.GUEST_SESSIONS_PER_ADDRESS,
       reaperIntervalSeconds: e.REAPER_INTERVAL,
+    },
+    pool: {
+      // POOL_SIZE is NODE_IMAGE's; POOL_SIZES may name NODE_IMAGE too, and then wins.
+      sizes: { [e.NODE_IMAGE]: e.POOL_SIZE, ...e.POOL_SIZES },
+      concurrency: e.POOL_CONCURRENCY,
+      maxAgeSeconds: e.POOL_MAX_AGE,
     },
     auth: {
       guestLogin,

@@ -61,3 +61,22 @@ export const zIpv4Cidr = z
     "expected an IPv4 network like 10.20.0.0/16",
   )
   .transform((value) => (value.includes("/") ? value : `${value}/32`));
+
+/** "kubelab/node-centos:latest=10, other:tag=2" → { image: size }; an image named twice is an error. */
+export const zPoolSizes = zCommaList("").transform((entries, ctx) => {
+  const sizes: Record<string, number> = {};
+  for (const entry of entries) {
+    const match = /^(\S+)=(\d+)$/.exec(entry);
+    const size = match ? Number(match[2]) : NaN;
+    if (!match || size > 1000) {
+      ctx.addIssue({ code: "custom", message: `expected image=size with a size of 0 to 1000 (got "${entry}")` });
+      return z.NEVER;
+    }
+    if (match[1]! in sizes) {
+      ctx.addIssue({ code: "custom", message: `${match[1]} is listed twice` });
+      return z.NEVER;
+    }
+    sizes[match[1]!] = size;
+  }
+  return sizes;
+});

@@ -8,6 +8,7 @@ import {
   zBaseUrl,
   zIpv4Cidr,
   zNumberFromString,
+  zPoolSizes,
 } from "./config-parsers";
 
 // Every variable Kubelab reads, with its default. README.md's configuration
@@ -61,6 +62,11 @@ export const ZEnvironment = z.object({
   // Guests are free to create, so their sessions are also capped per client address.
   GUEST_SESSIONS_PER_ADDRESS: zIntFromString(1, 1000).default(2),
   REAPER_INTERVAL: zDuration.default(5),
+  // The warm pool: ready sessions kept for nobody, handed out at POST /api/sessions (SessionPool).
+  POOL_SIZE: zIntFromString(0, 1000).default(1),
+  POOL_SIZES: zPoolSizes,
+  POOL_CONCURRENCY: zIntFromString(1, 100).default(1),
+  POOL_MAX_AGE: zDuration.default(4 * 3600),
   GUEST_LOGIN: z
     .enum(["auto", "true", "false"])
     .default("auto")

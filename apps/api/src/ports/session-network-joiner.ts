@@ -20,7 +20,8 @@ export class SessionNetworkJoiner implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.kubelabContainer) return;
     const sessions = await this.prisma.labSession.findMany({
-      where: { instanceId: this.config.instanceId, status: "ready" },
+      // Pooled ones too: their ports must work the moment they are claimed.
+      where: { instanceId: this.config.instanceId, status: { in: ["ready", "pooled"] } },
       select: { id: true },
     });
     for (const { id } of sessions) await this.engine.joinSessionNetwork(this.config.kubelabContainer, id);

@@ -64,8 +64,9 @@ export class NodeEventsMonitor implements OnApplicationBootstrap, OnApplicationS
   private async onEvent(event: NodeEvent): Promise<void> {
     const { sessionId, node } = event;
     const session = await this.prisma.labSession.findUnique({ where: { id: sessionId }, select: { status: true } });
-    // Deaths during ending are ours; during provisioning the provisioner sees them itself.
-    if (session?.status !== "ready") return;
+    // Deaths during ending are ours; during provisioning the provisioner sees them itself. A pooled
+    // session's dead node fails it too, so it is never handed out.
+    if (session?.status !== "ready" && session?.status !== "pooled") return;
     if (event.kind === "oom") {
       this.logger.warn(`Session ${sessionId}: a process in ${node} was killed for lack of memory`);
       const since = new Date(Date.now() - OOM_NOTICE_WINDOW_MS);

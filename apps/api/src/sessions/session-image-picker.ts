@@ -12,7 +12,7 @@ export interface SessionShape {
 }
 
 // Sessions without a lesson get the workshop's classic pair.
-const DEFAULT_NODES = ["node1", "node2"];
+export const DEFAULT_NODES = ["node1", "node2"];
 
 /**
  * Decides a new session's nodes and image. A lesson's image is used only when the admin allows it

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from "@nestjs/common";
 import { sessionStatusesLeadingTo, type TSessionStatus } from "@kubelab/shared";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
+import type { Prisma } from "../generated/prisma/client";
 import { SessionEvents } from "./session-events";
 import { SessionProvisioner, type StartedNode } from "./session-provisioner.service";
 import {
@@ -17,13 +18,29 @@ import {
 } from "./session-reason";
 import type { LabSessionWithNodes } from "./session-view";
 
+/** What a claim makes of a pooled session: its owner's, for their lesson, from now on. */
+export interface PoolClaim {
+  instanceId: string;
+  poolKey: string;
+  /** The node names the lesson needs; only a pooled session with exactly these is taken. */
+  nodes: readonly string[];
+  ownerId: string;
+  lessonId: string | null;
+  requestedImage: string | null;
+  now: Date;
+  expiresAt: Date;
+}
+
+type Db = PrismaService | Prisma.TransactionClient;
+
 interface InFlight {
   abort: AbortController;
   done: Promise<void>;
 }
 
 /**
- * The one home of session status changes: provisioning → ready, → failed, → ending → ended (see
+ * The one home of session status changes: provisioning → ready (or → pooled → ready when the warm
+ * pool built it and a user claimed it), → failed, → ending → ended (see
  * SESSION_TRANSITIONS in packages/shared and the diagram in docs/architecture.md). Every change is a
  * conditional update from the statuses the table allows, so a delete, an expiry, a node death and
  * provisioning racing each other end in one consistent state; the matching lab_nodes changes and
@@ -44,12 +61,15 @@ export class SessionLifecycle {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Builds a new session's nodes in the background; never throws (a failure fails the session). */
-  provision(session: LabSessionWithNodes): void {
+  /**
+   * Builds a new session's nodes in the background; never throws (a failure fails the session).
+   * `becomes`: "ready" for its owner, "pooled" for the warm pool (no owner yet).
+   */
+  provision(session: LabSessionWithNodes, becomes: "ready" | "pooled" = "ready"): void {
     const abort = new AbortController();
     const done = this.provisioner
       .build(session, abort.signal, (node) => this.nodeStarted(session.id, node))
-      .then(() => this.markReady(session.id))
+      .then(() => (becomes === "pooled" ? this.markPooled(session.id) : this.markReady(session.id)))
       .catch(async (error: unknown) => {
         const reason = toFailureReason(abort.signal.aborted ? abort.signal.reason : error);
         this.logger.warn(`Session ${session.id} failed: ${reasonText(reason)}`);
@@ -69,6 +89,56 @@ export class SessionLifecycle {
   /** Whether this process is creating or removing the session (so a sweep leaves it alone). */
   isBusy(sessionId: string): boolean {
     return this.provisioning.has(sessionId) || this.cleaning.has(sessionId);
+  }
+
+  /**
+   * Hands the oldest pooled session of `poolKey` with the claim's nodes to its new owner (pooled →
+   * ready), inside the caller's transaction; null when there is none. Row-locked and conditional, so
+   * no two claims (nor a claim and a pool replacement) ever get the same session. createdAt,
+   * readyAt and expiresAt become the claim's: the session's time starts now.
+   */
+  async claim(tx: Prisma.TransactionClient, claim: PoolClaim): Promise<string | null> {
+    const nodes = [...claim.nodes].sort();
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      UPDATE lab_sessions
+      SET status = 'ready', owner_id = ${claim.ownerId}::uuid, lesson_id = ${claim.lessonId},
+          requested_image = ${claim.requestedImage}, created_at = ${claim.now}, ready_at = ${claim.now},
+          expires_at = ${claim.expiresAt}
+      WHERE status = 'pooled' AND id = (
+        SELECT s.id FROM lab_sessions s
+        WHERE s.instance_id = ${claim.instanceId} AND s.status = 'pooled' AND s.pool_key = ${claim.poolKey}
+          AND s.owner_id IS NULL
+          AND ARRAY(SELECT n.name FROM lab_nodes n WHERE n.session_id = s.id ORDER BY n.name) = ${nodes}::text[]
+        ORDER BY s.pooled_at, s.id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+      )
+      RETURNING id`;
+    return rows[0]?.id ?? null;
+  }
+
+  /**
+   * Inside the caller's transaction: moves the oldest pooled session (of any pool) to ending, so a
+   * user's session can have its place under MAX_SESSIONS. Returns its id (the caller finishes it
+   * with finishEnding after the commit), or null when nothing is pooled.
+   */
+  async evictPooled(tx: Prisma.TransactionClient, instanceId: string): Promise<string | null> {
+    const victim = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM lab_sessions WHERE instance_id = ${instanceId} AND status = 'pooled'
+      ORDER BY pooled_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`;
+    const id = victim[0]?.id;
+    if (!id) return null;
+    return (await this.move(id, "ending", toReasonColumns({ code: "pool_evicted" }), ["pooled"], tx)) ? id : null;
+  }
+
+  /**
+   * Ends a session only while it is still pooled (replaced, or the pool shrank): a session a user
+   * claimed meanwhile is left alone. False when it was no longer pooled.
+   */
+  async endPooled(sessionId: string, reason: SessionEndReason): Promise<boolean> {
+    if (!(await this.move(sessionId, "ending", toReasonColumns(reason), ["pooled"]))) return false;
+    await this.finish(sessionId, reason);
+    return true;
   }
 
   /** Marks a provisioning or ready session failed and frees its Docker objects; no-op otherwise. */
@@ -121,10 +191,18 @@ export class SessionLifecycle {
   }
 
   private async markReady(sessionId: string): Promise<void> {
-    if (!(await this.move(sessionId, "ready", { readyAt: new Date() }))) {
+    if (!(await this.move(sessionId, "ready", { readyAt: new Date() }, ["provisioning"]))) {
       throw new SessionFailure({ code: "provision_error", detail: "session ended while it was being created" });
     }
     this.logger.log(`Session ${sessionId} ready`);
+  }
+
+  private async markPooled(sessionId: string): Promise<void> {
+    const now = new Date();
+    if (!(await this.move(sessionId, "pooled", { readyAt: now, pooledAt: now }))) {
+      throw new SessionFailure({ code: "provision_error", detail: "session ended while it was being created" });
+    }
+    this.logger.log(`Session ${sessionId} pooled`);
   }
 
   private async nodeStarted(sessionId: string, node: StartedNode): Promise<void> {
@@ -134,14 +212,18 @@ export class SessionLifecycle {
     });
   }
 
-  // The one place lab_sessions.status is written; false when the session was not in a status `to` may follow.
+  // The one place lab_sessions.status is written (with claim's SQL); false when the session was not
+  // in a status `to` may follow. `only` narrows those statuses further.
   private async move(
     sessionId: string,
     to: TSessionStatus,
-    data: { endedAt?: Date; readyAt?: Date } & Partial<SessionReasonColumns>,
+    data: { endedAt?: Date; readyAt?: Date; pooledAt?: Date } & Partial<SessionReasonColumns>,
+    only?: readonly TSessionStatus[],
+    db: Db = this.prisma,
   ): Promise<boolean> {
-    const changed = await this.prisma.labSession.updateMany({
-      where: { id: sessionId, status: { in: sessionStatusesLeadingTo(to) } },
+    const from = sessionStatusesLeadingTo(to).filter((status) => !only || only.includes(status));
+    const changed = await db.labSession.updateMany({
+      where: { id: sessionId, status: { in: from } },
       data: { ...data, status: to },
     });
     return changed.count > 0;

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { POOL_OWNER_LABEL } from "../nodes/docker-labels";
 import { DockerEngine, SubnetUnavailableError } from "../nodes/docker-engine.adapter";
 import { NodeFirewall } from "../nodes/node-firewall.service";
 import { NodeLayerQuotaResolver } from "../nodes/node-layer-quota.resolver";
@@ -55,7 +56,10 @@ export class SessionProvisioner {
     const { memoryBytes, cpus, pidsLimit, readyTimeoutSeconds } = this.config.nodes;
     const image = session.image;
     const deadline = Date.now() + readyTimeoutSeconds * 1000;
-    const baseLabels = { instanceId: this.config.instanceId, sessionId: session.id, ownerId: session.ownerId };
+    // Labels cannot change after creation: a pool session says "pool" for good; the database's
+    // owner_id is the only owner anything reads.
+    const ownerId = session.ownerId ?? POOL_OWNER_LABEL;
+    const baseLabels = { instanceId: this.config.instanceId, sessionId: session.id, ownerId };
     if (!(await this.engine.imageExists(image))) {
       // Only the default offline image is built by images:build; others have their own recipe.
       const hint =

@@ -65,6 +65,9 @@ export function reasonText(reason: SessionReason): string {
     case "deleted":
     case "expired":
     case "owner_banned":
+    case "pool_replaced":
+    case "pool_shrunk":
+    case "pool_evicted":
     case "disk_limit":
     case "image_missing":
     case "profile_unavailable":

@@ -95,6 +95,8 @@ export class SessionReconciler {
       case "ending":
         await this.lifecycle.finishEnding(session.id);
         return;
+      // A pooled session from before a restart is adopted when its nodes still run.
+      case "pooled":
       case "ready": {
         const dead = [];
         for (const node of session.nodes) {

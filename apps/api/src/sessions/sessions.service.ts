@@ -8,13 +8,12 @@ import { PrismaService } from "../database/prisma.service";
 import type { User } from "../generated/prisma/client";
 import { SessionImagePicker } from "./session-image-picker";
 import { SessionLifecycle } from "./session-lifecycle.service";
+import { SessionPool } from "./session-pool.service";
+import { takeQuotaLock } from "./session-quota-lock";
 import { SessionSubnets } from "./session-subnets.service";
 import { SESSION_VIEW_INCLUDE, toSessionView, type LabSessionForView } from "./session-view";
 
-// Session creation takes this transaction-scoped advisory lock, so quota
-// checks and the insert are one atomic step across all Kubelab processes.
-const QUOTA_LOCK_KEY = 7_345_210_002;
-// A classroom clicking "start" at once queues its creates on that lock (and on the 10 pooled
+// A classroom clicking "start" at once queues its creates on the quota lock (and on the 10 pooled
 // connections); Prisma's defaults (2 s to get a connection, 5 s in all) turned the tail into 500s.
 const CREATE_TRANSACTION = { maxWait: 20_000, timeout: 20_000 };
 
@@ -28,14 +27,16 @@ export class SessionsService {
     private readonly access: SessionAccess,
     private readonly images: SessionImagePicker,
     private readonly subnets: SessionSubnets,
+    private readonly pool: SessionPool,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create(user: User, lessonId: string | undefined): Promise<TSession> {
     const { maxPerUser, maxTotal, maxGuestPerAddress, durationSeconds } = this.config.sessions;
     const { nodes, image, requestedImage } = await this.images.pick(lessonId);
-    const session = await this.prisma.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${QUOTA_LOCK_KEY})`);
+    const instanceId = this.config.instanceId;
+    const { session, claimed, evicted } = await this.prisma.$transaction(async (tx) => {
+      await takeQuotaLock(tx);
       const mine = await tx.labSession.count({
         where: { ownerId: user.id, status: { in: [...LIVE_SESSION_STATUSES] } },
       });
@@ -61,33 +62,63 @@ export class SessionsService {
           );
         }
       }
-      const total = await tx.labSession.count({
-        where: { instanceId: this.config.instanceId, status: { in: [...LIVE_SESSION_STATUSES] } },
+      const now = Date.now();
+      const expiresAt = new Date(now + durationSeconds * 1000);
+      // A pooled session already counts toward MAX_SESSIONS: taking one needs no place.
+      const claimedId = await this.lifecycle.claim(tx, {
+        instanceId,
+        poolKey: image,
+        nodes,
+        ownerId: user.id,
+        lessonId: lessonId ?? null,
+        requestedImage,
+        now: new Date(now),
+        expiresAt,
       });
-      if (total >= maxTotal) {
+      if (claimedId) {
+        const taken = await tx.labSession.findUniqueOrThrow({
+          where: { id: claimedId },
+          include: SESSION_VIEW_INCLUDE,
+        });
+        return { session: taken, claimed: true, evicted: null };
+      }
+      const total = await tx.labSession.count({ where: { instanceId, status: { in: [...LIVE_SESSION_STATUSES] } } });
+      // Users beat the pool: a pooled session (another image or node set, else it was claimed) gives up its place.
+      const evicted = total >= maxTotal ? await this.lifecycle.evictPooled(tx, instanceId) : null;
+      if (total >= maxTotal && !evicted) {
         throw new AppError("no_capacity", "All lab slots are in use right now; try again in a few minutes");
       }
-      const now = Date.now();
       const created = await tx.labSession.create({
         data: {
           id: randomBytes(16).toString("hex"),
           ownerId: user.id,
-          instanceId: this.config.instanceId,
+          instanceId,
           lessonId: lessonId ?? null,
           image,
           requestedImage,
           createdAt: new Date(now),
-          expiresAt: new Date(now + durationSeconds * 1000),
+          expiresAt,
           nodes: { create: nodes.map((name) => ({ name })) },
         },
         include: SESSION_VIEW_INCLUDE,
       });
       // Its network's block of NODE_SUBNETS; none left is no_capacity, and nothing of this create stays.
       await this.subnets.allocate(tx, created.id);
-      return created;
+      return { session: created, claimed: false, evicted };
     }, CREATE_TRANSACTION);
+    if (claimed) {
+      this.logger.log(`Session ${session.id} claimed from the pool by user ${user.id}`);
+      void this.pool.refill();
+      return this.view(session);
+    }
     this.logger.log(`Session ${session.id} created for user ${user.id}`);
     this.lifecycle.provision(session);
+    if (evicted) {
+      this.logger.log(`Pooled session ${evicted} evicted to make room for session ${session.id}`);
+      void this.lifecycle
+        .finishEnding(evicted)
+        .catch((error: unknown) => this.logger.warn(`Evicted session ${evicted}: ${(error as Error).message}`));
+    }
     return this.view(session);
   }
 

@@ -48,6 +48,8 @@ function SessionStatus({ lab, session }: { lab: LabSession; session: TSession })
   const { dict, locale } = useI18n();
   const reasonText = sessionReasonText(session, dict, locale);
   switch (session.status) {
+    // A user never sees a pooled session (claiming makes it ready); waiting is the honest fallback.
+    case "pooled":
     case "provisioning":
       return <ProvisioningPanel session={session} />;
     case "ready":

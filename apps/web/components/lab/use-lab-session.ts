@@ -54,6 +54,8 @@ function pollDelay(session: TSession): number | null {
     case "provisioning":
     case "ending":
       return 1_000;
+    case "pooled": // never shown to a user; polled like a session about to change
+      return 1_000;
     case "ready":
       return Date.parse(session.expiresAt) <= serverNow() ? 2_000 : 15_000;
     case "failed":

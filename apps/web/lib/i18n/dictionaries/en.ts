@@ -124,6 +124,7 @@ export const en = {
   session: {
     sessionStatus: {
       provisioning: "Starting",
+      pooled: "Prepared",
       ready: "Ready",
       failed: "Failed",
       ending: "Ending",
@@ -196,6 +197,9 @@ export const en = {
       deleted: "This lab session was ended.",
       expired: "This lab session expired.",
       owner_banned: "An administrator ended this lab session.",
+      pool_replaced: "This prepared lab was replaced by a fresh one.",
+      pool_shrunk: "This prepared lab was no longer needed.",
+      pool_evicted: "This prepared lab made room for an attendee's lab.",
       image_missing: "This server does not have the node image this lab needs ({image}). Tell the organiser.",
       profile_unavailable:
         "This server's Docker engine cannot run nodes with the security profile it is set up for. Tell the organiser.",

@@ -124,6 +124,7 @@ export const es: Dictionary = {
   session: {
     sessionStatus: {
       provisioning: "Iniciando",
+      pooled: "Preparado",
       ready: "Listo",
       failed: "Con fallo",
       ending: "Terminando",
@@ -193,6 +194,9 @@ export const es: Dictionary = {
       deleted: "Esta sesión de laboratorio se ha terminado.",
       expired: "Esta sesión de laboratorio ha caducado.",
       owner_banned: "Un administrador terminó esta sesión de laboratorio.",
+      pool_replaced: "Este laboratorio preparado se sustituyó por uno nuevo.",
+      pool_shrunk: "Este laboratorio preparado ya no hacía falta.",
+      pool_evicted: "Este laboratorio preparado dejó sitio al laboratorio de un asistente.",
       image_missing:
         "Este servidor no tiene la imagen de nodo que necesita este laboratorio ({image}). Avisa a la organización.",
       profile_unavailable:

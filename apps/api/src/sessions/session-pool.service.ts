@@ -1,0 +1,176 @@
+import { randomBytes } from "node:crypto";
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from "@nestjs/common";
+import { LIVE_SESSION_STATUSES } from "@kubelab/shared";
+import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { PrismaService } from "../database/prisma.service";
+import { DockerEngine } from "../nodes/docker-engine.adapter";
+import { DEFAULT_NODES } from "./session-image-picker";
+import { SessionLifecycle } from "./session-lifecycle.service";
+import { PoolSettings } from "./session-pool-settings";
+import { planPools, type PoolState } from "./session-pool-plan";
+import { takeQuotaLock } from "./session-quota-lock";
+import { SESSION_VIEW_INCLUDE } from "./session-view";
+
+/**
+ * The warm pool: keeps ready sessions with no owner per pool key (for the general pool the key is
+ * the node image; an event's pool will have its own key), so POST /api/sessions can hand one out at
+ * once (SessionsService claims it through SessionLifecycle). Refills after each claim, after a
+ * settings change and every REAPER_INTERVAL; builds at most POOL_CONCURRENCY at once and only in
+ * places free under MAX_SESSIONS, never holding up a user's own session (those never wait for the
+ * pool, and evict a pooled session when the installation is full). Pooled sessions are never touched
+ * before a claim: nothing runs in them but the provisioner's readiness check.
+ */
+@Injectable()
+export class SessionPool implements OnApplicationShutdown {
+  private readonly logger = new Logger("SessionPool");
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private readonly endings = new Set<Promise<unknown>>();
+  // One warning per missing image and process, not one per pass.
+  private readonly warnedMissing = new Set<string>();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly lifecycle: SessionLifecycle,
+    private readonly engine: DockerEngine,
+    private readonly settings: PoolSettings,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Called once the start-up reconciliation has adopted or failed the previous process's pool. */
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => void this.refill(), this.config.sessions.reaperIntervalSeconds * 1000);
+    this.timer.unref();
+    this.unsubscribe = this.settings.onChange(() => void this.refill());
+    void this.refill();
+  }
+
+  /** No new pool builds from now on; waits for the pass and pool endings in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.unsubscribe?.();
+    await this.running;
+    await Promise.all([...this.endings]);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Brings every pool to its size; never rejects. Calls during a pass make one more pass after it. */
+  refill(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.pass().catch((error: unknown) => this.logger.error("Pool refill failed", (error as Error).stack));
+      } while (this.again && !this.stopped);
+    })().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(): Promise<void> {
+    const { sizes, concurrency, maxAgeSeconds } = this.settings.current();
+    const instanceId = this.config.instanceId;
+    const [members, live] = await Promise.all([
+      this.prisma.labSession.findMany({
+        where: { instanceId, ownerId: null, poolKey: { not: null }, status: { in: ["provisioning", "pooled"] } },
+        select: { id: true, status: true, poolKey: true, pooledAt: true },
+      }),
+      this.prisma.labSession.count({ where: { instanceId, status: { in: [...LIVE_SESSION_STATUSES] } } }),
+    ]);
+    const keys = new Set([...Object.keys(sizes), ...members.map((m) => m.poolKey!)]);
+    const pools: PoolState[] = [];
+    for (const key of keys) {
+      const target = sizes[key] ?? 0;
+      // A pool whose image is missing is left as it is (one warning), not a loop of failed builds.
+      if (target > 0 && !(await this.imageReady(key))) continue;
+      const mine = members.filter((m) => m.poolKey === key);
+      pools.push({
+        key,
+        target,
+        pooled: mine
+          .filter((m) => m.status === "pooled")
+          .map((m) => ({ id: m.id, pooledAt: m.pooledAt ?? new Date(0) })),
+        building: mine.filter((m) => m.status === "provisioning").length,
+      });
+    }
+    const plans = planPools(pools, {
+      now: new Date(),
+      maxAgeSeconds,
+      concurrency,
+      freeSlots: this.config.sessions.maxTotal - live,
+    });
+    for (const plan of plans) {
+      for (const id of plan.replace) this.endInBackground(id, "pool_replaced");
+      for (const id of plan.shrink) this.endInBackground(id, "pool_shrunk");
+      for (let i = 0; i < plan.start && !this.stopped; i++) {
+        if (!(await this.build(plan.key))) break;
+      }
+    }
+  }
+
+  /** Inserts a pool session (under MAX_SESSIONS, like a user's) and starts building it. */
+  private async build(poolKey: string): Promise<boolean> {
+    const { maxTotal, durationSeconds } = this.config.sessions;
+    const instanceId = this.config.instanceId;
+    const session = await this.prisma.$transaction(async (tx) => {
+      await takeQuotaLock(tx);
+      const total = await tx.labSession.count({ where: { instanceId, status: { in: [...LIVE_SESSION_STATUSES] } } });
+      if (total >= maxTotal) return null;
+      const now = Date.now();
+      return tx.labSession.create({
+        data: {
+          id: randomBytes(16).toString("hex"),
+          ownerId: null,
+          instanceId,
+          poolKey,
+          image: imageOfPool(poolKey),
+          createdAt: new Date(now),
+          // Replaced at the claim; until then only the pool's age limit applies.
+          expiresAt: new Date(now + durationSeconds * 1000),
+          nodes: { create: DEFAULT_NODES.map((name) => ({ name })) },
+        },
+        include: SESSION_VIEW_INCLUDE,
+      });
+    });
+    if (!session) return false;
+    this.logger.log(`Session ${session.id} being built for the pool ${poolKey}`);
+    this.lifecycle.provision(session, "pooled");
+    return true;
+  }
+
+  private endInBackground(sessionId: string, code: "pool_replaced" | "pool_shrunk"): void {
+    const ending = this.lifecycle
+      .endPooled(sessionId, { code })
+      .catch((error: unknown) => this.logger.warn(`Pool session ${sessionId} not ended: ${(error as Error).message}`))
+      .finally(() => this.endings.delete(ending));
+    this.endings.add(ending);
+  }
+
+  private async imageReady(poolKey: string): Promise<boolean> {
+    const image = imageOfPool(poolKey);
+    const present = await this.engine.imageExists(image).catch(() => false);
+    if (present) {
+      this.warnedMissing.delete(image);
+    } else if (!this.warnedMissing.has(image)) {
+      this.warnedMissing.add(image);
+      this.logger.warn(`The pool of ${image} stays empty: the image is not on this Docker engine`);
+    }
+    return present;
+  }
+}
+
+/** The node image of a pool: its key, for the general pool (an event's pool will say its own). */
+export function imageOfPool(poolKey: string): string {
+  return poolKey;
+}
