@@ -470,7 +470,18 @@ export class DockerEngine {
    * Runs a command in a container and collects its exit code and (combined, truncated) output.
    * Each API request is bounded by DOCKER_TIMEOUT, the command's whole run by `timeoutMs`.
    */
-  async exec(containerId: string, cmd: string[], timeoutMs = 10_000): Promise<{ exitCode: number; output: string }> {
+  /**
+   * Runs a command to completion and returns its exit code and output. `signal` stops waiting at
+   * once: ending a session that is still starting must not wait for a readiness check in flight,
+   * which on a loaded host can take the rest of NODE_READY_TIMEOUT.
+   */
+  async exec(
+    containerId: string,
+    cmd: string[],
+    timeoutMs = 10_000,
+    signal?: AbortSignal,
+  ): Promise<{ exitCode: number; output: string }> {
+    signal?.throwIfAborted();
     const what = `exec "${cmd.join(" ").slice(0, 60)}" in ${containerId.slice(0, 12)}`;
     const exec = await this.call(what, (abortSignal) =>
       this.#docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, abortSignal }),
@@ -487,18 +498,25 @@ export class DockerEngine {
     });
     this.#docker.modem.demuxStream(stream, sink, sink);
     await new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error) => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", aborted);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const aborted = () => {
+        stream.destroy();
+        const reason: unknown = signal?.reason;
+        settle(reason instanceof Error ? reason : new Error(`"${cmd.join(" ")}" was cancelled`));
+      };
       const timer = setTimeout(() => {
         stream.destroy();
-        reject(new Error(`"${cmd.join(" ")}" did not finish within ${timeoutMs} ms`));
+        settle(new Error(`"${cmd.join(" ")}" did not finish within ${timeoutMs} ms`));
       }, timeoutMs);
-      stream.on("end", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      stream.on("error", (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
+      if (signal?.aborted) aborted();
+      signal?.addEventListener("abort", aborted, { once: true });
+      stream.on("end", () => settle());
+      stream.on("error", (error) => settle(error));
     });
     const result = await this.call(`${what} (result)`, (abortSignal) => exec.inspect({ abortSignal }));
     return { exitCode: execExitCode(result) ?? -1, output };

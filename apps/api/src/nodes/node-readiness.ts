@@ -39,10 +39,12 @@ export async function waitForInnerDocker(
         containerId,
         ["docker", "info", "--format", "{{.ServerVersion}}"],
         remaining,
+        signal,
       );
       if (exitCode === 0) return;
       lastOutput = output.trim().split("\n").pop() ?? "";
     } catch (error) {
+      signal.throwIfAborted();
       lastOutput = (error as Error).message;
     }
     await sleep(POLL_INTERVAL_MS, undefined, { signal });
