@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
+import pg from "pg";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser } from "./support/browser";
 import { docker, execIn } from "./support/docker-objects";
@@ -329,10 +330,19 @@ describe("lab page in Chromium", () => {
   });
 });
 
-describe("lab page: expired session", () => {
+// One server for a session's whole life on the page when it comes from the warm pool: the claim shows
+// terminals at once, and its time (SESSION_DURATION) counts from the claim, not from when it was built.
+describe("lab page: a session claimed from the warm pool, until it expires", () => {
   let browser: Browser;
   const lab = useKubelab({
-    env: { WEB_ENABLED: "true", NODE_IMAGES: "kubelab/node-offline:latest", SESSION_DURATION: "45s" },
+    env: {
+      WEB_ENABLED: "true",
+      NODE_IMAGES: "kubelab/node-offline:latest",
+      SESSION_DURATION: "45s",
+      POOL_SIZE: "1",
+      // The pool builds while the suite waits; a busy CI host may need more than the default.
+      NODE_READY_TIMEOUT: "240s",
+    },
     browserOrigin: true,
   });
 
@@ -344,10 +354,48 @@ describe("lab page: expired session", () => {
     await browser?.close();
   });
 
-  it("shows the expired state when the session's time is up", async () => {
+  it("shows the terminals of a claimed session at once, never the provisioning state", async () => {
+    const db = new pg.Client({ connectionString: lab.db.url });
+    await db.connect();
+    let pooledId: string;
+    try {
+      pooledId = await waitFor(
+        "a pooled session",
+        async () => (await db.query<{ id: string }>("SELECT id FROM lab_sessions WHERE status = 'pooled'")).rows[0]?.id,
+        240_000,
+        250,
+      );
+      // Built 20 s before the claim: if the claim did not restart its time, it would expire 20 s early.
+      await new Promise((resolve) => setTimeout(resolve, 20_000));
+    } finally {
+      await db.end();
+    }
     const context = await browser.newContext();
+    // Every state the right pane ever takes, recorded in the page from its first paint.
+    // (A string: the page's DOM types are not in the tests' Node types.)
+    await context.addInitScript(`(() => {
+      const seen = (window.kubelabStates = []);
+      new MutationObserver(() => {
+        for (const panel of document.querySelectorAll("[data-testid=session-state]")) {
+          const state = panel.getAttribute("data-state") ?? "";
+          if (seen.at(-1) !== state) seen.push(state);
+        }
+      }).observe(document, { subtree: true, childList: true, attributes: true });
+    })()`);
+    const clicked = Date.now();
     const page = await openLab(context, lab.publicUrl);
+    console.log(`lesson click to a connected terminal (login included): ${Date.now() - clicked} ms`);
+    assert.equal(await page.locator("[data-testid=session-bar]").getAttribute("data-session-id"), pooledId);
+    const states = await page.evaluate<string[]>("window.kubelabStates");
+    assert.ok(
+      states.every((state) => state === "starting"),
+      `only the request's own spinner may have shown, not ${JSON.stringify(states)}`,
+    );
+
+    const claimedAt = Date.now();
     await page.locator("[data-testid=session-state][data-state=ended]").waitFor({ state: "visible", timeout: 90_000 });
+    const lived = Date.now() - claimedAt;
+    assert.ok(lived > 30_000, `the claimed session expired ${lived} ms after the claim, not 45 s`);
     assert.match((await page.locator("[data-testid=session-state]").textContent()) ?? "", /expire/i);
     await page.locator("[data-testid=session-start-new]").waitFor();
   });
