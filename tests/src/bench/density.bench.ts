@@ -1,6 +1,7 @@
 // Benchmark: how a host fares as sessions pile up (issue 14, "a host must hold 100 sessions"). Creates
 // sessions in batches, and at every checkpoint measures host memory, load, API latency and terminal
-// latency with all earlier sessions idle. Figures, not a pass/fail test.
+// latency with all earlier sessions idle. Figures, not a pass/fail test. The baseline, measured in the
+// same run, is the first checkpoint: one session on the host; later latencies print their ratio to it.
 //   BENCH_DENSITY_SESSIONS=100  sessions in all      BENCH_DENSITY_STEP=25  a checkpoint every this many
 //   BENCH_DENSITY_BATCH=4       created at once      (sessions have the default two nodes)
 // Ctrl-C stops adding sessions after the current batch, prints what was measured and cleans up.
@@ -10,7 +11,7 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TSession } from "@kubelab/shared";
 import type { ApiClient } from "../support/api-client";
-import { percentile, settleAll } from "./bench-stats";
+import { formatRatio, percentile, settleAll } from "./bench-stats";
 import { removeInstanceObjects } from "../support/docker-objects";
 import { freePort } from "../support/free-port";
 import { KubelabServer } from "../support/kubelab-server";
@@ -30,6 +31,11 @@ const BATCH = intEnv("BENCH_DENSITY_BATCH", 4);
 const API_SAMPLES = 50;
 const ECHO_SAMPLES = 20;
 const SETTLE_MS = 15_000;
+
+/** The next session count to measure at after `count`: 1 (the baseline), then every STEP, and TOTAL. */
+function nextCheckpoint(count: number): number {
+  return count < 1 ? 1 : Math.min(TOTAL, (Math.floor(count / STEP) + 1) * STEP);
+}
 
 /** Memory in use on the host (MemTotal - MemAvailable), in MiB. */
 function usedMiB(): number {
@@ -93,12 +99,14 @@ async function main(): Promise<void> {
   const sessions: TSession[] = [];
   const baseline = usedMiB();
   const rows: string[] = [];
+  // The 1-session checkpoint's p95s, which the later ones are compared with.
+  let base: { apiP95: number; echoP95: number } | undefined;
   let stopping = false;
   process.once("SIGINT", () => (stopping = true));
   try {
     while (sessions.length < TOTAL && !stopping) {
       // Never past the next checkpoint, so every checkpoint is measured at exactly its count.
-      const batch = Math.min(BATCH, STEP - (sessions.length % STEP), TOTAL - sessions.length);
+      const batch = Math.min(BATCH, nextCheckpoint(sessions.length) - sessions.length);
       const created = await settleAll(
         Array.from({ length: batch }, async (_, i) => {
           const user = server.client();
@@ -112,20 +120,23 @@ async function main(): Promise<void> {
         users.push(user);
         sessions.push(session);
       }
-      if (sessions.length % STEP !== 0 && sessions.length !== TOTAL) continue;
+      if (sessions.length !== nextCheckpoint(sessions.length - 1)) continue;
       await sleep(SETTLE_MS); // the newest nodes finish starting up before the idle figures are read
       const memory = usedMiB() - baseline;
       const [load1] = os.loadavg();
       const [apiP50, apiP95] = await apiLatency(users, sessions);
       const [open, echoP50, echoP95] = await terminalLatency(users.at(-1)!, origin, sessions.at(-1)!);
+      base ??= { apiP95: apiP95!, echoP95: echoP95! };
       const row = [
         sessions.length,
         `${Math.round(memory)} MiB`,
         `${Math.round(memory / sessions.length)} MiB`,
         load1!.toFixed(1),
         `${apiP50!.toFixed(1)} / ${apiP95!.toFixed(1)} ms`,
+        formatRatio(apiP95! / base.apiP95, Math.round(apiP95! - base.apiP95)),
         `${Math.round(open!)} ms`,
         `${echoP50!.toFixed(1)} / ${echoP95!.toFixed(1)} ms`,
+        formatRatio(echoP95! / base.echoP95, Math.round(echoP95! - base.echoP95)),
       ];
       rows.push(`| ${row.join(" | ")} |`);
       console.log(rows.at(-1));
@@ -134,9 +145,9 @@ async function main(): Promise<void> {
     console.log(`\n${TOTAL} sessions (two nodes each) in batches of ${BATCH}, ${new Date().toISOString()}`);
     console.log(`${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 1024 ** 3)} GiB\n`);
     console.log(
-      "| Sessions | Memory used (host) | Per session | Load (1 min) | API p50 / p95 | Terminal open | Echo p50 / p95 |",
+      "| Sessions | Memory used (host) | Per session | Load (1 min) | API p50 / p95 | API p95 vs 1 | Terminal open | Echo p50 / p95 | Echo p95 vs 1 |",
     );
-    console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const row of rows) console.log(row);
     await Promise.allSettled(sessions.map((s, i) => users[i]!.request("DELETE", `/api/sessions/${s.id}`)));
     await server.stop();
