@@ -52,6 +52,8 @@ function SessionStatus({ lab, session }: { lab: LabSession; session: TSession })
     case "pooled":
     case "provisioning":
       return <ProvisioningPanel session={session} />;
+    case "queued":
+      return <QueuePanel lab={lab} session={session} />;
     case "ready":
       return null;
     case "ending":
@@ -122,6 +124,38 @@ function ProvisioningPanel({ session }: { session: TSession }) {
         <span data-testid="provisioning-elapsed">{formatMessage(dict.session.elapsed, { seconds: elapsed })}</span>
       </p>
       <p className="muted">{dict.session.provisioningHint}</p>
+    </StatePanel>
+  );
+}
+
+/** Every place is taken: where the attendee stands in the queue; the lab starts by itself. */
+function QueuePanel({ lab, session }: { lab: LabSession; session: TSession }) {
+  const { dict } = useI18n();
+  const position = session.queue?.position ?? 1;
+  const seconds = session.queue?.estimateSeconds ?? 0;
+  const minutes = Math.max(1, Math.round(seconds / 60));
+  const text =
+    seconds < 30
+      ? formatMessage(dict.session.queuePositionNow, { position })
+      : minutes === 1
+        ? formatMessage(dict.session.queuePositionOneMinute, { position })
+        : formatMessage(dict.session.queuePosition, { position, minutes });
+  return (
+    <StatePanel kind="queued" busy>
+      <p className="state-title">{dict.session.queueTitle}</p>
+      <p role="status" data-testid="queue-position" data-position={position} data-estimate-seconds={seconds}>
+        {text}
+      </p>
+      <progress aria-label={text} />
+      <p className="muted">{dict.session.queueHint}</p>
+      <ActionButton
+        label={dict.session.leaveQueue}
+        action={async () => {
+          await lab.end();
+          lab.refresh();
+        }}
+        testId="queue-leave"
+      />
     </StatePanel>
   );
 }

@@ -29,7 +29,9 @@ async function findOrCreate(lessonId: string, signal?: AbortSignal): Promise<Lab
     const { sessions } = await apiRequest("GET", "/api/sessions", ZSessionList, { signal });
     return {
       sessions,
-      mine: sessions.find((s) => s.lesson === lessonId && isSessionStatusIn(OPEN_SESSION_STATUSES, s.status)),
+      mine: sessions.find(
+        (s) => s.lesson === lessonId && (s.status === "queued" || isSessionStatusIn(OPEN_SESSION_STATUSES, s.status)),
+      ),
     };
   };
   const first = await findMine();
@@ -51,6 +53,9 @@ async function findOrCreate(lessonId: string, signal?: AbortSignal): Promise<Lab
 // check (another tab may end it), and more often once its time is up.
 function pollDelay(session: TSession): number | null {
   switch (session.status) {
+    // Its position moves and it starts by itself; each poll also keeps its place (QUEUE_HEARTBEAT).
+    case "queued":
+      return 2_000;
     case "provisioning":
     case "ending":
       return 1_000;
@@ -127,6 +132,20 @@ export function useLabSession(lessonId: string): LabSession {
       clearTimeout(timer);
     };
   }, [session, pollNonce]);
+
+  // Leaving the page leaves the queue: a queued place is worth nothing to a closed page, and the
+  // next in line should not wait for QUEUE_HEARTBEAT. keepalive lets the DELETE outlive the page.
+  const queuedId = session?.status === "queued" ? session.id : null;
+  useEffect(() => {
+    if (!queuedId) return;
+    const leave = (): void => {
+      void fetch(`/api/sessions/${queuedId}`, { method: "DELETE", credentials: "same-origin", keepalive: true }).catch(
+        () => undefined,
+      );
+    };
+    window.addEventListener("pagehide", leave);
+    return () => window.removeEventListener("pagehide", leave);
+  }, [queuedId]);
 
   const sessionId = session?.id ?? null;
   const sessionIdRef = useRef(sessionId);
