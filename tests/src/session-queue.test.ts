@@ -68,7 +68,8 @@ async function mySession(client: ApiClient): Promise<TSession> {
 
 /**
  * Deletes `holder`'s session and checks that `waiter`'s queued session starts by itself (leaves
- * `queued`) within 10 s of the DELETE being sent; returns it as first seen started.
+ * `queued`) within 10 s of the deletion (the DELETE's 204, which waits for the Docker cleanup);
+ * returns it as first seen started.
  */
 async function startsWhenFreed(
   holder: ApiClient,
@@ -76,8 +77,8 @@ async function startsWhenFreed(
   waiter: ApiClient,
   waiting: TSession,
 ): Promise<TSession> {
-  const started = Date.now();
   assert.equal((await holder.request("DELETE", `/api/sessions/${held.id}`)).status, 204);
+  const started = Date.now();
   const promoted = await waitFor(
     `session ${waiting.id} to leave the queue`,
     async () => {
@@ -285,5 +286,42 @@ describe("waiting queue", () => {
     await waitFor("every subnet block to be free", async () =>
       (await query<{ n: string }>("SELECT count(*)::text AS n FROM session_subnets"))[0]!.n === "0" ? true : undefined,
     );
+  });
+});
+
+describe("waiting queue and the warm pool", () => {
+  const lab = useKubelab({ env: { MAX_SESSIONS: "1", POOL_SIZE: "1", REAPER_INTERVAL: "1s" } });
+  let db: pg.Client;
+  before(async () => {
+    db = new pg.Client({ connectionString: lab.db.url });
+    await db.connect();
+  });
+  after(async () => {
+    await db?.end();
+  });
+  const poolSessions = async (): Promise<string[]> =>
+    (
+      await db.query<{ status: string }>(
+        "SELECT status::text FROM lab_sessions WHERE owner_id IS NULL AND status IN ('provisioning', 'pooled')",
+      )
+    ).rows.map((r) => r.status);
+
+  it("a freed place goes to the queue, not to a pool refill; the pool refills once nobody waits", async () => {
+    await waitFor("the pool to hold its session", async () =>
+      (await poolSessions()).join() === "pooled" ? true : undefined,
+    );
+    const first = await guest(lab.server, "First");
+    const claimed = await first.createSession();
+    assert.equal(claimed.status, "ready", "taken from the pool");
+    const second = await guest(lab.server, "Second");
+    const queued = await second.createSession();
+    assert.equal(queued.status, "queued");
+    assert.equal(queued.queue?.position, 1);
+    await startsWhenFreed(first, claimed, second, queued);
+    // The pool saw the freed place too (its timer runs every second) but never built into it.
+    assert.deepEqual(await poolSessions(), []);
+    assert.equal((await second.waitUntilSettled(queued.id)).status, "ready");
+    assert.equal((await second.request("DELETE", `/api/sessions/${queued.id}`)).status, 204);
+    await waitFor("the pool to refill", async () => ((await poolSessions()).join() === "pooled" ? true : undefined));
   });
 });
