@@ -8,6 +8,7 @@ import type { ApiError } from "@/lib/api/api-error";
 import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
+import { queuePositionText } from "@/lib/i18n/queue-position";
 import { sessionReasonDetail, sessionReasonText } from "@/lib/i18n/session-reason";
 import { useServerNow } from "@/lib/ui/use-now";
 import { SessionNotices } from "./session-notices";
@@ -133,13 +134,7 @@ function QueuePanel({ lab, session }: { lab: LabSession; session: TSession }) {
   const { dict } = useI18n();
   const position = session.queue?.position ?? 1;
   const seconds = session.queue?.estimateSeconds ?? 0;
-  const minutes = Math.max(1, Math.round(seconds / 60));
-  const text =
-    seconds < 30
-      ? formatMessage(dict.session.queuePositionNow, { position })
-      : minutes === 1
-        ? formatMessage(dict.session.queuePositionOneMinute, { position })
-        : formatMessage(dict.session.queuePosition, { position, minutes });
+  const text = queuePositionText(session.queue, dict);
   return (
     <StatePanel kind="queued" busy>
       <p className="state-title">{dict.session.queueTitle}</p>
