@@ -227,13 +227,28 @@ describe("waiting queue", () => {
       assert.equal(await position.getAttribute("data-position"), "2");
       assert.match((await position.textContent()) ?? "", /^Eres el número 2; /);
       const frank = await clientOf(opened.context, lab.publicUrl);
-      const franks = await mySession(frank);
+      const before = await mySession(frank);
 
       // Grace asks via the API once and never again: QUEUE_HEARTBEAT (8 s) later her place is gone,
       // while Dave (polling) and Frank (his page polls) keep theirs.
       const grace = await guest(lab.server, "Grace");
       const graces = await grace.createSession();
       assert.equal(graces.queue?.position, 3);
+
+      // Frank reloads: the page leaves the queue at pagehide, and the reloaded page takes the same
+      // place back (its old queued_at), ahead of Grace who joined after him.
+      await opened.page.reload();
+      await opened.page.locator("[data-testid=queue-position]").waitFor({ timeout: 60_000 });
+      const franks = await mySession(frank);
+      assert.notEqual(franks.id, before.id);
+      assert.equal((await frank.getSession(before.id)).stopReason?.code, "left_queue");
+      const queuedAt = await query<{ id: string; queued_at: Date }>(
+        "SELECT id, queued_at FROM lab_sessions WHERE id = ANY($1)",
+        [[before.id, franks.id]],
+      );
+      assert.equal(queuedAt.length, 2);
+      assert.equal(queuedAt[0]!.queued_at.getTime(), queuedAt[1]!.queued_at.getTime());
+      assert.equal(franks.queue?.position, 2);
       const dropped = await waitFor(
         "Grace's unpolled place to be dropped",
         async () => {

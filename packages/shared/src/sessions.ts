@@ -18,6 +18,16 @@ export const ZLessonId = z
 
 export const ZCreateSessionRequest = z.strictObject({
   lesson: ZLessonId.optional(),
+  /**
+   * A queued session of the caller's that left the queue moments ago (its lab page was reloaded:
+   * the page leaves the queue at `pagehide`, as it cannot tell a reload from a close). If it left
+   * within QUEUE_REJOIN_SECONDS and was for the same lesson, a new queued session takes its old
+   * place (its queuedAt) instead of the end of the queue. Ignored otherwise.
+   */
+  rejoinQueue: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
 });
 export type TCreateSessionRequest = z.infer<typeof ZCreateSessionRequest>;
 
@@ -96,6 +106,9 @@ export const ZSession = z.object({
 });
 
 export const SESSION_NOTICES_SHOWN = 10;
+
+/** How long after leaving the queue a reloaded lab page may take its old place back (rejoinQueue). */
+export const QUEUE_REJOIN_SECONDS = 30;
 export type TSession = z.infer<typeof ZSession>;
 
 export const ZSessionList = z.object({ sessions: z.array(ZSession) });

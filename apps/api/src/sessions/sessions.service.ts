@@ -4,6 +4,7 @@ import {
   isSessionStatusIn,
   LIVE_SESSION_STATUSES,
   OPEN_SESSION_STATUSES,
+  QUEUE_REJOIN_SECONDS,
   QUEUED_QUOTA_STATUSES,
   type TSession,
 } from "@kubelab/shared";
@@ -11,7 +12,7 @@ import { SessionAccess } from "../access/session-access.service";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { AppError } from "../common/app-error";
 import { PrismaService } from "../database/prisma.service";
-import type { User } from "../generated/prisma/client";
+import type { Prisma, User } from "../generated/prisma/client";
 import { SessionImagePicker } from "./session-image-picker";
 import { SessionLifecycle } from "./session-lifecycle.service";
 import { SessionPool } from "./session-pool.service";
@@ -39,7 +40,8 @@ export class SessionsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async create(user: User, lessonId: string | undefined): Promise<TSession> {
+  /** `rejoinQueue`: see ZCreateSessionRequest (a reloaded lab page taking its queue place back). */
+  async create(user: User, lessonId: string | undefined, rejoinQueue?: string): Promise<TSession> {
     const { maxPerUser, maxTotal, maxGuestPerAddress, durationSeconds, maxQueue } = this.config.sessions;
     const { nodes, image, requestedImage } = await this.images.pick(lessonId);
     const instanceId = this.config.instanceId;
@@ -122,6 +124,7 @@ export class SessionsService {
             : `All lab slots are in use and ${queued} people are waiting already; try again in a few minutes`,
         );
       }
+      const queuedAt = hasPlace ? null : await this.placeToRejoin(tx, user, lessonId, rejoinQueue, now);
       const created = await tx.labSession.create({
         data: {
           id: randomBytes(16).toString("hex"),
@@ -132,7 +135,7 @@ export class SessionsService {
           requestedImage,
           // A queued session's time starts at its promotion (createdAt and expiresAt are reset then).
           status: hasPlace ? "provisioning" : "queued",
-          queuedAt: hasPlace ? null : new Date(now),
+          queuedAt,
           queueSeenAt: hasPlace ? null : new Date(now),
           createdAt: new Date(now),
           expiresAt,
@@ -217,6 +220,34 @@ export class SessionsService {
     const session = await this.access.session(user, sessionId);
     if (session.status === "ended") return;
     await this.lifecycle.end(session.id, { code: session.status === "queued" ? "left_queue" : "deleted" });
+  }
+
+  /**
+   * Where a new queued session goes: the place of the caller's session named by `rejoinQueue` when
+   * it left the queue (left_queue) at most QUEUE_REJOIN_SECONDS ago for the same lesson (a reload
+   * of its lab page), else the end of the queue (now).
+   */
+  private async placeToRejoin(
+    tx: Prisma.TransactionClient,
+    user: User,
+    lessonId: string | undefined,
+    rejoinQueue: string | undefined,
+    now: number,
+  ): Promise<Date> {
+    if (!rejoinQueue) return new Date(now);
+    const left = await tx.labSession.findFirst({
+      where: {
+        id: rejoinQueue,
+        ownerId: user.id,
+        instanceId: this.config.instanceId,
+        lessonId: lessonId ?? null,
+        status: "ended",
+        statusReason: "left_queue",
+        endedAt: { gte: new Date(now - QUEUE_REJOIN_SECONDS * 1000) },
+      },
+      select: { queuedAt: true },
+    });
+    return left?.queuedAt ?? new Date(now);
   }
 
   private async view(session: LabSessionForView): Promise<TSession> {
