@@ -163,7 +163,8 @@ export const en = {
     endOtherAndStart: "End that lab and start this one",
     goToOther: "Go to that lab",
     startFailed: "The lab could not be started: {message}",
-    noCapacity: "The server is running as many labs as it can. Wait a minute and try again.",
+    noCapacity:
+      "The server is running as many labs as it can and its waiting queue is full. Try again in a few minutes.",
     queueTitle: "Every lab place is taken; you are in the queue.",
     queuePosition: "You are number {position}; about {minutes} minutes",
     queuePositionOneMinute: "You are number {position}; about 1 minute",
@@ -328,7 +329,8 @@ export const en = {
       extension_limit: "This lab cannot be extended any further.",
       session_not_active: "This lab is not running any more.",
       already_queued: "You are already waiting for another lab. Leave that queue first.",
-      no_capacity: "The server is running as many labs as it can. Wait a minute and try again.",
+      no_capacity:
+        "The server is running as many labs as it can and its waiting queue is full. Try again in a few minutes.",
       payload_too_large: "That is larger than the server accepts.",
       guest_login_disabled: "Guest login is turned off on this Kubelab.",
       port_bad_response: "The app in the node sent an answer the proxy refuses to pass on (malformed headers).",

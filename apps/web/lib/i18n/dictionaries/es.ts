@@ -163,7 +163,8 @@ export const es: Dictionary = {
     endOtherAndStart: "Terminar ese laboratorio y empezar este",
     goToOther: "Ir a ese laboratorio",
     startFailed: "No se pudo iniciar el laboratorio: {message}",
-    noCapacity: "El servidor está ejecutando todos los laboratorios que puede. Espera un minuto y reinténtalo.",
+    noCapacity:
+      "El servidor está ejecutando todos los laboratorios que puede y su cola de espera está llena. Vuelve a intentarlo en unos minutos.",
     queueTitle: "Todas las plazas de laboratorio están ocupadas; estás en la cola.",
     queuePosition: "Eres el número {position}; unos {minutes} minutos",
     queuePositionOneMinute: "Eres el número {position}; alrededor de 1 minuto",
@@ -329,7 +330,7 @@ export const es: Dictionary = {
       session_not_active: "Este laboratorio ya no está en marcha.",
       already_queued: "Ya estás esperando otro laboratorio. Sal primero de esa cola.",
       no_capacity:
-        "El servidor ya tiene en marcha todos los laboratorios que admite. Espera un minuto y vuelve a intentarlo.",
+        "El servidor ya tiene en marcha todos los laboratorios que admite y su cola de espera está llena. Vuelve a intentarlo en unos minutos.",
       payload_too_large: "Es más grande de lo que acepta el servidor.",
       guest_login_disabled: "El acceso como invitado está desactivado en este Kubelab.",
       port_bad_response:
