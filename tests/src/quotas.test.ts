@@ -7,7 +7,9 @@ import { useKubelab } from "./support/lab-fixture";
 import { waitFor } from "./support/wait-for";
 
 describe("session quotas", () => {
-  const lab = useKubelab({ env: { MAX_SESSIONS_PER_USER: "1", MAX_SESSIONS: "2" } });
+  // MAX_QUEUE=0: no waiting queue, so a full installation refuses at once (session-queue.test.ts
+  // covers the queue and the no_capacity beyond MAX_QUEUE).
+  const lab = useKubelab({ env: { MAX_SESSIONS_PER_USER: "1", MAX_SESSIONS: "2", MAX_QUEUE: "0" } });
 
   it("lets exactly one of 20 parallel creates through a per-user quota of 1", async () => {
     const dave = lab.server.client();
@@ -35,7 +37,7 @@ describe("session quotas", () => {
     assert.equal((await dave.request("DELETE", `/api/sessions/${next.body.id}`)).status, 204);
   });
 
-  it("answers 503 no_capacity when the whole installation is full", async () => {
+  it("answers 503 no_capacity when the whole installation is full and MAX_QUEUE is 0", async () => {
     const users = [lab.server.client(), lab.server.client(), lab.server.client()];
     for (const [i, user] of users.entries()) await user.loginAsGuest(`User ${i}`);
     const first = await users[0]!.request<TSession>("POST", "/api/sessions", {});

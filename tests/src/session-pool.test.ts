@@ -329,6 +329,8 @@ describe("warm pool at full capacity", () => {
       POOL_SIZE: "1",
       POOL_SIZES: `${UNBUILT}=2`,
       MAX_SESSIONS: "1",
+      // No waiting queue: a full installation refuses at once (session-queue.test.ts covers the queue).
+      MAX_QUEUE: "0",
       REAPER_INTERVAL: "2s",
       NODE_READY_TIMEOUT: "300s",
     },

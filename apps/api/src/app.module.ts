@@ -33,6 +33,7 @@ import { SessionNotices } from "./sessions/session-notices.service";
 import { NodeLayerQuotaResolver } from "./nodes/node-layer-quota.resolver";
 import { SessionLifecycle } from "./sessions/session-lifecycle.service";
 import { SessionPool } from "./sessions/session-pool.service";
+import { SessionQueue } from "./sessions/session-queue.service";
 import { PoolSettings } from "./sessions/session-pool-settings";
 import { SessionProvisioner } from "./sessions/session-provisioner.service";
 import { SessionReaper } from "./sessions/session-reaper.service";
@@ -96,6 +97,7 @@ export class AppModule {
         SessionProvisioner,
         SessionLifecycle,
         SessionPool,
+        SessionQueue,
         PoolSettings,
         SessionsService,
         SessionImagePicker,

@@ -11,6 +11,7 @@ import { applyMigrations } from "./database/migrations";
 import { DockerEngine } from "./nodes/docker-engine.adapter";
 import { NodeFirewall } from "./nodes/node-firewall.service";
 import { SessionPool } from "./sessions/session-pool.service";
+import { SessionQueue } from "./sessions/session-queue.service";
 import { SessionLifecycle } from "./sessions/session-lifecycle.service";
 import { SessionReconciler } from "./sessions/session-reconciler.service";
 import { TerminalUpgradeHandler } from "./terminals/terminal-upgrade.handler";
@@ -80,6 +81,9 @@ async function bootstrap(): Promise<void> {
       logger.error(`Node firewall not installed; sessions will fail until it is: ${(error as Error).message}`),
     );
   await app.get(SessionReconciler).reconcile();
+  // After the reconciliation (places of sessions that died with the old process are free again),
+  // and before the pool: queued sessions kept in the database take free places first.
+  await app.get(SessionQueue).start();
   // After the reconciliation: the previous process's pooled sessions are adopted (or failed) first.
   app.get(SessionPool).start();
   // Both listen on 'upgrade'; the terminal handler refuses what it does not know, so it leaves port
@@ -101,6 +105,7 @@ async function bootstrap(): Promise<void> {
       process.exit(1);
     }, 15_000).unref();
     // No pool build may start after the half-built ones are cancelled.
+    await app.get(SessionQueue).stop();
     await app.get(SessionPool).stop();
     await app.get(SessionLifecycle).cancelAll();
     await app

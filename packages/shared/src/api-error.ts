@@ -12,6 +12,7 @@ export const ZApiErrorCode = z.enum([
   "extension_limit",
   "session_not_active",
   "no_capacity",
+  "already_queued",
   "payload_too_large",
   "upload_incomplete",
   "guest_login_disabled",

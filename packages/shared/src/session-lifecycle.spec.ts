@@ -5,6 +5,7 @@ import {
   ENDABLE_SESSION_STATUSES,
   LIVE_SESSION_STATUSES,
   OPEN_SESSION_STATUSES,
+  QUEUED_QUOTA_STATUSES,
   SESSION_TRANSITIONS,
   sessionStatusesLeadingTo,
   ZSessionEndReasonCode,
@@ -44,13 +45,16 @@ describe("session transitions", () => {
       "provisioning>failed",
       "provisioning>pooled",
       "provisioning>ready",
+      "queued>ended",
+      "queued>provisioning",
       "ready>ending",
       "ready>failed",
     ]);
   });
 
-  it("never go back: nothing leads to provisioning, a failed session never becomes ready, ended is final", () => {
-    assert.deepEqual(sessionStatusesLeadingTo("provisioning"), []);
+  it("never go back: only a queued session becomes provisioning, a failed one never ready, ended is final", () => {
+    assert.deepEqual(sessionStatusesLeadingTo("provisioning"), ["queued"]);
+    assert.equal(canTransition("provisioning", "queued"), false, "nothing goes back to the queue");
     assert.equal(canTransition("failed", "ready"), false);
     assert.equal(canTransition("ending", "failed"), false);
     assert.equal(reachable("ended").size, 0);
@@ -66,7 +70,7 @@ describe("session transitions", () => {
     assert.deepEqual(sessionStatusesLeadingTo("pooled"), ["provisioning"]);
     assert.deepEqual(sessionStatusesLeadingTo("failed"), ["provisioning", "pooled", "ready"]);
     assert.deepEqual(sessionStatusesLeadingTo("ending"), ["provisioning", "pooled", "ready", "failed"]);
-    assert.deepEqual(sessionStatusesLeadingTo("ended"), ["ending"]);
+    assert.deepEqual(sessionStatusesLeadingTo("ended"), ["queued", "ending"]);
   });
 });
 
@@ -81,11 +85,27 @@ describe("pooled sessions", () => {
   });
 });
 
+describe("queued sessions", () => {
+  it("leave the queue only by a promotion (provisioning) or by ending at once (no objects to clean)", () => {
+    assert.deepEqual([...SESSION_TRANSITIONS.queued].sort(), ["ended", "provisioning"]);
+  });
+
+  it("hold no place under MAX_SESSIONS but count toward their owner's quota, and can be ended, not extended", () => {
+    assert.equal((LIVE_SESSION_STATUSES as readonly string[]).includes("queued"), false);
+    assert.equal((OPEN_SESSION_STATUSES as readonly string[]).includes("queued"), false);
+    assert.deepEqual([...QUEUED_QUOTA_STATUSES].sort(), [...LIVE_SESSION_STATUSES, "queued"].sort());
+    assert.ok((ENDABLE_SESSION_STATUSES as readonly string[]).includes("queued"));
+  });
+});
+
 describe("named session status sets", () => {
-  it("live = still holds Docker objects: everything but failed (freed on entry) and ended", () => {
+  it("live = still holds Docker objects: everything but queued (none yet), failed (freed on entry) and ended", () => {
     // The admin console once counted only provisioning and ready as active while the quotas also
     // counted ending: a user blocked by an ending session was shown with 0 active sessions.
-    assert.deepEqual([...LIVE_SESSION_STATUSES].sort(), ALL.filter((s) => s !== "failed" && s !== "ended").sort());
+    assert.deepEqual(
+      [...LIVE_SESSION_STATUSES].sort(),
+      ALL.filter((s) => s !== "queued" && s !== "failed" && s !== "ended").sort(),
+    );
     assert.ok((LIVE_SESSION_STATUSES as readonly string[]).includes("ending"));
   });
 
@@ -93,7 +113,7 @@ describe("named session status sets", () => {
     // A pooled session is nobody's lab: it never expires, is never extended nor ended by a user.
     const notPooled = (statuses: TSessionStatus[]) => statuses.filter((s) => s !== "pooled");
     assert.deepEqual([...OPEN_SESSION_STATUSES], notPooled(sessionStatusesLeadingTo("failed")));
-    assert.deepEqual([...ENDABLE_SESSION_STATUSES], notPooled(sessionStatusesLeadingTo("ending")));
+    assert.deepEqual([...ENDABLE_SESSION_STATUSES], ["queued", ...notPooled(sessionStatusesLeadingTo("ending"))]);
     for (const status of OPEN_SESSION_STATUSES)
       assert.ok((LIVE_SESSION_STATUSES as readonly string[]).includes(status));
   });

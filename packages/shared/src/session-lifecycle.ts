@@ -9,6 +9,9 @@ import type { TSessionStatus } from "./sessions";
  * The event-log work adds its states here.
  */
 export const SESSION_TRANSITIONS = {
+  // Waiting for a place under MAX_SESSIONS (SessionQueue): → provisioning when promoted (FIFO);
+  // → ended straight away when it leaves the queue (it holds no Docker objects, nothing to clean).
+  queued: ["provisioning", "ended"],
   // → pooled: built by the warm pool, for nobody yet; → ready: built for its owner.
   provisioning: ["pooled", "ready", "failed", "ending"],
   // → ready: claimed by a user (POST /api/sessions); → ending: replaced, shrunk or evicted by the pool.
@@ -37,7 +40,8 @@ export function sessionStatusesLeadingTo(to: TSessionStatus): TSessionStatus[] {
  * per guest address, per installation) and as a user's "active sessions" in the admin console,
  * keep the node firewall installed, and are checked by the reconciler. Docker objects of any other
  * session are leftovers to remove. Pooled sessions have no owner, so they count toward
- * MAX_SESSIONS only (never a user's or an address's quota).
+ * MAX_SESSIONS only (never a user's or an address's quota). `queued` is not live: it holds no
+ * Docker objects and no place under MAX_SESSIONS (it waits for one); see QUEUED_QUOTA_STATUSES.
  */
 export const LIVE_SESSION_STATUSES = [
   "provisioning",
@@ -52,8 +56,20 @@ export const LIVE_SESSION_STATUSES = [
  */
 export const OPEN_SESSION_STATUSES = ["provisioning", "ready"] as const satisfies readonly TSessionStatus[];
 
-/** Sessions that can still be ended (DELETE, expiry, a ban): a failed one too, to record it as over. */
+/**
+ * What counts against a user's (and a guest address's) quota when they create a session: the live
+ * statuses plus `queued`, so that promoting a queued session never takes its owner past the quota
+ * (promotion checks MAX_SESSIONS only). MAX_SESSIONS itself counts LIVE_SESSION_STATUSES alone:
+ * a queued session waits for a place there, it does not hold one.
+ */
+export const QUEUED_QUOTA_STATUSES = [...LIVE_SESSION_STATUSES, "queued"] as const satisfies readonly TSessionStatus[];
+
+/**
+ * Sessions that can still be ended (DELETE, expiry, a ban): a failed one too, to record it as over;
+ * a queued one leaves the queue (queued → ended, nothing to clean up).
+ */
 export const ENDABLE_SESSION_STATUSES = [
+  "queued",
   "provisioning",
   "ready",
   "failed",
@@ -72,6 +88,9 @@ export function isSessionStatusIn(set: readonly TSessionStatus[], status: TSessi
  * - pool_replaced: a pooled session older than POOL_MAX_AGE, replaced by a fresh one.
  * - pool_shrunk: a pooled session beyond its pool's size (the size was lowered, or set to 0).
  * - pool_evicted: a pooled session ended to make room under MAX_SESSIONS for a user's session.
+ * - left_queue: a queued session's owner left the queue (DELETE, or closed the lab page).
+ * - queue_abandoned: a queued session's owner stopped asking about it for QUEUE_HEARTBEAT (the
+ *   browser died without saying goodbye), so the place went to the next in line.
  */
 export const ZSessionEndReasonCode = z.enum([
   "deleted",
@@ -80,6 +99,8 @@ export const ZSessionEndReasonCode = z.enum([
   "pool_replaced",
   "pool_shrunk",
   "pool_evicted",
+  "left_queue",
+  "queue_abandoned",
 ]);
 export type TSessionEndReasonCode = z.infer<typeof ZSessionEndReasonCode>;
 

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { ZSessionStopReason } from "./session-lifecycle";
 
 // `pooled`: built ahead by the warm pool, with no owner; never shown to any user (see SessionPool).
-export const ZSessionStatus = z.enum(["provisioning", "pooled", "ready", "failed", "ending", "ended"]);
+// `queued`: waiting for a place under MAX_SESSIONS (see SessionQueue); no Docker objects yet.
+export const ZSessionStatus = z.enum(["queued", "provisioning", "pooled", "ready", "failed", "ending", "ended"]);
 export type TSessionStatus = z.infer<typeof ZSessionStatus>;
 
 export const ZNodeStatus = z.enum(["creating", "running", "failed", "removed"]);
@@ -17,6 +18,16 @@ export const ZLessonId = z
 
 export const ZCreateSessionRequest = z.strictObject({
   lesson: ZLessonId.optional(),
+  /**
+   * A queued session of the caller's that left the queue moments ago (its lab page was reloaded:
+   * the page leaves the queue at `pagehide`, as it cannot tell a reload from a close). If it left
+   * within QUEUE_REJOIN_SECONDS and was for the same lesson, a new queued session takes its old
+   * place (its queuedAt) instead of the end of the queue. Ignored otherwise.
+   */
+  rejoinQueue: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
 });
 export type TCreateSessionRequest = z.infer<typeof ZCreateSessionRequest>;
 
@@ -49,6 +60,19 @@ export const ZSessionNotice = z.object({
 });
 export type TSessionNotice = z.infer<typeof ZSessionNotice>;
 
+/**
+ * Where a queued session stands, computed when the view is built (never stored).
+ * - position: 1 for the next session to start, counting only this installation's queue (FIFO).
+ * - estimateSeconds: about how long until it starts: when the `position`-th place under
+ *   MAX_SESSIONS frees up if every running session lasts until it expires (see
+ *   queueEstimateSeconds in apps/api), so an upper bound in practice; 0 when a place is free now.
+ */
+export const ZSessionQueueInfo = z.object({
+  position: z.number().int().min(1),
+  estimateSeconds: z.number().int().min(0),
+});
+export type TSessionQueueInfo = z.infer<typeof ZSessionQueueInfo>;
+
 export const ZSession = z.object({
   id: z.string(),
   status: ZSessionStatus,
@@ -77,9 +101,14 @@ export const ZSession = z.object({
   nodes: z.array(ZSessionNode),
   /** The most recent notices (at most SESSION_NOTICES_SHOWN), oldest first. */
   notices: z.array(ZSessionNotice),
+  /** Its place in the waiting queue while `queued`; null in every other status. */
+  queue: ZSessionQueueInfo.nullable(),
 });
 
 export const SESSION_NOTICES_SHOWN = 10;
+
+/** How long after leaving the queue a reloaded lab page may take its old place back (rejoinQueue). */
+export const QUEUE_REJOIN_SECONDS = 30;
 export type TSession = z.infer<typeof ZSession>;
 
 export const ZSessionList = z.object({ sessions: z.array(ZSession) });

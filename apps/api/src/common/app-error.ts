@@ -24,6 +24,7 @@ export const HTTP_STATUS_BY_CODE: Record<TApiErrorCode, number> = {
   guest_address_quota: 409,
   extension_limit: 409,
   session_not_active: 409,
+  already_queued: 409,
   no_capacity: 503,
   payload_too_large: 413,
   upload_incomplete: 400,

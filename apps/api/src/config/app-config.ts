@@ -49,6 +49,10 @@ export interface AppConfig {
     /** Concurrent sessions of guest users created from one client address. */
     maxGuestPerAddress: number;
     reaperIntervalSeconds: number;
+    /** Creates waiting for a place under maxTotal at most (0: none wait; no_capacity at once). */
+    maxQueue: number;
+    /** A queued session whose owner has not asked about it for this long leaves the queue. */
+    queueHeartbeatSeconds: number;
   };
   /** The warm pool's start-up settings; PoolSettings holds the live ones (the admin console edits them). */
   pool: {
@@ -177,6 +181,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxPerUser: e.MAX_SESSIONS_PER_USER,
       maxGuestPerAddress: e.GUEST_SESSIONS_PER_ADDRESS,
       reaperIntervalSeconds: e.REAPER_INTERVAL,
+      maxQueue: e.MAX_QUEUE,
+      queueHeartbeatSeconds: e.QUEUE_HEARTBEAT,
     },
     pool: {
       // POOL_SIZE is NODE_IMAGE's; POOL_SIZES may name NODE_IMAGE too, and then wins.

@@ -62,6 +62,13 @@ export const ZEnvironment = z.object({
   // Guests are free to create, so their sessions are also capped per client address.
   GUEST_SESSIONS_PER_ADDRESS: zIntFromString(1, 1000).default(2),
   REAPER_INTERVAL: zDuration.default(5),
+  // The waiting queue (SessionQueue): creates beyond MAX_SESSIONS wait, at most MAX_QUEUE of them
+  // (0: no queue, a full installation answers no_capacity at once); a queued place whose owner
+  // stopped polling for QUEUE_HEARTBEAT (the lab page closed without saying so) is dropped. Twice
+  // a minute: Chrome runs the timers of a tab hidden for 5 minutes only once a minute, and someone
+  // waiting in another tab must not lose the place.
+  MAX_QUEUE: zIntFromString(0, 100_000).default(100),
+  QUEUE_HEARTBEAT: zDuration.default(120),
   // The warm pool: ready sessions kept for nobody, handed out at POST /api/sessions (SessionPool).
   POOL_SIZE: zIntFromString(0, 1000).default(1),
   POOL_SIZES: zPoolSizes,

@@ -27,4 +27,17 @@ export class SessionEvents {
   onStopped(listener: (event: SessionStoppedEvent) => void): void {
     this.emitter.on("stopped", listener);
   }
+
+  /**
+   * A session stopped holding a place under MAX_SESSIONS (it failed, or ended and is recorded so),
+   * so a queued session may start (SessionQueue listens). Emitted after the status change.
+   */
+  emitPlaceFreed(): void {
+    this.emitter.emit("place-freed");
+  }
+
+  onPlaceFreed(listener: () => void): () => void {
+    this.emitter.on("place-freed", listener);
+    return () => this.emitter.off("place-freed", listener);
+  }
 }

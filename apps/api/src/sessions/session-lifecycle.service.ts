@@ -39,8 +39,8 @@ interface InFlight {
 }
 
 /**
- * The one home of session status changes: provisioning → ready (or → pooled → ready when the warm
- * pool built it and a user claimed it), → failed, → ending → ended (see
+ * The one home of session status changes: (queued →) provisioning → ready (or → pooled → ready when
+ * the warm pool built it and a user claimed it), → failed, → ending → ended, queued → ended (see
  * SESSION_TRANSITIONS in packages/shared and the diagram in docs/architecture.md). Every change is a
  * conditional update from the statuses the table allows, so a delete, an expiry, a node death and
  * provisioning racing each other end in one consistent state; the matching lab_nodes changes and
@@ -141,9 +141,19 @@ export class SessionLifecycle {
     return true;
   }
 
+  /**
+   * Inside the caller's transaction (SessionQueue, under the quota lock): a queued session gets its
+   * place (queued → provisioning). Its time starts now: createdAt and expiresAt become the
+   * promotion's. False when it is no longer queued (it left meanwhile).
+   */
+  async promote(tx: Prisma.TransactionClient, sessionId: string, now: Date, expiresAt: Date): Promise<boolean> {
+    return this.move(sessionId, "provisioning", { createdAt: now, expiresAt }, ["queued"], tx);
+  }
+
   /** Marks a provisioning or ready session failed and frees its Docker objects; no-op otherwise. */
   async fail(sessionId: string, reason: SessionFailureReason): Promise<void> {
     if (!(await this.move(sessionId, "failed", { ...toReasonColumns(reason), endedAt: new Date() }))) return;
+    this.events.emitPlaceFreed();
     this.events.emitStopped({ sessionId, outcome: "failed", code: reason.code, reason: reasonText(reason) });
     await this.provisioner
       .removeDockerObjects(sessionId)
@@ -157,9 +167,14 @@ export class SessionLifecycle {
    * Ends a session: no new work starts on it, its Docker objects go, and it is recorded as ended.
    * Docker gets DOCKER_TIMEOUT for the cleanup; after that the session is recorded as ended anyway
    * (it stops counting against quotas) and the reaper's sweep removes whatever is left of it.
-   * A session already `ending` (its ender died or gave up) is finished with its own reason.
+   * A session already `ending` (its ender died or gave up) is finished with its own reason. A queued
+   * session leaves the queue: it goes straight to ended, having nothing to clean up.
    */
   async end(sessionId: string, reason: SessionEndReason): Promise<void> {
+    if (await this.move(sessionId, "ended", { ...toReasonColumns(reason), endedAt: new Date() }, ["queued"])) {
+      this.logger.log(`Session ${sessionId} left the queue (${reasonText(reason)})`);
+      return;
+    }
     if (await this.move(sessionId, "ending", toReasonColumns(reason))) await this.finish(sessionId, reason);
     else await this.finishEnding(sessionId);
   }
@@ -186,7 +201,7 @@ export class SessionLifecycle {
       sleep(this.config.docker.callTimeoutSeconds * 1000, false, { signal: patience.signal }),
     ]).finally(() => patience.abort());
     if (!cleaned) this.logger.warn(`Session ${sessionId}: Docker objects not removed yet; the reaper will retry`);
-    await this.move(sessionId, "ended", { endedAt: new Date() });
+    if (await this.move(sessionId, "ended", { endedAt: new Date() }, ["ending"])) this.events.emitPlaceFreed();
     this.logger.log(`Session ${sessionId} ended (${reasonText(reason)})`);
   }
 
@@ -217,7 +232,13 @@ export class SessionLifecycle {
   private async move(
     sessionId: string,
     to: TSessionStatus,
-    data: { endedAt?: Date; readyAt?: Date; pooledAt?: Date } & Partial<SessionReasonColumns>,
+    data: {
+      endedAt?: Date;
+      readyAt?: Date;
+      pooledAt?: Date;
+      createdAt?: Date;
+      expiresAt?: Date;
+    } & Partial<SessionReasonColumns>,
     only?: readonly TSessionStatus[],
     db: Db = this.prisma,
   ): Promise<boolean> {

@@ -4,6 +4,7 @@ import { LIVE_SESSION_STATUSES } from "@kubelab/shared";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
+import { CoalescedPasses } from "./coalesced-passes";
 import { DEFAULT_NODES } from "./session-image-picker";
 import { SessionLifecycle } from "./session-lifecycle.service";
 import { PoolSettings } from "./session-pool-settings";
@@ -16,17 +17,21 @@ import { SESSION_VIEW_INCLUDE } from "./session-view";
  * the node image; an event's pool will have its own key), so POST /api/sessions can hand one out at
  * once (SessionsService claims it through SessionLifecycle). Refills after each claim, after a
  * settings change and every REAPER_INTERVAL; builds at most POOL_CONCURRENCY at once and only in
- * places free under MAX_SESSIONS, never holding up a user's own session (those never wait for the
- * pool, and evict a pooled session when the installation is full). Pooled sessions are never touched
+ * places free under MAX_SESSIONS and not waited for by queued sessions, never holding up a user's
+ * own session (those never wait for the pool, and evict a pooled session when the installation is
+ * full, as SessionQueue does for queued ones). Pooled sessions are never touched
  * before a claim: nothing runs in them but the provisioner's readiness check.
  */
 @Injectable()
 export class SessionPool implements OnApplicationShutdown {
   private readonly logger = new Logger("SessionPool");
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
   private stopped = true;
+  private readonly passes = new CoalescedPasses(
+    () => this.pass(),
+    (error) => this.logger.error("Pool refill failed", (error as Error).stack),
+    () => this.stopped,
+  );
   private readonly endings = new Set<Promise<unknown>>();
   // One warning per missing image and process, not one per pass.
   private readonly warnedMissing = new Set<string>();
@@ -54,7 +59,7 @@ export class SessionPool implements OnApplicationShutdown {
     this.stopped = true;
     clearInterval(this.timer);
     this.unsubscribe?.();
-    await this.running;
+    await this.passes.idle();
     await Promise.all([...this.endings]);
   }
 
@@ -64,29 +69,19 @@ export class SessionPool implements OnApplicationShutdown {
 
   /** Brings every pool to its size; never rejects. Calls during a pass make one more pass after it. */
   refill(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.pass().catch((error: unknown) => this.logger.error("Pool refill failed", (error as Error).stack));
-      } while (this.again && !this.stopped);
-    })().finally(() => (this.running = undefined));
-    return this.running;
+    return this.passes.run();
   }
 
   private async pass(): Promise<void> {
     const { sizes, concurrency, maxAgeSeconds } = this.settings.current();
     const instanceId = this.config.instanceId;
-    const [members, live] = await Promise.all([
+    const [members, live, queued] = await Promise.all([
       this.prisma.labSession.findMany({
         where: { instanceId, ownerId: null, poolKey: { not: null }, status: { in: ["provisioning", "pooled"] } },
         select: { id: true, status: true, poolKey: true, pooledAt: true },
       }),
       this.prisma.labSession.count({ where: { instanceId, status: { in: [...LIVE_SESSION_STATUSES] } } }),
+      this.prisma.labSession.count({ where: { instanceId, status: "queued" } }),
     ]);
     const keys = new Set([...Object.keys(sizes), ...members.map((m) => m.poolKey!)]);
     const pools: PoolState[] = [];
@@ -108,7 +103,8 @@ export class SessionPool implements OnApplicationShutdown {
       now: new Date(),
       maxAgeSeconds,
       concurrency,
-      freeSlots: this.config.sessions.maxTotal - live,
+      // Queued users beat the pool: the places they wait for are not free for it.
+      freeSlots: this.config.sessions.maxTotal - live - queued,
     });
     for (const plan of plans) {
       for (const id of plan.replace) this.endInBackground(id, "pool_replaced");
@@ -127,6 +123,8 @@ export class SessionPool implements OnApplicationShutdown {
       await takeQuotaLock(tx);
       const total = await tx.labSession.count({ where: { instanceId, status: { in: [...LIVE_SESSION_STATUSES] } } });
       if (total >= maxTotal) return null;
+      // Never a place someone waits for (SessionQueue gives free places to the queue first).
+      if ((await tx.labSession.count({ where: { instanceId, status: "queued" } })) > 0) return null;
       const now = Date.now();
       return tx.labSession.create({
         data: {

@@ -68,6 +68,8 @@ export function reasonText(reason: SessionReason): string {
     case "pool_replaced":
     case "pool_shrunk":
     case "pool_evicted":
+    case "left_queue":
+    case "queue_abandoned":
     case "disk_limit":
     case "image_missing":
     case "profile_unavailable":

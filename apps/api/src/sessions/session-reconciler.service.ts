@@ -105,6 +105,8 @@ export class SessionReconciler {
         if (dead.length > 0) await this.lifecycle.fail(session.id, { code: "node_died", nodes: dead });
         return;
       }
+      // Holds no Docker objects yet; SessionQueue starts it when a place frees, restart or not.
+      case "queued":
       case "failed":
       case "ended":
         return; // not live: not loaded above

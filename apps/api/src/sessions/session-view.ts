@@ -1,4 +1,10 @@
-import { SESSION_NOTICES_SHOWN, ZSessionNoticeCode, type TSession, type TSessionNotice } from "@kubelab/shared";
+import {
+  SESSION_NOTICES_SHOWN,
+  ZSessionNoticeCode,
+  type TSession,
+  type TSessionNotice,
+  type TSessionQueueInfo,
+} from "@kubelab/shared";
 import type { LabNode, LabSession, SessionNotice } from "../generated/prisma/client";
 import { legacyReasonOf, stopReasonOf } from "./session-reason";
 
@@ -11,7 +17,12 @@ export const SESSION_VIEW_INCLUDE = {
   notices: { orderBy: { id: "desc" }, take: SESSION_NOTICES_SHOWN },
 } as const;
 
-export function toSessionView(session: LabSessionForView, maxExtensions: number): TSession {
+/** `queue`: where it stands while queued (SessionQueue.describe computes it); null otherwise. */
+export function toSessionView(
+  session: LabSessionForView,
+  maxExtensions: number,
+  queue: TSessionQueueInfo | null = null,
+): TSession {
   return {
     id: session.id,
     status: session.status,
@@ -35,6 +46,7 @@ export function toSessionView(session: LabSessionForView, maxExtensions: number)
         const view = toNoticeView(notice);
         return view ? [view] : [];
       }),
+    queue: session.status === "queued" ? queue : null,
   };
 }
 

@@ -11,7 +11,8 @@ export class SessionsController {
 
   @Post()
   create(@CurrentUser() user: User, @Body() body: unknown): Promise<TSession> {
-    return this.sessions.create(user, parseBody(ZCreateSessionRequest, body).lesson);
+    const request = parseBody(ZCreateSessionRequest, body);
+    return this.sessions.create(user, request.lesson, request.rejoinQueue);
   }
 
   @Get()

@@ -1,14 +1,22 @@
 import { randomBytes } from "node:crypto";
 import { Inject, Injectable, Logger } from "@nestjs/common";
-import { isSessionStatusIn, LIVE_SESSION_STATUSES, OPEN_SESSION_STATUSES, type TSession } from "@kubelab/shared";
+import {
+  isSessionStatusIn,
+  LIVE_SESSION_STATUSES,
+  OPEN_SESSION_STATUSES,
+  QUEUE_REJOIN_SECONDS,
+  QUEUED_QUOTA_STATUSES,
+  type TSession,
+} from "@kubelab/shared";
 import { SessionAccess } from "../access/session-access.service";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { AppError } from "../common/app-error";
 import { PrismaService } from "../database/prisma.service";
-import type { User } from "../generated/prisma/client";
+import type { Prisma, User } from "../generated/prisma/client";
 import { SessionImagePicker } from "./session-image-picker";
 import { SessionLifecycle } from "./session-lifecycle.service";
 import { SessionPool } from "./session-pool.service";
+import { SessionQueue } from "./session-queue.service";
 import { takeQuotaLock } from "./session-quota-lock";
 import { SessionSubnets } from "./session-subnets.service";
 import { SESSION_VIEW_INCLUDE, toSessionView, type LabSessionForView } from "./session-view";
@@ -28,17 +36,34 @@ export class SessionsService {
     private readonly images: SessionImagePicker,
     private readonly subnets: SessionSubnets,
     private readonly pool: SessionPool,
+    private readonly queue: SessionQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async create(user: User, lessonId: string | undefined): Promise<TSession> {
-    const { maxPerUser, maxTotal, maxGuestPerAddress, durationSeconds } = this.config.sessions;
+  /** `rejoinQueue`: see ZCreateSessionRequest (a reloaded lab page taking its queue place back). */
+  async create(user: User, lessonId: string | undefined, rejoinQueue?: string): Promise<TSession> {
+    const { maxPerUser, maxTotal, maxGuestPerAddress, durationSeconds, maxQueue } = this.config.sessions;
     const { nodes, image, requestedImage } = await this.images.pick(lessonId);
     const instanceId = this.config.instanceId;
-    const { session, claimed, evicted } = await this.prisma.$transaction(async (tx) => {
+    const { session, outcome, evicted } = await this.prisma.$transaction(async (tx) => {
       await takeQuotaLock(tx);
+      // A user holds at most one place in the queue: asking again for the same lesson (a second tab,
+      // a reload whose leave did not arrive) gets that place back; another lesson is refused.
+      const waiting = await tx.labSession.findFirst({
+        where: { ownerId: user.id, status: "queued" },
+        include: SESSION_VIEW_INCLUDE,
+      });
+      if (waiting) {
+        if (waiting.lessonId === (lessonId ?? null)) return { session: waiting, outcome: "waiting", evicted: null };
+        throw new AppError(
+          "already_queued",
+          `You are already waiting for a lab${waiting.lessonId ? ` for "${waiting.lessonId}"` : ""}; ` +
+            "leave that queue first",
+        );
+      }
+      // A queued session counts too, so starting it later never takes its owner past the quota.
       const mine = await tx.labSession.count({
-        where: { ownerId: user.id, status: { in: [...LIVE_SESSION_STATUSES] } },
+        where: { ownerId: user.id, status: { in: [...QUEUED_QUOTA_STATUSES] } },
       });
       if (mine >= maxPerUser) {
         throw new AppError(
@@ -50,7 +75,7 @@ export class SessionsService {
       if (user.provider === "guest" && user.guestAddress !== null) {
         const fromAddress = await tx.labSession.count({
           where: {
-            status: { in: [...LIVE_SESSION_STATUSES] },
+            status: { in: [...QUEUED_QUOTA_STATUSES] },
             owner: { provider: "guest", guestAddress: user.guestAddress },
           },
         });
@@ -64,30 +89,42 @@ export class SessionsService {
       }
       const now = Date.now();
       const expiresAt = new Date(now + durationSeconds * 1000);
-      // A pooled session already counts toward MAX_SESSIONS: taking one needs no place.
-      const claimedId = await this.lifecycle.claim(tx, {
-        instanceId,
-        poolKey: image,
-        nodes,
-        ownerId: user.id,
-        lessonId: lessonId ?? null,
-        requestedImage,
-        now: new Date(now),
-        expiresAt,
-      });
-      if (claimedId) {
-        const taken = await tx.labSession.findUniqueOrThrow({
-          where: { id: claimedId },
-          include: SESSION_VIEW_INCLUDE,
+      // First come, first served: while anyone waits, a new session queues behind them, even for a
+      // place that has just freed (the queue takes it) or a pooled session (evicted for the queue).
+      const queued = await tx.labSession.count({ where: { instanceId, status: "queued" } });
+      if (queued === 0) {
+        // A pooled session already counts toward MAX_SESSIONS: taking one needs no place.
+        const claimedId = await this.lifecycle.claim(tx, {
+          instanceId,
+          poolKey: image,
+          nodes,
+          ownerId: user.id,
+          lessonId: lessonId ?? null,
+          requestedImage,
+          now: new Date(now),
+          expiresAt,
         });
-        return { session: taken, claimed: true, evicted: null };
+        if (claimedId) {
+          const taken = await tx.labSession.findUniqueOrThrow({
+            where: { id: claimedId },
+            include: SESSION_VIEW_INCLUDE,
+          });
+          return { session: taken, outcome: "claimed", evicted: null };
+        }
       }
       const total = await tx.labSession.count({ where: { instanceId, status: { in: [...LIVE_SESSION_STATUSES] } } });
       // Users beat the pool: a pooled session (another image or node set, else it was claimed) gives up its place.
-      const evicted = total >= maxTotal ? await this.lifecycle.evictPooled(tx, instanceId) : null;
-      if (total >= maxTotal && !evicted) {
-        throw new AppError("no_capacity", "All lab slots are in use right now; try again in a few minutes");
+      const evicted = queued === 0 && total >= maxTotal ? await this.lifecycle.evictPooled(tx, instanceId) : null;
+      const hasPlace = queued === 0 && (total < maxTotal || evicted !== null);
+      if (!hasPlace && queued >= maxQueue) {
+        throw new AppError(
+          "no_capacity",
+          maxQueue === 0
+            ? "All lab slots are in use right now; try again in a few minutes"
+            : `All lab slots are in use and ${queued} people are waiting already; try again in a few minutes`,
+        );
       }
+      const queuedAt = hasPlace ? null : await this.placeToRejoin(tx, user, lessonId, rejoinQueue, now);
       const created = await tx.labSession.create({
         data: {
           id: randomBytes(16).toString("hex"),
@@ -96,20 +133,34 @@ export class SessionsService {
           lessonId: lessonId ?? null,
           image,
           requestedImage,
+          // A queued session's time starts at its promotion (createdAt and expiresAt are reset then).
+          status: hasPlace ? "provisioning" : "queued",
+          queuedAt,
+          queueSeenAt: hasPlace ? null : new Date(now),
           createdAt: new Date(now),
           expiresAt,
           nodes: { create: nodes.map((name) => ({ name })) },
         },
         include: SESSION_VIEW_INCLUDE,
       });
-      // Its network's block of NODE_SUBNETS; none left is no_capacity, and nothing of this create stays.
-      await this.subnets.allocate(tx, created.id);
-      return { session: created, claimed: false, evicted };
+      // Its network's block of NODE_SUBNETS; none left is no_capacity, and nothing of this create
+      // stays. A queued session gets its block when it is promoted.
+      if (hasPlace) await this.subnets.allocate(tx, created.id);
+      return { session: created, outcome: hasPlace ? "created" : "queued", evicted };
     }, CREATE_TRANSACTION);
-    if (claimed) {
-      this.logger.log(`Session ${session.id} claimed from the pool by user ${user.id}`);
-      void this.pool.refill();
-      return this.view(session);
+    switch (outcome) {
+      case "claimed":
+        this.logger.log(`Session ${session.id} claimed from the pool by user ${user.id}`);
+        void this.pool.refill();
+        return this.view(session);
+      case "waiting":
+        await this.queue.heartbeat(session.id);
+        return this.view(session);
+      case "queued":
+        this.logger.log(`Session ${session.id} queued for user ${user.id}`);
+        // A place may have freed since the last pass (or only pooled sessions hold them).
+        void this.queue.promote();
+        return this.view(session);
     }
     this.logger.log(`Session ${session.id} created for user ${user.id}`);
     this.lifecycle.provision(session);
@@ -128,11 +179,15 @@ export class SessionsService {
       include: SESSION_VIEW_INCLUDE,
       orderBy: { createdAt: "desc" },
     });
-    return sessions.map((s) => this.view(s));
+    return Promise.all(sessions.map((s) => this.view(s)));
   }
 
   async get(user: User, sessionId: string): Promise<TSession> {
-    return this.view(await this.access.session(user, sessionId));
+    const session = await this.access.session(user, sessionId);
+    // The lab page's poll is the queue's heartbeat: a page that stopped asking has been closed.
+    // (The list does not count: the catalog lists sessions without waiting for one.)
+    if (session.status === "queued") await this.queue.heartbeat(session.id);
+    return this.view(session);
   }
 
   async extend(user: User, sessionId: string): Promise<TSession> {
@@ -164,10 +219,38 @@ export class SessionsService {
   async delete(user: User, sessionId: string): Promise<void> {
     const session = await this.access.session(user, sessionId);
     if (session.status === "ended") return;
-    await this.lifecycle.end(session.id, { code: "deleted" });
+    await this.lifecycle.end(session.id, { code: session.status === "queued" ? "left_queue" : "deleted" });
   }
 
-  private view(session: LabSessionForView): TSession {
-    return toSessionView(session, this.config.sessions.maxExtensions);
+  /**
+   * Where a new queued session goes: the place of the caller's session named by `rejoinQueue` when
+   * it left the queue (left_queue) at most QUEUE_REJOIN_SECONDS ago for the same lesson (a reload
+   * of its lab page), else the end of the queue (now).
+   */
+  private async placeToRejoin(
+    tx: Prisma.TransactionClient,
+    user: User,
+    lessonId: string | undefined,
+    rejoinQueue: string | undefined,
+    now: number,
+  ): Promise<Date> {
+    if (!rejoinQueue) return new Date(now);
+    const left = await tx.labSession.findFirst({
+      where: {
+        id: rejoinQueue,
+        ownerId: user.id,
+        instanceId: this.config.instanceId,
+        lessonId: lessonId ?? null,
+        status: "ended",
+        statusReason: "left_queue",
+        endedAt: { gte: new Date(now - QUEUE_REJOIN_SECONDS * 1000) },
+      },
+      select: { queuedAt: true },
+    });
+    return left?.queuedAt ?? new Date(now);
+  }
+
+  private async view(session: LabSessionForView): Promise<TSession> {
+    return toSessionView(session, this.config.sessions.maxExtensions, await this.queue.describe(session));
   }
 }

@@ -8,6 +8,7 @@ import type { ApiError } from "@/lib/api/api-error";
 import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
+import { queuePositionText } from "@/lib/i18n/queue-position";
 import { sessionReasonDetail, sessionReasonText } from "@/lib/i18n/session-reason";
 import { useServerNow } from "@/lib/ui/use-now";
 import { SessionNotices } from "./session-notices";
@@ -52,6 +53,8 @@ function SessionStatus({ lab, session }: { lab: LabSession; session: TSession })
     case "pooled":
     case "provisioning":
       return <ProvisioningPanel session={session} />;
+    case "queued":
+      return <QueuePanel lab={lab} session={session} />;
     case "ready":
       return null;
     case "ending":
@@ -122,6 +125,32 @@ function ProvisioningPanel({ session }: { session: TSession }) {
         <span data-testid="provisioning-elapsed">{formatMessage(dict.session.elapsed, { seconds: elapsed })}</span>
       </p>
       <p className="muted">{dict.session.provisioningHint}</p>
+    </StatePanel>
+  );
+}
+
+/** Every place is taken: where the attendee stands in the queue; the lab starts by itself. */
+function QueuePanel({ lab, session }: { lab: LabSession; session: TSession }) {
+  const { dict } = useI18n();
+  const position = session.queue?.position ?? 1;
+  const seconds = session.queue?.estimateSeconds ?? 0;
+  const text = queuePositionText(session.queue, dict);
+  return (
+    <StatePanel kind="queued" busy>
+      <p className="state-title">{dict.session.queueTitle}</p>
+      <p role="status" data-testid="queue-position" data-position={position} data-estimate-seconds={seconds}>
+        {text}
+      </p>
+      <progress aria-label={text} />
+      <p className="muted">{dict.session.queueHint}</p>
+      <ActionButton
+        label={dict.session.leaveQueue}
+        action={async () => {
+          await lab.end();
+          lab.refresh();
+        }}
+        testId="queue-leave"
+      />
     </StatePanel>
   );
 }

@@ -11,6 +11,7 @@ import {
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError } from "@/lib/api/api-error";
 import { apiRequest, apiRequestNoContent, serverNow } from "@/lib/api/browser-api";
+import { rememberLeftQueue, takeRejoinable } from "@/lib/lab/queue-rejoin";
 
 export type LabSessionState =
   | { phase: "starting" }
@@ -23,19 +24,44 @@ function toApiError(error: unknown): ApiError {
   return error instanceof ApiError ? error : new ApiError(0, "client_error", String(error));
 }
 
+/**
+ * Waits (up to 3 s) for the leave the previous page sent at pagehide to arrive, so the place can be
+ * taken back rather than found half-left. Returns the session when it is still queued after that
+ * (the leave was lost: the place is still ours), else null.
+ */
+async function untilLeft(sessionId: string, signal?: AbortSignal): Promise<TSession | null> {
+  for (let attempt = 1; ; attempt++) {
+    const session = await apiRequest("GET", `/api/sessions/${sessionId}`, ZSession, { signal }).catch(() => null);
+    if (!session || session.status !== "queued") return null;
+    if (attempt === 12) return session;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** The user's running session for this lesson, or a new one. */
 async function findOrCreate(lessonId: string, signal?: AbortSignal): Promise<LabSessionState> {
   const findMine = async () => {
     const { sessions } = await apiRequest("GET", "/api/sessions", ZSessionList, { signal });
     return {
       sessions,
-      mine: sessions.find((s) => s.lesson === lessonId && isSessionStatusIn(OPEN_SESSION_STATUSES, s.status)),
+      mine: sessions.find(
+        (s) => s.lesson === lessonId && (s.status === "queued" || isSessionStatusIn(OPEN_SESSION_STATUSES, s.status)),
+      ),
     };
   };
+  // Reloaded while queued: this tab left the queue at pagehide and asks for that place back.
+  const rejoinQueue = takeRejoinable(window.sessionStorage, lessonId, Date.now());
+  if (rejoinQueue) {
+    const kept = await untilLeft(rejoinQueue, signal);
+    if (kept) return { phase: "active", session: kept };
+  }
   const first = await findMine();
   if (first.mine) return { phase: "active", session: first.mine };
   try {
-    const created = await apiRequest("POST", "/api/sessions", ZSession, { body: { lesson: lessonId }, signal });
+    const created = await apiRequest("POST", "/api/sessions", ZSession, {
+      body: { lesson: lessonId, ...(rejoinQueue ? { rejoinQueue } : {}) },
+      signal,
+    });
     return { phase: "active", session: created };
   } catch (error) {
     if (!(error instanceof ApiError) || error.code !== "quota_exceeded") throw error;
@@ -51,6 +77,9 @@ async function findOrCreate(lessonId: string, signal?: AbortSignal): Promise<Lab
 // check (another tab may end it), and more often once its time is up.
 function pollDelay(session: TSession): number | null {
   switch (session.status) {
+    // Its position moves and it starts by itself; each poll also keeps its place (QUEUE_HEARTBEAT).
+    case "queued":
+      return 2_000;
     case "provisioning":
     case "ending":
       return 1_000;
@@ -127,6 +156,22 @@ export function useLabSession(lessonId: string): LabSession {
       clearTimeout(timer);
     };
   }, [session, pollNonce]);
+
+  // Leaving the page leaves the queue: a queued place is worth nothing to a closed page, and the
+  // next in line should not wait for QUEUE_HEARTBEAT. keepalive lets the DELETE outlive the page.
+  // A reload looks the same here; the tab notes the place so the reloaded page can take it back.
+  const queuedId = session?.status === "queued" ? session.id : null;
+  useEffect(() => {
+    if (!queuedId) return;
+    const leave = (): void => {
+      rememberLeftQueue(window.sessionStorage, { sessionId: queuedId, lesson: lessonId, at: Date.now() });
+      void fetch(`/api/sessions/${queuedId}`, { method: "DELETE", credentials: "same-origin", keepalive: true }).catch(
+        () => undefined,
+      );
+    };
+    window.addEventListener("pagehide", leave);
+    return () => window.removeEventListener("pagehide", leave);
+  }, [queuedId, lessonId]);
 
   const sessionId = session?.id ?? null;
   const sessionIdRef = useRef(sessionId);

@@ -123,6 +123,7 @@ export const en = {
   },
   session: {
     sessionStatus: {
+      queued: "Waiting",
       provisioning: "Starting",
       pooled: "Prepared",
       ready: "Ready",
@@ -162,7 +163,14 @@ export const en = {
     endOtherAndStart: "End that lab and start this one",
     goToOther: "Go to that lab",
     startFailed: "The lab could not be started: {message}",
-    noCapacity: "The server is running as many labs as it can. Wait a minute and try again.",
+    noCapacity:
+      "The server is running as many labs as it can and its waiting queue is full. Try again in a few minutes.",
+    queueTitle: "Every lab place is taken; you are in the queue.",
+    queuePosition: "You are number {position}; about {minutes} minutes",
+    queuePositionOneMinute: "You are number {position}; about 1 minute",
+    queuePositionNow: "You are number {position}; starting in a moment",
+    queueHint: "Your lab starts by itself when a place frees up. Keep this page open: leaving it gives up your place.",
+    leaveQueue: "Leave the queue",
     nodes: "Nodes",
     nodeStatus: { creating: "creating", running: "running", failed: "failed", removed: "removed" },
     openPort: "Open port",
@@ -200,6 +208,8 @@ export const en = {
       pool_replaced: "This prepared lab was replaced by a fresh one.",
       pool_shrunk: "This prepared lab was no longer needed.",
       pool_evicted: "This prepared lab made room for an attendee's lab.",
+      left_queue: "You left the queue before your lab started.",
+      queue_abandoned: "Your place in the queue was given up because this page stopped checking on it.",
       image_missing: "This server does not have the node image this lab needs ({image}). Tell the organiser.",
       profile_unavailable:
         "This server's Docker engine cannot run nodes with the security profile it is set up for. Tell the organiser.",
@@ -318,7 +328,9 @@ export const en = {
       quota_exceeded: "You already have as many labs as you may run at once.",
       extension_limit: "This lab cannot be extended any further.",
       session_not_active: "This lab is not running any more.",
-      no_capacity: "The server is running as many labs as it can. Wait a minute and try again.",
+      already_queued: "You are already waiting for another lab. Leave that queue first.",
+      no_capacity:
+        "The server is running as many labs as it can and its waiting queue is full. Try again in a few minutes.",
       payload_too_large: "That is larger than the server accepts.",
       guest_login_disabled: "Guest login is turned off on this Kubelab.",
       port_bad_response: "The app in the node sent an answer the proxy refuses to pass on (malformed headers).",

@@ -123,6 +123,7 @@ export const es: Dictionary = {
   },
   session: {
     sessionStatus: {
+      queued: "En espera",
       provisioning: "Iniciando",
       pooled: "Preparado",
       ready: "Listo",
@@ -162,7 +163,15 @@ export const es: Dictionary = {
     endOtherAndStart: "Terminar ese laboratorio y empezar este",
     goToOther: "Ir a ese laboratorio",
     startFailed: "No se pudo iniciar el laboratorio: {message}",
-    noCapacity: "El servidor está ejecutando todos los laboratorios que puede. Espera un minuto y reinténtalo.",
+    noCapacity:
+      "El servidor está ejecutando todos los laboratorios que puede y su cola de espera está llena. Vuelve a intentarlo en unos minutos.",
+    queueTitle: "Todas las plazas de laboratorio están ocupadas; estás en la cola.",
+    queuePosition: "Eres el número {position}; unos {minutes} minutos",
+    queuePositionOneMinute: "Eres el número {position}; alrededor de 1 minuto",
+    queuePositionNow: "Eres el número {position}; empieza en un momento",
+    queueHint:
+      "Tu laboratorio empezará solo cuando quede una plaza libre. Mantén esta página abierta: si la dejas, pierdes tu plaza.",
+    leaveQueue: "Salir de la cola",
     nodes: "Nodos",
     nodeStatus: { creating: "creándose", running: "en marcha", failed: "con fallo", removed: "eliminado" },
     openPort: "Abrir puerto",
@@ -197,6 +206,8 @@ export const es: Dictionary = {
       pool_replaced: "Este laboratorio preparado se sustituyó por uno nuevo.",
       pool_shrunk: "Este laboratorio preparado ya no hacía falta.",
       pool_evicted: "Este laboratorio preparado dejó sitio al laboratorio de un asistente.",
+      left_queue: "Saliste de la cola antes de que empezara tu laboratorio.",
+      queue_abandoned: "Se liberó tu plaza en la cola porque esta página dejó de consultarla.",
       image_missing:
         "Este servidor no tiene la imagen de nodo que necesita este laboratorio ({image}). Avisa a la organización.",
       profile_unavailable:
@@ -317,8 +328,9 @@ export const es: Dictionary = {
       quota_exceeded: "Ya tienes tantos laboratorios como puedes tener a la vez.",
       extension_limit: "Este laboratorio no se puede ampliar más.",
       session_not_active: "Este laboratorio ya no está en marcha.",
+      already_queued: "Ya estás esperando otro laboratorio. Sal primero de esa cola.",
       no_capacity:
-        "El servidor ya tiene en marcha todos los laboratorios que admite. Espera un minuto y vuelve a intentarlo.",
+        "El servidor ya tiene en marcha todos los laboratorios que admite y su cola de espera está llena. Vuelve a intentarlo en unos minutos.",
       payload_too_large: "Es más grande de lo que acepta el servidor.",
       guest_login_disabled: "El acceso como invitado está desactivado en este Kubelab.",
       port_bad_response:
