@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from "@nestjs/common";
-import { LIVE_SESSION_STATUSES } from "@kubelab/shared";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
@@ -11,6 +10,7 @@ import { PoolSettings } from "./session-pool-settings";
 import { planPools, type PoolState } from "./session-pool-plan";
 import { takeQuotaLock } from "./session-quota-lock";
 import { SESSION_VIEW_INCLUDE } from "./session-view";
+import { countLiveSessions, countQueuedSessions } from "./installation-occupancy";
 
 /**
  * The warm pool: keeps ready sessions with no owner per pool key (for the general pool the key is
@@ -80,8 +80,8 @@ export class SessionPool implements OnApplicationShutdown {
         where: { instanceId, ownerId: null, poolKey: { not: null }, status: { in: ["provisioning", "pooled"] } },
         select: { id: true, status: true, poolKey: true, pooledAt: true },
       }),
-      this.prisma.labSession.count({ where: { instanceId, status: { in: [...LIVE_SESSION_STATUSES] } } }),
-      this.prisma.labSession.count({ where: { instanceId, status: "queued" } }),
+      countLiveSessions(this.prisma, instanceId),
+      countQueuedSessions(this.prisma, instanceId),
     ]);
     const keys = new Set([...Object.keys(sizes), ...members.map((m) => m.poolKey!)]);
     const pools: PoolState[] = [];
@@ -121,10 +121,10 @@ export class SessionPool implements OnApplicationShutdown {
     const instanceId = this.config.instanceId;
     const session = await this.prisma.$transaction(async (tx) => {
       await takeQuotaLock(tx);
-      const total = await tx.labSession.count({ where: { instanceId, status: { in: [...LIVE_SESSION_STATUSES] } } });
+      const total = await countLiveSessions(tx, instanceId);
       if (total >= maxTotal) return null;
       // Never a place someone waits for (SessionQueue gives free places to the queue first).
-      if ((await tx.labSession.count({ where: { instanceId, status: "queued" } })) > 0) return null;
+      if ((await countQueuedSessions(tx, instanceId)) > 0) return null;
       const now = Date.now();
       return tx.labSession.create({
         data: {

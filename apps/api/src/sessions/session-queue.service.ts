@@ -11,6 +11,7 @@ import { queueEstimateSeconds, queuePosition } from "./session-queue-estimate";
 import { takeQuotaLock } from "./session-quota-lock";
 import { SessionSubnets } from "./session-subnets.service";
 import { SESSION_VIEW_INCLUDE } from "./session-view";
+import { countLiveSessions, countQueuedSessions } from "./installation-occupancy";
 
 // Promotions wait on the quota lock behind a classroom's creates, like a create does.
 const PROMOTE_TRANSACTION = { maxWait: 20_000, timeout: 20_000 };
@@ -74,7 +75,7 @@ export class SessionQueue implements OnApplicationShutdown {
 
   /** How many sessions of this installation wait (the pool leaves that many places to them). */
   waiting(): Promise<number> {
-    return this.prisma.labSession.count({ where: { instanceId: this.config.instanceId, status: "queued" } });
+    return countQueuedSessions(this.prisma, this.config.instanceId);
   }
 
   /**
@@ -154,7 +155,7 @@ export class SessionQueue implements OnApplicationShutdown {
       const promoted: string[] = [];
       const evicted: string[] = [];
       if (queue.length === 0) return { promoted, evicted };
-      const live = await tx.labSession.count({ where: { instanceId, status: { in: [...LIVE_SESSION_STATUSES] } } });
+      const live = await countLiveSessions(tx, instanceId);
       let free = maxTotal - live;
       for (const { id } of queue) {
         if (free <= 0) {

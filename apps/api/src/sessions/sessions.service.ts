@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { Inject, Injectable, Logger } from "@nestjs/common";
 import {
   isSessionStatusIn,
-  LIVE_SESSION_STATUSES,
   OPEN_SESSION_STATUSES,
   QUEUE_REJOIN_SECONDS,
   QUEUED_QUOTA_STATUSES,
@@ -20,6 +19,7 @@ import { SessionQueue } from "./session-queue.service";
 import { takeQuotaLock } from "./session-quota-lock";
 import { SessionSubnets } from "./session-subnets.service";
 import { SESSION_VIEW_INCLUDE, toSessionView, type LabSessionForView } from "./session-view";
+import { countLiveSessions, countQueuedSessions } from "./installation-occupancy";
 
 // A classroom clicking "start" at once queues its creates on the quota lock (and on the 10 pooled
 // connections); Prisma's defaults (2 s to get a connection, 5 s in all) turned the tail into 500s.
@@ -91,7 +91,7 @@ export class SessionsService {
       const expiresAt = new Date(now + durationSeconds * 1000);
       // First come, first served: while anyone waits, a new session queues behind them, even for a
       // place that has just freed (the queue takes it) or a pooled session (evicted for the queue).
-      const queued = await tx.labSession.count({ where: { instanceId, status: "queued" } });
+      const queued = await countQueuedSessions(tx, instanceId);
       if (queued === 0) {
         // A pooled session already counts toward MAX_SESSIONS: taking one needs no place.
         const claimedId = await this.lifecycle.claim(tx, {
@@ -112,7 +112,7 @@ export class SessionsService {
           return { session: taken, outcome: "claimed", evicted: null };
         }
       }
-      const total = await tx.labSession.count({ where: { instanceId, status: { in: [...LIVE_SESSION_STATUSES] } } });
+      const total = await countLiveSessions(tx, instanceId);
       // Users beat the pool: a pooled session (another image or node set, else it was claimed) gives up its place.
       const evicted = queued === 0 && total >= maxTotal ? await this.lifecycle.evictPooled(tx, instanceId) : null;
       const hasPlace = queued === 0 && (total < maxTotal || evicted !== null);
