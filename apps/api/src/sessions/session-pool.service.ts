@@ -8,7 +8,7 @@ import { DEFAULT_NODES } from "./session-image-picker";
 import { SessionLifecycle } from "./session-lifecycle.service";
 import { PoolSettings } from "./session-pool-settings";
 import { planPools, type PoolState } from "./session-pool-plan";
-import { takeQuotaLock } from "./session-quota-lock";
+import { QUOTA_LOCKED_TRANSACTION, takeQuotaLock } from "./session-quota-lock";
 import { SESSION_VIEW_INCLUDE } from "./session-view";
 import { countLiveSessions, countQueuedSessions } from "./installation-occupancy";
 
@@ -140,7 +140,7 @@ export class SessionPool implements OnApplicationShutdown {
         },
         include: SESSION_VIEW_INCLUDE,
       });
-    });
+    }, QUOTA_LOCKED_TRANSACTION);
     if (!session) return false;
     this.logger.log(`Session ${session.id} being built for the pool ${poolKey}`);
     this.lifecycle.provision(session, "pooled");

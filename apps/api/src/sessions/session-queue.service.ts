@@ -8,13 +8,10 @@ import { CoalescedPasses } from "./coalesced-passes";
 import { SessionEvents } from "./session-events";
 import { SessionLifecycle } from "./session-lifecycle.service";
 import { queueEstimateSeconds, queuePosition } from "./session-queue-estimate";
-import { takeQuotaLock } from "./session-quota-lock";
+import { QUOTA_LOCKED_TRANSACTION, takeQuotaLock } from "./session-quota-lock";
 import { SessionSubnets } from "./session-subnets.service";
 import { SESSION_VIEW_INCLUDE } from "./session-view";
 import { countLiveSessions, countQueuedSessions } from "./installation-occupancy";
-
-// Promotions wait on the quota lock behind a classroom's creates, like a create does.
-const PROMOTE_TRANSACTION = { maxWait: 20_000, timeout: 20_000 };
 
 /**
  * The waiting queue: when MAX_SESSIONS places are taken, POST /api/sessions inserts the session as
@@ -181,7 +178,7 @@ export class SessionQueue implements OnApplicationShutdown {
         }
       }
       return { promoted, evicted };
-    }, PROMOTE_TRANSACTION);
+    }, QUOTA_LOCKED_TRANSACTION);
     for (const id of evicted) {
       this.logger.log(`Pooled session ${id} evicted to make room for a queued session`);
       void this.lifecycle

@@ -16,14 +16,10 @@ import { SessionImagePicker } from "./session-image-picker";
 import { SessionLifecycle } from "./session-lifecycle.service";
 import { SessionPool } from "./session-pool.service";
 import { SessionQueue } from "./session-queue.service";
-import { takeQuotaLock } from "./session-quota-lock";
+import { QUOTA_LOCKED_TRANSACTION, takeQuotaLock } from "./session-quota-lock";
 import { SessionSubnets } from "./session-subnets.service";
 import { SESSION_VIEW_INCLUDE, toSessionView, type LabSessionForView } from "./session-view";
 import { countLiveSessions, countQueuedSessions } from "./installation-occupancy";
-
-// A classroom clicking "start" at once queues its creates on the quota lock (and on the 10 pooled
-// connections); Prisma's defaults (2 s to get a connection, 5 s in all) turned the tail into 500s.
-const CREATE_TRANSACTION = { maxWait: 20_000, timeout: 20_000 };
 
 @Injectable()
 export class SessionsService {
@@ -147,7 +143,7 @@ export class SessionsService {
       // stays. A queued session gets its block when it is promoted.
       if (hasPlace) await this.subnets.allocate(tx, created.id);
       return { session: created, outcome: hasPlace ? "created" : "queued", evicted };
-    }, CREATE_TRANSACTION);
+    }, QUOTA_LOCKED_TRANSACTION);
     switch (outcome) {
       case "claimed":
         this.logger.log(`Session ${session.id} claimed from the pool by user ${user.id}`);
