@@ -14,10 +14,14 @@ log() { kubelab_log "$@"; }
 # once instead of after the command finishes.
 interruptible() { "$@" & wait $!; }
 
+# Step lines carry Docker's log timestamps: tests/src/bench/cold-start.bench.ts
+# times each step from them.
+log "preparing mounts and cgroups"
 kubelab_share_mounts
 kubelab_writable_cgroups
 cgroup_parent=$(kubelab_cgroup_parent)
 kubelab_node_identity
+log "probing the storage driver"
 
 # overlay2 cannot use an overlayfs upper dir, i.e. /var/lib/docker without a
 # volume; probe with a real overlay mount and fall back to vfs.
@@ -59,6 +63,7 @@ while :; do
   done
   if kill -0 "$pid" 2>/dev/null; then
     echo "$(date -Is) dockerd $pid" >/run/kubelab/ready
+    kubelab_announce_ready "dockerd $pid"
     log "dockerd ready after $((SECONDS - started))s"
   fi
   wait "$pid"
