@@ -25,13 +25,13 @@ kubelab_announce_ready() { printf 'kubelab-node-ready %s\n' "$*"; }
 # and still bound everything in the node, nested containers included. It must
 # be PID 1 that moves: `docker exec` joins PID 1's cgroup namespace.
 kubelab_exec_init() {
-  local init=$1 tmp=/run/kubelab-cgroupns moved=0 fstype superopts opts opt f
+  local init=$1 tmp=/run/kubelab-cgroupns moved=0 fstype superopts opts opt f value i dir
+  local -a types=() options=() dirs=() mounted=()
   shift
   # Only on cgroup v1 with a private namespace (our own cgroup shows as "/");
   # with the host's namespace nested cgroups go under ours (kubelab_cgroup_parent).
   if [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ] &&
     [ "$(sed -n 's/^[0-9]*:pids:\(.*\)$/\1/p' /proc/self/cgroup)" = / ]; then
-    mkdir -p "$tmp"
     # mountinfo after " - ": fstype, source, super options (naming the v1 controllers).
     while read -r fstype superopts; do
       # Builtins only: this runs before every node start, often on a busy host.
@@ -39,17 +39,27 @@ kubelab_exec_init() {
       for opt in ${superopts//,/ }; do
         case $opt in rw | ro | release_agent=*) ;; *) opts+=${opts:+,}$opt ;; esac
       done
-      if mount -t "$fstype" ${opts:+-o "$opts"} "$fstype" "$tmp"; then
-        mkdir -p "$tmp/kubelab"
+      types+=("$fstype") options+=("$opts") dirs+=("$tmp/${#dirs[@]}")
+    done < <(sed -n 's|^.* /sys/fs/cgroup/[^ ]* .* - \(cgroup2\{0,1\}\) [^ ]* \([^ ]*\)$|\1 \2|p' /proc/self/mountinfo | sort -u)
+    # Each hierarchy on its own mount point, so that making the child cgroups, unmounting and
+    # removing the mount points take one process each for all hierarchies, not one per hierarchy.
+    [ ${#dirs[@]} -gt 0 ] && mkdir -p "${dirs[@]}"
+    for i in "${!dirs[@]}"; do
+      mount -t "${types[$i]}" ${options[$i]:+-o "${options[$i]}"} "${types[$i]}" "${dirs[$i]}" &&
+        mounted+=("${dirs[$i]}")
+    done
+    if [ ${#mounted[@]} -gt 0 ]; then
+      mkdir -p "${mounted[@]/%//kubelab}"
+      for dir in "${mounted[@]}"; do
         # A new v1 cpuset has no CPUs or memory nodes until given its parent's.
         for f in cpuset.cpus cpuset.mems; do
-          [ -e "$tmp/$f" ] && cat "$tmp/$f" >"$tmp/kubelab/$f"
+          [ -e "$dir/$f" ] && { value=; read -r value <"$dir/$f"; echo "$value" >"$dir/kubelab/$f"; }
         done
-        echo $$ >"$tmp/kubelab/cgroup.procs" && moved=$((moved + 1))
-        umount "$tmp"
-      fi
-    done < <(sed -n 's|^.* /sys/fs/cgroup/[^ ]* .* - \(cgroup2\{0,1\}\) [^ ]* \([^ ]*\)$|\1 \2|p' /proc/self/mountinfo | sort -u)
-    rmdir "$tmp"
+        echo $$ >"$dir/kubelab/cgroup.procs" && moved=$((moved + 1))
+      done
+      umount "${mounted[@]}"
+    fi
+    rmdir "${dirs[@]}" "$tmp" 2>/dev/null
     [ "$moved" -gt 0 ] && exec unshare --cgroup "$init" -- "$@"
     # E.g. cgroup v1 in a user namespace, where the node cannot write its cgroups at all.
     kubelab_log "could not create a nested cgroup; staying in the node's own"
