@@ -9,36 +9,13 @@
 //   BENCH_CLASSROOM_USERS=20  attendees (and POOL_SIZE)   BENCH_POOL_CONCURRENCY=2   BENCH_FILL_TIMEOUT_S=600
 import { randomBytes } from "node:crypto";
 import os from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { setTimeout as sleep } from "node:timers/promises";
-import { pathToFileURL } from "node:url";
-import type { Container, HostConfig } from "dockerode";
-import type { TSession } from "@kubelab/shared";
-import type { ApiClient } from "../support/api-client";
-import { settleAll } from "./bench-stats";
-import { reportCold, reportWarm, type ColdSample } from "./sessions-report";
+import { coldCase, removeBenchObjects, type StartServer } from "./sessions-cold";
+import { reportCold, reportWarm } from "./sessions-report";
 import { PoolWatch, classroomCase, warmCase, type ClassroomResult, type WarmSample } from "./sessions-warm";
-import { dockerExecPrompt, kubelabPrompt } from "./session-prompt";
-import { docker, execIn, removeInstanceObjects } from "../support/docker-objects";
+import { removeInstanceObjects } from "../support/docker-objects";
 import { KubelabServer } from "../support/kubelab-server";
-import { REPO_ROOT } from "../support/repo-paths";
 import { startTestDatabase, type TestDatabase } from "../support/test-database";
-
-type Profile = "privileged" | "capabilities";
-interface SecurityModule {
-  securityHostConfig(profile: Profile): HostConfig;
-}
-interface Up<H> {
-  handle: H;
-  ready: number;
-  prompt: number;
-  server?: number;
-}
-interface Runner<H> {
-  up(tag: string): Promise<Up<H>>;
-  down(handle: H): Promise<number>;
-}
 
 function intEnv(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
@@ -51,8 +28,6 @@ const N = Math.max(1, intEnv("BENCH_SESSIONS", 5));
 const PARALLEL = process.env.BENCH_PARALLEL === "1";
 const WARMUP = intEnv("BENCH_WARMUP", 1);
 const BASELINE_POLL_MS = Math.max(1, intEnv("BENCH_BASELINE_POLL_MS", 50));
-const CLIENT_POLL_MS = 100;
-const TIMEOUT_MS = 120_000;
 const RUN_ID = `b${randomBytes(4).toString("hex")}`;
 const CASES = (process.env.BENCH_CASES ?? "cold,warm,classroom").split(",").map((c) => c.trim());
 const WARM_N = Math.max(1, intEnv("BENCH_WARM_SESSIONS", 10));
@@ -62,161 +37,7 @@ const POOL_CONCURRENCY = Math.max(1, intEnv("BENCH_POOL_CONCURRENCY", 2));
 const FILL_TIMEOUT_MS = intEnv("BENCH_FILL_TIMEOUT_S", 600) * 1000;
 // The terminal WebSocket checks Origin against PUBLIC_URL; nothing listens there.
 const ORIGIN = "http://localhost:4399";
-const BENCH_LABEL = "kubelab.bench";
-const NODES = ["node1", "node2"];
-// Node limits identical on both sides: KubelabServer starts the server with NODE_MEMORY=1g, and
-// NODE_CPUS / NODE_PIDS_LIMIT keep their defaults (1 and 4096).
-const IMAGE = process.env.KUBELAB_TEST_NODE_IMAGE ?? "kubelab/node-offline:latest";
-const MEMORY_BYTES = 1024 ** 3;
-const NANO_CPUS = 1e9;
-const PIDS_LIMIT = 4096;
-const INNER_DOCKER_INFO = ["docker", "info", "--format", "{{.ServerVersion}}"];
-
-function kubelabRunner(client: ApiClient, onReady: (sessionId: string) => Promise<void>): Runner<string> {
-  // The attendee's view: POST sent → the session seen ready (polled) → a terminal's prompt.
-  return {
-    async up() {
-      const t0 = performance.now();
-      const created = await client.createSession();
-      let session: TSession = created;
-      while (session.status !== "ready") {
-        if (session.status !== "provisioning")
-          throw new Error(`session ${session.id} ${session.status}: ${session.reason}`);
-        if (performance.now() - t0 > TIMEOUT_MS) throw new Error(`session ${session.id} not ready in ${TIMEOUT_MS} ms`);
-        await sleep(CLIENT_POLL_MS);
-        session = await client.getSession(created.id);
-      }
-      const ready = performance.now() - t0;
-      const prompt = (await kubelabPrompt(client, ORIGIN, session.id)).prompt - t0;
-      await onReady(session.id);
-      const server = Date.parse(session.readyAt ?? "") - Date.parse(session.createdAt);
-      return { handle: session.id, ready, prompt, server };
-    },
-    async down(id) {
-      const t0 = performance.now();
-      const res = await client.request("DELETE", `/api/sessions/${id}`);
-      if (res.status !== 204) throw new Error(`DELETE ${id} answered ${res.status}: ${JSON.stringify(res.body)}`);
-      return performance.now() - t0;
-    },
-  };
-}
-
-async function waitForInnerDocker(container: Container, deadline: number): Promise<void> {
-  let last = "";
-  while (performance.now() < deadline) {
-    const { exitCode, output } = await execIn(container.id, INNER_DOCKER_INFO);
-    if (exitCode === 0) return;
-    last = output.trim();
-    await sleep(BASELINE_POLL_MS);
-  }
-  throw new Error(`inner docker of ${container.id} did not answer: ${last}`);
-}
-
-/** The same Docker work as one Kubelab session, with nothing else around it. */
-function baselineRunner(hostConfig: () => HostConfig): Runner<{ network: string; containers: Container[] }> {
-  return {
-    async up(tag) {
-      const name = `kubelab-bench-${RUN_ID}-${tag}`;
-      const Labels = { [BENCH_LABEL]: RUN_ID };
-      const t0 = performance.now();
-      await docker.createNetwork({ Name: name, Driver: "bridge", CheckDuplicate: true, Labels });
-      const containers = await settleAll(
-        NODES.map(async (node) => {
-          const volume = `${name}-${node}-docker`;
-          await docker.createVolume({ Name: volume, Labels });
-          const container = await docker.createContainer({
-            name: `${name}-${node}`,
-            Hostname: node,
-            Image: IMAGE,
-            Labels,
-            Env: [`KUBELAB_NODE=${node}`],
-            HostConfig: {
-              ...hostConfig(),
-              Memory: MEMORY_BYTES,
-              MemorySwap: MEMORY_BYTES,
-              NanoCpus: NANO_CPUS,
-              PidsLimit: PIDS_LIMIT,
-              Mounts: [{ Type: "volume", Source: volume, Target: "/var/lib/docker" }],
-              NetworkMode: name,
-              RestartPolicy: { Name: "no" },
-            },
-            NetworkingConfig: { EndpointsConfig: { [name]: { Aliases: [node] } } },
-          });
-          await container.start();
-          await waitForInnerDocker(container, t0 + TIMEOUT_MS);
-          return container;
-        }),
-      );
-      const ready = performance.now() - t0;
-      // A login shell in node1 straight through the Docker API, the moment both engines answer.
-      const prompt = (await dockerExecPrompt(`${name}-node1`)).prompt - t0;
-      return { handle: { network: name, containers }, ready, prompt };
-    },
-    async down({ network, containers }) {
-      const t0 = performance.now();
-      await settleAll(containers.map((c) => c.remove({ force: true, v: true })));
-      await docker.getNetwork(network).remove();
-      await settleAll(NODES.map((node) => docker.getVolume(`${network}-${node}-docker`).remove()));
-      return performance.now() - t0;
-    },
-  };
-}
-
-/** Brings up every tag at once (one tag = sequential), then takes them all down at once. */
-async function batch<H>(runner: Runner<H>, tags: string[]): Promise<ColdSample[]> {
-  const ups = await settleAll(tags.map((tag) => runner.up(tag)));
-  const downs = await settleAll(ups.map((u) => runner.down(u.handle)));
-  return ups.map((u, i) => ({ ready: u.ready, prompt: u.prompt, server: u.server, remove: downs[i] ?? Number.NaN }));
-}
-
-async function removeBenchObjects(): Promise<void> {
-  const filters = { label: [`${BENCH_LABEL}=${RUN_ID}`] };
-  const ignore = (): undefined => undefined;
-  for (const c of await docker.listContainers({ all: true, filters })) {
-    await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignore);
-  }
-  for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove().catch(ignore);
-  for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) {
-    await docker.getVolume(v.Name).remove({ force: true }).catch(ignore);
-  }
-}
-
 const load1 = (): number => Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
-
-type StartServer = (env: Record<string, string>) => Promise<KubelabServer>;
-
-/** Cold: N sessions built on demand (POOL_SIZE=0), interleaved with the dockerode baseline. */
-async function coldCase(
-  start: StartServer,
-): Promise<{ kubelab: ColdSample[]; baseline: ColdSample[]; profile: Profile }> {
-  const server = await start({ MAX_SESSIONS_PER_USER: String(N), MAX_SESSIONS: String(Math.max(N, 20)) });
-  const client = server.client();
-  await client.loginAsGuest("Benchmark");
-  const modulePath = path.join(REPO_ROOT, "apps/api/dist/nodes/node-security-profile.js");
-  const security = (await import(pathToFileURL(modulePath).href)) as SecurityModule;
-  // Whatever NODE_SECURITY_PROFILE=auto resolved to, read off the first node Kubelab started.
-  let profile: Profile | undefined;
-  const kubelab = kubelabRunner(client, async (id) => {
-    profile ??= (await docker.getContainer(`kubelab-${id}-node1`).inspect()).HostConfig.Privileged
-      ? "privileged"
-      : "capabilities";
-  });
-  const baseline = baselineRunner(() => security.securityHostConfig(profile ?? "capabilities"));
-  for (let i = 0; i < WARMUP; i++) {
-    await batch(kubelab, [`w${i}`]);
-    await batch(baseline, [`w${i}`]);
-  }
-  const results = { kubelab: [] as ColdSample[], baseline: [] as ColdSample[] };
-  const rounds = PARALLEL
-    ? [Array.from({ length: N }, (_, i) => `p${i}`)]
-    : Array.from({ length: N }, (_, i) => [`s${i}`]);
-  for (const tags of rounds) {
-    results.kubelab.push(...(await batch(kubelab, tags)));
-    results.baseline.push(...(await batch(baseline, tags)));
-    process.stderr.write(`  cold ${results.kubelab.length}/${N}\n`);
-  }
-  return { ...results, profile: profile ?? "capabilities" };
-}
 
 async function main(): Promise<void> {
   let db: TestDatabase | undefined;
@@ -230,7 +51,7 @@ async function main(): Promise<void> {
         await server.stop().catch(() => undefined);
         await removeInstanceObjects(server.instanceId).catch(() => undefined);
       }
-      await removeBenchObjects().catch(() => undefined);
+      await removeBenchObjects(RUN_ID).catch(() => undefined);
       await db?.stop().catch(() => undefined);
     })());
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -260,7 +81,8 @@ async function main(): Promise<void> {
     let classroom: ClassroomResult | undefined;
     if (CASES.includes("cold")) {
       loads.cold = load1();
-      cold = await coldCase(start);
+      const options = { n: N, parallel: PARALLEL, warmup: WARMUP, runId: RUN_ID, origin: ORIGIN };
+      cold = await coldCase(start, { ...options, baselinePollMs: BASELINE_POLL_MS });
       await retire();
     }
     if (CASES.includes("warm")) {
