@@ -3,7 +3,16 @@
 # entrypoints; installed as /usr/local/lib/kubelab/node-prepare.sh). Each
 # function is idempotent, so `docker restart` of a node is safe.
 
-kubelab_log() { printf '[kubelab-node %s] %s\n' "$(date +%T)" "$*" >&2; }
+# printf's own clock, not $(date): two processes fewer per line, on every node start.
+kubelab_log() { printf '[kubelab-node %(%T)T] %s\n' -1 "$*" >&2; }
+
+# The line Kubelab waits for on the node's output once the inner Docker engine
+# answers: it follows the container's output from before the start, so the node
+# is not polled with `docker exec`. Images that print it carry the label
+# kubelab.ready-marker=1 (apps/api/src/nodes/node-ready-marker.ts); keep the
+# text in step with NODE_READY_MARKER there. Stdout, one line, never repeated
+# as anything else.
+kubelab_announce_ready() { printf 'kubelab-node-ready %s\n' "$*"; }
 
 # Called first by an entrypoint that Docker starts as PID 1: re-executes it
 # (its arguments) under INIT (tini), one cgroup level below the node's own
@@ -16,13 +25,13 @@ kubelab_log() { printf '[kubelab-node %s] %s\n' "$(date +%T)" "$*" >&2; }
 # and still bound everything in the node, nested containers included. It must
 # be PID 1 that moves: `docker exec` joins PID 1's cgroup namespace.
 kubelab_exec_init() {
-  local init=$1 tmp=/run/kubelab-cgroupns moved=0 fstype superopts opts opt f
+  local init=$1 tmp=/run/kubelab-cgroupns moved=0 fstype superopts opts opt f value i dir
+  local -a types=() options=() dirs=() mounted=()
   shift
   # Only on cgroup v1 with a private namespace (our own cgroup shows as "/");
   # with the host's namespace nested cgroups go under ours (kubelab_cgroup_parent).
   if [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ] &&
     [ "$(sed -n 's/^[0-9]*:pids:\(.*\)$/\1/p' /proc/self/cgroup)" = / ]; then
-    mkdir -p "$tmp"
     # mountinfo after " - ": fstype, source, super options (naming the v1 controllers).
     while read -r fstype superopts; do
       # Builtins only: this runs before every node start, often on a busy host.
@@ -30,17 +39,27 @@ kubelab_exec_init() {
       for opt in ${superopts//,/ }; do
         case $opt in rw | ro | release_agent=*) ;; *) opts+=${opts:+,}$opt ;; esac
       done
-      if mount -t "$fstype" ${opts:+-o "$opts"} "$fstype" "$tmp"; then
-        mkdir -p "$tmp/kubelab"
+      types+=("$fstype") options+=("$opts") dirs+=("$tmp/${#dirs[@]}")
+    done < <(sed -n 's|^.* /sys/fs/cgroup/[^ ]* .* - \(cgroup2\{0,1\}\) [^ ]* \([^ ]*\)$|\1 \2|p' /proc/self/mountinfo | sort -u)
+    # Each hierarchy on its own mount point, so that making the child cgroups, unmounting and
+    # removing the mount points take one process each for all hierarchies, not one per hierarchy.
+    [ ${#dirs[@]} -gt 0 ] && mkdir -p "${dirs[@]}"
+    for i in "${!dirs[@]}"; do
+      mount -t "${types[$i]}" ${options[$i]:+-o "${options[$i]}"} "${types[$i]}" "${dirs[$i]}" &&
+        mounted+=("${dirs[$i]}")
+    done
+    if [ ${#mounted[@]} -gt 0 ]; then
+      mkdir -p "${mounted[@]/%//kubelab}"
+      for dir in "${mounted[@]}"; do
         # A new v1 cpuset has no CPUs or memory nodes until given its parent's.
         for f in cpuset.cpus cpuset.mems; do
-          [ -e "$tmp/$f" ] && cat "$tmp/$f" >"$tmp/kubelab/$f"
+          [ -e "$dir/$f" ] && { value=; read -r value <"$dir/$f"; echo "$value" >"$dir/kubelab/$f"; }
         done
-        echo $$ >"$tmp/kubelab/cgroup.procs" && moved=$((moved + 1))
-        umount "$tmp"
-      fi
-    done < <(sed -n 's|^.* /sys/fs/cgroup/[^ ]* .* - \(cgroup2\{0,1\}\) [^ ]* \([^ ]*\)$|\1 \2|p' /proc/self/mountinfo | sort -u)
-    rmdir "$tmp"
+        echo $$ >"$dir/kubelab/cgroup.procs" && moved=$((moved + 1))
+      done
+      umount "${mounted[@]}"
+    fi
+    rmdir "${dirs[@]}" "$tmp" 2>/dev/null
     [ "$moved" -gt 0 ] && exec unshare --cgroup "$init" -- "$@"
     # E.g. cgroup v1 in a user namespace, where the node cannot write its cgroups at all.
     kubelab_log "could not create a nested cgroup; staying in the node's own"
@@ -71,7 +90,7 @@ kubelab_writable_cgroups() {
       >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || kubelab_log "could not enable cgroup2 controllers"
     return 0
   fi
-  local root dir mntopts fstype superopts opts
+  local root dir mntopts fstype superopts opts opt
   # mountinfo fields: 5 = mount point, 6 = per-mount options, after " - ":
   # fstype, source, super options (which name the v1 controllers).
   sed -n 's|^[^ ]* [^ ]* [^ ]* \([^ ]*\) \(/sys/fs/cgroup/[^ ]*\) \([^ ]*\) .* - \(cgroup2\{0,1\}\) [^ ]* \([^ ]*\)$|\1 \2 \3 \4 \5|p' \
@@ -79,7 +98,11 @@ kubelab_writable_cgroups() {
     while read -r root dir mntopts fstype superopts; do
       # Already a writable view of the whole hierarchy: nothing to do.
       case ",$mntopts," in *,rw,*) [ "$root" = / ] && continue ;; esac
-      opts=$(echo "$superopts" | tr , '\n' | grep -vE '^(rw|ro|release_agent=.*)$' | paste -sd,)
+      # Builtins only, as in kubelab_exec_init: a dozen hierarchies on every node start.
+      opts=
+      for opt in ${superopts//,/ }; do
+        case $opt in rw | ro | release_agent=*) ;; *) opts+=${opts:+,}$opt ;; esac
+      done
       if ! { umount "$dir" && mount -t "$fstype" ${opts:+-o "$opts"} "$fstype" "$dir"; }; then
         kubelab_log "could not remount $dir read-write"
       fi

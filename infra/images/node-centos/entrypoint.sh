@@ -151,6 +151,7 @@ while :; do
   # In the background, so a SIGTERM is handled at once.
   if [ ! -e "$state/ready" ] && [ -n "${pids[dockerd]:-}" ] && { timeout 3 docker info >/dev/null 2>&1 & wait $!; }; then
     echo "$(date -Is) dockerd ${pids[dockerd]}" >"$state/ready"
+    kubelab_announce_ready "dockerd ${pids[dockerd]}"
     log "dockerd ready"
   fi
   sleep 0.5 & wait $!

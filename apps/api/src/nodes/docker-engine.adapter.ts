@@ -32,6 +32,11 @@ export interface NodeSpec {
 export interface StartedNode {
   containerId: string;
   ip: string | null;
+  /**
+   * The node's stdout and stderr from its very start, when asked for (`followOutput`); it ends
+   * when the node stops. The caller must destroy it once done, which closes the attach request.
+   */
+  output?: Readable;
 }
 
 /** Bytes used on the host, as the engine counts them: containers' writable layers and volumes. */
@@ -160,11 +165,16 @@ export class DockerEngine {
   }
 
   async imageExists(image: string): Promise<boolean> {
+    return (await this.imageLabels(image)) !== undefined;
+  }
+
+  /** The image's labels ({} when it has none); undefined when the image is not on the engine. */
+  async imageLabels(image: string): Promise<Record<string, string> | undefined> {
     try {
-      await this.call(`inspect image ${image}`, () => this.#docker.getImage(image).inspect());
-      return true;
+      const info = await this.call(`inspect image ${image}`, () => this.#docker.getImage(image).inspect());
+      return info.Config?.Labels ?? {};
     } catch (error) {
-      if (statusCode(error) === 404) return false;
+      if (statusCode(error) === 404) return undefined;
       throw error;
     }
   }
@@ -427,8 +437,13 @@ export class DockerEngine {
     }
   }
 
-  /** Creates the node's volume and container on the session network, starts it, and returns its address. */
-  async startNode(spec: NodeSpec): Promise<StartedNode> {
+  /**
+   * Creates the node's volume and container on the session network, starts it, and returns its
+   * address. With `followOutput` it attaches to the container before starting it, so not a line
+   * of the node's output is missed (a log stream opened after the start could be, and depends on
+   * the engine's log driver; an attach does not).
+   */
+  async startNode(spec: NodeSpec, options: { followOutput?: boolean } = {}): Promise<StartedNode> {
     const { sessionId, node } = spec.labels;
     const labels = labelsFor(spec.labels);
     const volume = nodeVolumeName(sessionId, node);
@@ -460,10 +475,45 @@ export class DockerEngine {
         NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [node] } } },
       }),
     );
-    await this.call(`start container ${name}`, (abortSignal) => container.start({ abortSignal }));
-    const info = await this.call(`inspect container ${name}`, (abortSignal) => container.inspect({ abortSignal }));
-    const ip = info.NetworkSettings.Networks[network]?.IPAddress || null;
-    return { containerId: info.Id, ip };
+    const output = options.followOutput ? await this.attachOutput(container, name) : undefined;
+    try {
+      await this.call(`start container ${name}`, (abortSignal) => container.start({ abortSignal }));
+      const info = await this.call(`inspect container ${name}`, (abortSignal) => container.inspect({ abortSignal }));
+      const ip = info.NetworkSettings.Networks[network]?.IPAddress || null;
+      return { containerId: info.Id, ip, output };
+    } catch (error) {
+      output?.destroy();
+      throw error;
+    }
+  }
+
+  /**
+   * A container's stdout and stderr, demultiplexed into one stream, from an attach request. Only
+   * Docker's answer is time-limited; the stream lasts until the container stops or the reader
+   * destroys it (which ends the request; without stdin that does not touch the container).
+   */
+  private async attachOutput(container: Docker.Container, name: string): Promise<Readable> {
+    const stream = await this.call<Readable>(
+      `attach to ${name}`,
+      (abortSignal) =>
+        container.attach({
+          stream: true,
+          stdout: true,
+          stderr: true,
+          abortSignal,
+        }) as Promise<unknown> as Promise<Readable>,
+      { discardLate: (late) => late.destroy() },
+    );
+    const output = new PassThrough();
+    this.#docker.modem.demuxStream(stream, output, output);
+    const finish = (): void => void (output.destroyed || output.end());
+    stream.once("end", finish);
+    stream.once("close", finish);
+    // A broken attach ends the output as a stop would (the reader then asks whether the node still
+    // runs), and never surfaces as an 'error' event: nobody may be listening at that moment.
+    stream.on("error", finish);
+    output.once("close", () => stream.destroy());
+    return output;
   }
 
   /**

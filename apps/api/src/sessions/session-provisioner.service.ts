@@ -5,7 +5,8 @@ import { DockerEngine, SubnetUnavailableError } from "../nodes/docker-engine.ada
 import { NodeFirewall } from "../nodes/node-firewall.service";
 import { NodeLayerQuotaResolver } from "../nodes/node-layer-quota.resolver";
 import { NODE_PROFILE_UNAVAILABLE, NodeSecurityProfileResolver } from "../nodes/node-security-profile.resolver";
-import { NodeNotReady, waitForInnerDocker } from "../nodes/node-readiness";
+import { NodeNotReady, waitForNodeReady } from "../nodes/node-readiness";
+import { announcesReady } from "../nodes/node-ready-marker";
 import { SessionFailure } from "./session-reason";
 import { SessionSubnets } from "./session-subnets.service";
 import { gatewayOf } from "./subnet-blocks";
@@ -60,7 +61,8 @@ export class SessionProvisioner {
     // owner_id is the only owner anything reads.
     const ownerId = session.ownerId ?? POOL_OWNER_LABEL;
     const baseLabels = { instanceId: this.config.instanceId, sessionId: session.id, ownerId };
-    if (!(await this.engine.imageExists(image))) {
+    const imageLabels = await this.engine.imageLabels(image);
+    if (!imageLabels) {
       // Only the default offline image is built by images:build; others have their own recipe.
       const hint =
         image === "kubelab/node-offline:latest"
@@ -84,6 +86,9 @@ export class SessionProvisioner {
       });
     });
     const layerQuotaBytes = await this.layerQuota.quotaBytes();
+    // Nodes of images that print the ready marker tell us themselves when they are ready; others
+    // (images built elsewhere, e.g. listed in NODE_IMAGES) are polled with exec.
+    const followOutput = announcesReady(imageLabels);
     signal.throwIfAborted();
     await this.createNetwork(baseLabels);
     await this.engine.joinSessionNetwork(this.config.kubelabContainer, session.id);
@@ -99,15 +104,10 @@ export class SessionProvisioner {
         .map(async ({ name }) => {
           siblings.signal.throwIfAborted();
           const started = await this.engine
-            .startNode({
-              labels: { ...baseLabels, node: name },
-              image,
-              profile,
-              memoryBytes,
-              cpus,
-              pidsLimit,
-              layerQuotaBytes,
-            })
+            .startNode(
+              { labels: { ...baseLabels, node: name }, image, profile, memoryBytes, cpus, pidsLimit, layerQuotaBytes },
+              { followOutput },
+            )
             .catch((error: unknown) => {
               throw new SessionFailure({
                 code: "node_start_failed",
@@ -115,14 +115,18 @@ export class SessionProvisioner {
                 detail: `${name} could not start: ${(error as Error).message.trim()}${hintFor(error, profile)}`,
               });
             });
-          await nodeStarted({ name, containerId: started.containerId, ip: started.ip });
-          await waitForInnerDocker(this.engine, started.containerId, name, deadline, siblings.signal).catch(
-            (error: unknown) => {
-              if (!(error instanceof NodeNotReady)) throw error;
-              const code = error.kind === "timeout" ? "ready_timeout" : "node_start_failed";
-              throw new SessionFailure({ code, nodes: [name], detail: error.message });
-            },
-          );
+          try {
+            await nodeStarted({ name, containerId: started.containerId, ip: started.ip });
+          } catch (error) {
+            started.output?.destroy();
+            throw error;
+          }
+          const node = { name, containerId: started.containerId, output: started.output };
+          await waitForNodeReady(this.engine, node, deadline, siblings.signal).catch((error: unknown) => {
+            if (!(error instanceof NodeNotReady)) throw error;
+            const code = error.kind === "timeout" ? "ready_timeout" : "node_start_failed";
+            throw new SessionFailure({ code, nodes: [name], detail: error.message });
+          });
         })
         .map((node) =>
           node.catch((error: unknown) => {
