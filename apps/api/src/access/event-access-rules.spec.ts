@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { TApiErrorCode } from "@kubelab/shared";
+import { AppError } from "../common/app-error";
+import { eventsScope, manageableEvent } from "./event-access-rules";
+
+const EVENT = { id: "e1", ownerId: "teacher" };
+const TEACHER = { id: "teacher", role: "instructor" as const };
+const OTHER_TEACHER = { id: "other", role: "instructor" as const };
+const ADMIN = { id: "boss", role: "admin" as const };
+const ATTENDEE = { id: "student", role: "attendee" as const };
+
+function refusal(fn: () => unknown): TApiErrorCode {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof AppError);
+    return error.code;
+  }
+  assert.fail("expected a refusal");
+}
+
+describe("event access rules", () => {
+  it("let the owning instructor and any admin manage an event", () => {
+    assert.equal(manageableEvent(TEACHER, EVENT), EVENT);
+    assert.equal(manageableEvent(ADMIN, EVENT), EVENT);
+  });
+
+  it("hide another instructor's event as if it did not exist", () => {
+    assert.equal(
+      refusal(() => manageableEvent(OTHER_TEACHER, EVENT)),
+      "not_found",
+    );
+    assert.equal(
+      refusal(() => manageableEvent(OTHER_TEACHER, null)),
+      "not_found",
+    );
+  });
+
+  it("forbid attendees and users without a known role, and ask strangers to log in", () => {
+    assert.equal(
+      refusal(() => manageableEvent(ATTENDEE, EVENT)),
+      "forbidden",
+    );
+    assert.equal(
+      refusal(() => manageableEvent({ id: "teacher" }, EVENT)),
+      "forbidden",
+    );
+    assert.equal(
+      refusal(() => eventsScope(ATTENDEE)),
+      "forbidden",
+    );
+    assert.equal(
+      refusal(() => manageableEvent(null, EVENT)),
+      "unauthenticated",
+    );
+  });
+
+  it("list an instructor's own events and every event for admins", () => {
+    assert.deepEqual(eventsScope(TEACHER), { ownerId: "teacher" });
+    assert.deepEqual(eventsScope(ADMIN), {});
+  });
+});
