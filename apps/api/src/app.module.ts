@@ -18,6 +18,8 @@ import { APP_CONFIG, type AppConfig } from "./config/app-config";
 import { LabLimitsController } from "./config/lab-limits.controller";
 import { DATABASE_URL, PrismaService } from "./database/prisma.service";
 import { EventsController } from "./events/events.controller";
+import { EventJoinLimiter } from "./events/event-join-limiter";
+import { EventJoinService } from "./events/event-join.service";
 import { EventsService } from "./events/events.service";
 import { HealthController } from "./health/health.controller";
 import { LessonCatalog } from "./lessons/lesson-catalog.service";
@@ -90,6 +92,8 @@ export class AppModule {
         UsersService,
         AdminUsersService,
         EventsService,
+        EventJoinService,
+        EventJoinLimiter,
         LoginAttempts,
         LoginProviders,
         LoginRateLimiter,

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { ZGuestLoginRequest } from "./auth";
 import { ZLessonLanguage } from "./lessons";
+import { ZSession } from "./sessions";
 
 /** Who may join an event with its access code. */
 export const ZEventJoinPolicy = z.enum([
@@ -109,3 +111,20 @@ export const ZEventList = z.object({
   events: z.array(ZEvent),
 });
 export type TEventList = z.infer<typeof ZEventList>;
+
+/**
+ * POST /api/events/join (public). `name`: for the guests policy when nobody is logged in (it logs a
+ * guest in). Wrong and unknown codes get the same 404; attempts are rate-limited per address.
+ */
+export const ZEventJoinRequest = z.strictObject({
+  code: z.string().trim().min(1).max(40),
+  name: ZGuestLoginRequest.shape.name.optional(),
+});
+export type TEventJoinRequest = z.infer<typeof ZEventJoinRequest>;
+
+/** The join's answer: the event as attendees see it, and the attendee's session in it. */
+export const ZEventJoinResponse = z.object({
+  event: ZEvent.pick({ id: true, title: true, lessonId: true, language: true, startsAt: true, endsAt: true }),
+  session: ZSession,
+});
+export type TEventJoinResponse = z.infer<typeof ZEventJoinResponse>;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { TApiErrorCode } from "@kubelab/shared";
 import { AppError } from "../common/app-error";
-import { eventsScope, manageableEvent } from "./event-access-rules";
+import { eventsScope, joinAs, manageableEvent, type Joiner } from "./event-access-rules";
 
 const EVENT = { id: "e1", ownerId: "teacher" };
 const TEACHER = { id: "teacher", role: "instructor" as const };
@@ -59,5 +59,45 @@ describe("event access rules", () => {
   it("list an instructor's own events and every event for admins", () => {
     assert.deepEqual(eventsScope(TEACHER), { ownerId: "teacher" });
     assert.deepEqual(eventsScope(ADMIN), {});
+  });
+});
+
+describe("who may join an event with its code", () => {
+  const guest: Joiner = { id: "g", provider: "guest", login: null, email: null };
+  const ana: Joiner = { id: "a", provider: "github", login: "Ana", email: "ana@example.com" };
+  const bob: Joiner = { id: "b", provider: "oidc:corp", login: null, email: "bob@example.com" };
+
+  it("lets anyone in for the guests policy, logging a guest in when nobody is", () => {
+    const event = { joinPolicy: "guests" as const, allowList: [] };
+    assert.equal(joinAs(event, null), "new_guest");
+    assert.equal(joinAs(event, guest), "as_is");
+    assert.equal(joinAs(event, ana), "as_is");
+  });
+
+  it("asks guests and strangers to log in for the logged_in policy", () => {
+    const event = { joinPolicy: "logged_in" as const, allowList: [] };
+    assert.equal(
+      refusal(() => joinAs(event, null)),
+      "unauthenticated",
+    );
+    assert.equal(
+      refusal(() => joinAs(event, guest)),
+      "unauthenticated",
+    );
+    assert.equal(joinAs(event, bob), "as_is");
+  });
+
+  it("lets only listed logins or emails in for the allow_list policy, in any case", () => {
+    const event = { joinPolicy: "allow_list" as const, allowList: ["ana", "carol@example.com"] };
+    assert.equal(joinAs(event, ana), "as_is");
+    assert.equal(
+      refusal(() => joinAs(event, bob)),
+      "forbidden",
+    );
+    assert.equal(joinAs({ ...event, allowList: ["bob@example.com"] }, bob), "as_is");
+    assert.equal(
+      refusal(() => joinAs(event, guest)),
+      "unauthenticated",
+    );
   });
 });

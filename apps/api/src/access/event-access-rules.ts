@@ -1,4 +1,4 @@
-import type { TUserRole } from "@kubelab/shared";
+import type { TEventJoinPolicy, TUserRole } from "@kubelab/shared";
 import { AppError } from "../common/app-error";
 import type { Viewer } from "./session-access-rules";
 
@@ -27,4 +27,30 @@ export function manageableEvent<E extends { ownerId: string }>(viewer: Viewer | 
   if (!event) throw new AppError("not_found", "No such event");
   if (viewer.role !== "admin" && event.ownerId !== viewer.id) throw new AppError("not_found", "No such event");
   return event;
+}
+
+/** Who asks to join: a logged-in user (its provider tells guests apart), or nobody yet. */
+export interface Joiner {
+  id: string;
+  provider: string;
+  login: string | null;
+  email: string | null;
+}
+
+/**
+ * Whether `joiner` may join an event with its (right) code: "as_is" (the logged-in user joins),
+ * "new_guest" (nobody is logged in and the event takes guests: log a guest in first), or the
+ * refusal. A guest login counts as logged in only for the guests policy.
+ */
+export function joinAs(
+  event: { joinPolicy: TEventJoinPolicy; allowList: readonly string[] },
+  joiner: Joiner | null,
+): "as_is" | "new_guest" {
+  if (event.joinPolicy === "guests") return joiner ? "as_is" : "new_guest";
+  if (!joiner || joiner.provider === "guest")
+    throw new AppError("unauthenticated", "This event is for logged-in users: log in, then use the code again");
+  if (event.joinPolicy === "logged_in") return "as_is";
+  const names = [joiner.login, joiner.email].filter((n): n is string => !!n).map((n) => n.toLowerCase());
+  if (names.some((n) => event.allowList.includes(n))) return "as_is";
+  throw new AppError("forbidden", "You are not on this event's list of attendees; ask its instructor");
 }

@@ -2,7 +2,18 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { EVENT_CODE_ALPHABET, EVENT_CODE_LENGTH } from "@kubelab/shared";
 import { AppError } from "../common/app-error";
-import { newAccessCode, resolveEventSettings, type EventInput, type EventLimits } from "./event-rules";
+import {
+  attendeeExpiry,
+  eventIdOfPool,
+  eventPhase,
+  eventPoolKey,
+  eventPoolTarget,
+  newAccessCode,
+  normalizeAccessCode,
+  resolveEventSettings,
+  type EventInput,
+  type EventLimits,
+} from "./event-rules";
 
 const LIMITS: EventLimits = {
   durationSeconds: 7200,
@@ -107,5 +118,53 @@ describe("event settings", () => {
     );
     const listed = resolveEventSettings({ ...INPUT, joinPolicy: "allow_list", allowList: ["ana@example.com"] }, LIMITS);
     assert.deepEqual(listed.allowList, ["ana@example.com"]);
+  });
+});
+
+describe("joining and the event's pool", () => {
+  const at = (iso: string) => new Date(`2026-12-03T${iso}Z`);
+  const EVENT = {
+    startsAt: at("09:00:00"),
+    endsAt: at("11:00:00"),
+    prepareSeconds: 600,
+    capacity: 30,
+    reservedSessions: 20,
+    sessionSeconds: 3600,
+  };
+
+  it("reads typed codes the way they are printed", () => {
+    assert.equal(normalizeAccessCode(" k7m3-qx9p "), "K7M3QX9P");
+    assert.equal(normalizeAccessCode("K7M3 QX9P"), "K7M3QX9P");
+  });
+
+  it("tells before, during and after the event apart (the end is exclusive)", () => {
+    assert.equal(eventPhase(EVENT, at("08:59:59")), "not_started");
+    assert.equal(eventPhase(EVENT, at("09:00:00")), "running");
+    assert.equal(eventPhase(EVENT, at("10:59:59")), "running");
+    assert.equal(eventPhase(EVENT, at("11:00:00")), "ended");
+  });
+
+  it("keeps the reserved sessions from the prepare time until the end, and none outside", () => {
+    assert.equal(eventPoolTarget(EVENT, at("08:49:59"), 0), 0);
+    assert.equal(eventPoolTarget(EVENT, at("08:50:00"), 0), 20);
+    assert.equal(eventPoolTarget(EVENT, at("10:59:59"), 0), 20);
+    assert.equal(eventPoolTarget(EVENT, at("11:00:00"), 0), 0);
+  });
+
+  it("never reserves more than the places attendees have not taken", () => {
+    assert.equal(eventPoolTarget(EVENT, at("09:30:00"), 10), 20);
+    assert.equal(eventPoolTarget(EVENT, at("09:30:00"), 25), 5);
+    assert.equal(eventPoolTarget(EVENT, at("09:30:00"), 30), 0);
+    assert.equal(eventPoolTarget({ ...EVENT, reservedSessions: 0 }, at("09:30:00"), 0), 0);
+  });
+
+  it("ends an attendee's session after its length, or at the event's end if sooner", () => {
+    assert.deepEqual(attendeeExpiry(at("09:00:00"), EVENT), at("10:00:00"));
+    assert.deepEqual(attendeeExpiry(at("10:30:00"), EVENT), at("11:00:00"));
+  });
+
+  it("names an event's pool by its id, apart from image pools", () => {
+    assert.equal(eventIdOfPool(eventPoolKey("6f1c")), "6f1c");
+    assert.equal(eventIdOfPool("kubelab/node-offline:latest"), null);
   });
 });

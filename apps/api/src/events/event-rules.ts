@@ -87,3 +87,43 @@ export function resolveEventSettings(input: EventInput, limits: EventLimits): Ev
   }
   return { ...input, sessionSeconds, maxExtensions, reservedSessions };
 }
+
+/** What a typed code becomes before the lookup: capitals, without spaces or dashes ("k7m3-qx9p"). */
+export function normalizeAccessCode(typed: string): string {
+  return typed.toUpperCase().replace(/[\s-]/g, "");
+}
+
+/** When an event is, seen from `now`: before its start, running, or over. */
+export function eventPhase(event: { startsAt: Date; endsAt: Date }, now: Date): "not_started" | "running" | "ended" {
+  if (now.getTime() < event.startsAt.getTime()) return "not_started";
+  return now.getTime() < event.endsAt.getTime() ? "running" : "ended";
+}
+
+/** The warm pool of an event: its key in SessionPool, and back. */
+export const EVENT_POOL_PREFIX = "event:";
+export function eventPoolKey(eventId: string): string {
+  return `${EVENT_POOL_PREFIX}${eventId}`;
+}
+export function eventIdOfPool(poolKey: string): string | null {
+  return poolKey.startsWith(EVENT_POOL_PREFIX) ? poolKey.slice(EVENT_POOL_PREFIX.length) : null;
+}
+
+/**
+ * How many pooled sessions an event's pool keeps now: its reserved sessions from `prepareSeconds`
+ * before the start until the end, never more than the places its attendees have not taken yet
+ * (a joined attendee took one, or holds a cold one); 0 outside that window, so the pool empties.
+ */
+export function eventPoolTarget(
+  event: { startsAt: Date; endsAt: Date; prepareSeconds: number; capacity: number; reservedSessions: number },
+  now: Date,
+  attendees: number,
+): number {
+  const from = event.startsAt.getTime() - event.prepareSeconds * 1000;
+  if (now.getTime() < from || now.getTime() >= event.endsAt.getTime()) return 0;
+  return Math.max(0, Math.min(event.reservedSessions, event.capacity - attendees));
+}
+
+/** When an attendee session joined at `now` expires: after the event's session length, never past its end. */
+export function attendeeExpiry(now: Date, event: { sessionSeconds: number; endsAt: Date }): Date {
+  return new Date(Math.min(now.getTime() + event.sessionSeconds * 1000, event.endsAt.getTime()));
+}

@@ -1,5 +1,11 @@
 import { Inject, Injectable, Logger } from "@nestjs/common";
-import type { TEvent, TEventCreate, TEventList, TEventUpdate } from "@kubelab/shared";
+import {
+  ENDABLE_SESSION_STATUSES,
+  type TEvent,
+  type TEventCreate,
+  type TEventList,
+  type TEventUpdate,
+} from "@kubelab/shared";
 import { eventsScope, manageableEvent } from "../access/event-access-rules";
 import type { Viewer } from "../access/session-access-rules";
 import { AppError } from "../common/app-error";
@@ -7,7 +13,9 @@ import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import type { Event } from "../generated/prisma/client";
 import { LessonCatalog } from "../lessons/lesson-catalog.service";
-import { newAccessCode, resolveEventSettings, type EventInput, type EventSettings } from "./event-rules";
+import { SessionLifecycle } from "../sessions/session-lifecycle.service";
+import { SessionPool } from "../sessions/session-pool.service";
+import { eventPhase, newAccessCode, resolveEventSettings, type EventInput, type EventSettings } from "./event-rules";
 
 // Event ids are UUIDs; anything else cannot exist and is not worth a query.
 const EVENT_ID = /^[0-9a-f-]{36}$/;
@@ -22,6 +30,8 @@ export class EventsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly lessons: LessonCatalog,
+    private readonly lifecycle: SessionLifecycle,
+    private readonly pool: SessionPool,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -46,6 +56,8 @@ export class EventsService {
           data: { ...settings, ownerId: viewer.id, accessCode: newAccessCode() },
         });
         this.logger.log(`Event ${event.id} created by ${viewer.id} for ${event.lessonId}`);
+        // Its reserved sessions may be due already (a start within the prepare time).
+        void this.pool.refill();
         return toEventView(event);
       } catch (error) {
         if (attempt >= CODE_ATTEMPTS || !isUniqueViolation(error)) throw error;
@@ -71,14 +83,54 @@ export class EventsService {
       allowList: change.allowList ?? event.allowList,
     });
     const updated = await this.prisma.event.update({ where: { id: event.id }, data: settings });
+    // The attendees' sessions follow a moved end (extended or brought forward) and a new length:
+    // their own time with their extensions, never past the event's end.
+    await this.prisma.$executeRaw`
+      UPDATE lab_sessions
+      SET expires_at = LEAST(
+        created_at + make_interval(secs => ${settings.sessionSeconds} + extensions * ${this.config.sessions.extensionSeconds}),
+        ${settings.endsAt})
+      WHERE event_id = ${event.id}::uuid AND owner_id IS NOT NULL
+        AND status IN ('provisioning', 'ready')`;
     this.logger.log(`Event ${event.id} changed by ${viewer.id}: ${Object.keys(change).join(", ")}`);
+    void this.pool.refill();
     return toEventView(updated);
   }
 
+  /**
+   * Ends the event now (the instructor's "end early"; a no-op on the schedule of an event already
+   * over): its end becomes now, its attendees' sessions end (event_ended) and its reserved sessions go.
+   */
+  async end(viewer: Viewer, id: string): Promise<TEvent> {
+    let event = await this.find(viewer, id);
+    const now = new Date();
+    if (eventPhase(event, now) !== "ended") {
+      event = await this.prisma.event.update({
+        where: { id: event.id },
+        data: { endsAt: now, startsAt: event.startsAt < now ? event.startsAt : now },
+      });
+    }
+    await this.endAttendees(event.id);
+    this.logger.log(`Event ${event.id} ended by ${viewer.id}`);
+    await this.pool.refill();
+    return toEventView(event);
+  }
+
+  /** Deletes the event; its attendees' sessions end first (event_ended) and its reserved sessions go. */
   async delete(viewer: Viewer, id: string): Promise<void> {
     const event = await this.find(viewer, id);
+    await this.endAttendees(event.id);
     await this.prisma.event.delete({ where: { id: event.id } });
     this.logger.log(`Event ${event.id} deleted by ${viewer.id}`);
+    void this.pool.refill();
+  }
+
+  private async endAttendees(eventId: string): Promise<void> {
+    const sessions = await this.prisma.labSession.findMany({
+      where: { eventId, ownerId: { not: null }, status: { in: [...ENDABLE_SESSION_STATUSES] } },
+      select: { id: true },
+    });
+    await Promise.all(sessions.map((s) => this.lifecycle.end(s.id, { code: "event_ended" })));
   }
 
   private async find(viewer: Viewer, id: string): Promise<Event> {
