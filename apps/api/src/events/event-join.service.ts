@@ -5,6 +5,7 @@ import { OPEN_SESSION_STATUSES, type TEventJoinRequest, type TEventJoinResponse 
 import { joinAs } from "../access/event-access-rules";
 import { AuthService } from "../auth/auth.service";
 import { loginCookieName, loginCookieOptions, readLoginToken } from "../auth/login-cookie";
+import { LoginRateLimiter } from "../auth/login-rate-limiter";
 import { AppError } from "../common/app-error";
 import { clientAddress } from "../common/request-origin";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
@@ -35,6 +36,7 @@ export class EventJoinService {
     private readonly prisma: PrismaService,
     private readonly auth: AuthService,
     private readonly limiter: EventJoinLimiter,
+    private readonly logins: LoginRateLimiter,
     private readonly images: SessionImagePicker,
     private readonly lifecycle: SessionLifecycle,
     private readonly pool: SessionPool,
@@ -67,6 +69,8 @@ export class EventJoinService {
           { path: "name", message: "required to join as a guest" },
         ]);
       }
+      // A guest login like POST /api/auth/guest, under the same LOGIN_RATE_LIMIT.
+      this.logins.hit(req);
       const guest = await this.auth.loginAsGuest(
         body.name,
         readLoginToken(req, this.config),
