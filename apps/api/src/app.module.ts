@@ -17,6 +17,10 @@ import { HttpExceptionFilter } from "./common/http-exception.filter";
 import { APP_CONFIG, type AppConfig } from "./config/app-config";
 import { LabLimitsController } from "./config/lab-limits.controller";
 import { DATABASE_URL, PrismaService } from "./database/prisma.service";
+import { EventsController } from "./events/events.controller";
+import { EventJoinLimiter } from "./events/event-join-limiter";
+import { EventJoinService } from "./events/event-join.service";
+import { EventsService } from "./events/events.service";
 import { HealthController } from "./health/health.controller";
 import { LessonCatalog } from "./lessons/lesson-catalog.service";
 import { LessonProgressController } from "./lessons/lesson-progress.controller";
@@ -63,6 +67,7 @@ export class AppModule {
       controllers: [
         AuthController,
         AdminUsersController,
+        EventsController,
         NodeSecurityController,
         SessionsController,
         NodeFilesController,
@@ -86,6 +91,9 @@ export class AppModule {
         SessionAccess,
         UsersService,
         AdminUsersService,
+        EventsService,
+        EventJoinService,
+        EventJoinLimiter,
         LoginAttempts,
         LoginProviders,
         LoginRateLimiter,

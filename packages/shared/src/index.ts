@@ -10,3 +10,4 @@ export * from "./admin-users";
 export * from "./safe-next-path";
 export * from "./node-security";
 export * from "./lab-limits";
+export * from "./events";

@@ -91,6 +91,8 @@ export function isSessionStatusIn(set: readonly TSessionStatus[], status: TSessi
  * - left_queue: a queued session's owner left the queue (DELETE, or closed the lab page).
  * - queue_abandoned: a queued session's owner stopped asking about it for QUEUE_HEARTBEAT (the
  *   browser died without saying goodbye), so the place went to the next in line.
+ * - event_ended: the classroom event it was joined through ended (its end time, or its instructor
+ *   ended it early).
  */
 export const ZSessionEndReasonCode = z.enum([
   "deleted",
@@ -101,6 +103,7 @@ export const ZSessionEndReasonCode = z.enum([
   "pool_evicted",
   "left_queue",
   "queue_abandoned",
+  "event_ended",
 ]);
 export type TSessionEndReasonCode = z.infer<typeof ZSessionEndReasonCode>;
 

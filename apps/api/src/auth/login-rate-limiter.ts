@@ -1,10 +1,9 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type { IncomingMessage } from "node:http";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { AddressWindows } from "../common/address-windows";
 import { AppError } from "../common/app-error";
 import { clientAddress } from "../common/request-origin";
-
-const WINDOW_MS = 60_000;
 
 /**
  * Login attempts per client address: a fixed one-minute window, kept in this
@@ -14,36 +13,20 @@ const WINDOW_MS = 60_000;
  */
 @Injectable()
 export class LoginRateLimiter {
-  private readonly windows = new Map<string, { startedAt: number; count: number }>();
+  private readonly attempts = new AddressWindows(60_000);
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   /** Counts one attempt; throws rate_limited when the address is over the limit. */
   hit(req: IncomingMessage): void {
-    const now = Date.now();
-    if (this.windows.size > 10_000) this.sweep(now);
-    const address = clientAddress(req, this.config);
-    let window = this.windows.get(address);
-    if (!window || now - window.startedAt >= WINDOW_MS) {
-      window = { startedAt: now, count: 0 };
-      this.windows.set(address, window);
-    }
-    window.count += 1;
-    if (window.count > this.config.auth.rateLimitPerMinute) {
-      const retryAfter = (window.startedAt + WINDOW_MS - now) / 1000;
+    const { count, retryAfterSeconds } = this.attempts.add(clientAddress(req, this.config));
+    if (count > this.config.auth.rateLimitPerMinute) {
       throw new AppError(
         "rate_limited",
-        `Too many login attempts from your address; try again in ${Math.ceil(retryAfter)} s`,
+        `Too many login attempts from your address; try again in ${Math.ceil(retryAfterSeconds)} s`,
         undefined,
-        retryAfter,
+        retryAfterSeconds,
       );
-    }
-  }
-
-  // Bounded memory under a flood of distinct addresses.
-  private sweep(now: number): void {
-    for (const [address, window] of this.windows) {
-      if (now - window.startedAt >= WINDOW_MS) this.windows.delete(address);
     }
   }
 }

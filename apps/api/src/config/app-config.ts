@@ -63,6 +63,10 @@ export interface AppConfig {
     /** A pooled session older than this is replaced. */
     maxAgeSeconds: number;
   };
+  events: {
+    /** Reserved (warm) sessions one event may have at most (EVENT_MAX_RESERVED). */
+    maxReserved: number;
+  };
   auth: {
     guestLogin: boolean;
     /** Absolute lifetime of a login. */
@@ -190,6 +194,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       concurrency: e.POOL_CONCURRENCY,
       maxAgeSeconds: e.POOL_MAX_AGE,
     },
+    events: { maxReserved: e.EVENT_MAX_RESERVED },
     auth: {
       guestLogin,
       loginSessionSeconds: e.LOGIN_SESSION_LIFETIME,

@@ -74,6 +74,8 @@ export const ZEnvironment = z.object({
   POOL_SIZES: zPoolSizes,
   POOL_CONCURRENCY: zIntFromString(1, 100).default(1),
   POOL_MAX_AGE: zDuration.default(4 * 3600),
+  // Classroom events: warm sessions one event may reserve at most (its default is its capacity).
+  EVENT_MAX_RESERVED: zIntFromString(0, 1000).default(50),
   GUEST_LOGIN: z
     .enum(["auto", "true", "false"])
     .default("auto")

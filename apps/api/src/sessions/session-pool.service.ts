@@ -4,7 +4,9 @@ import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
 import { CoalescedPasses } from "./coalesced-passes";
-import { DEFAULT_NODES } from "./session-image-picker";
+import { eventPools } from "../events/event-pools";
+import { eventIdOfPool } from "../events/event-rules";
+import { DEFAULT_NODES, SessionImagePicker, type SessionShape } from "./session-image-picker";
 import { SessionLifecycle } from "./session-lifecycle.service";
 import { PoolSettings } from "./session-pool-settings";
 import { planPools, type PoolState } from "./session-pool-plan";
@@ -14,8 +16,9 @@ import { countLiveSessions, countQueuedSessions } from "./installation-occupancy
 
 /**
  * The warm pool: keeps ready sessions with no owner per pool key (for the general pool the key is
- * the node image; an event's pool will have its own key), so POST /api/sessions can hand one out at
- * once (SessionsService claims it through SessionLifecycle). Refills after each claim, after a
+ * the node image; a classroom event's is `event:<id>`, with its lesson's image and nodes, sized by
+ * eventPools), so POST /api/sessions and POST /api/events/join can hand one out at once (claimed
+ * through SessionLifecycle). Refills after each claim, after a
  * settings change and every REAPER_INTERVAL; builds at most POOL_CONCURRENCY at once and only in
  * places free under MAX_SESSIONS and not waited for by queued sessions, never holding up a user's
  * own session (those never wait for the pool, and evict a pooled session when the installation is
@@ -42,6 +45,7 @@ export class SessionPool implements OnApplicationShutdown {
     private readonly lifecycle: SessionLifecycle,
     private readonly engine: DockerEngine,
     private readonly settings: PoolSettings,
+    private readonly images: SessionImagePicker,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -83,12 +87,24 @@ export class SessionPool implements OnApplicationShutdown {
       countLiveSessions(this.prisma, instanceId),
       countQueuedSessions(this.prisma, instanceId),
     ]);
-    const keys = new Set([...Object.keys(sizes), ...members.map((m) => m.poolKey!)]);
+    const events = await eventPools(this.prisma, (lessonId) => this.images.pick(lessonId), new Date());
+    const shapes = new Map<string, SessionShape>();
+    const targets = new Map<string, number>();
+    for (const [key, size] of Object.entries(sizes)) {
+      targets.set(key, size);
+      shapes.set(key, { image: key, nodes: DEFAULT_NODES, requestedImage: null });
+    }
+    for (const [key, pool] of events) {
+      targets.set(key, pool.target);
+      shapes.set(key, pool.shape);
+    }
+    const keys = new Set([...targets.keys(), ...members.map((m) => m.poolKey!)]);
     const pools: PoolState[] = [];
     for (const key of keys) {
-      const target = sizes[key] ?? 0;
+      const target = targets.get(key) ?? 0;
+      const shape = shapes.get(key);
       // A pool whose image is missing is left as it is (one warning), not a loop of failed builds.
-      if (target > 0 && !(await this.imageReady(key))) continue;
+      if (target > 0 && !(shape && (await this.imageReady(shape.image)))) continue;
       const mine = members.filter((m) => m.poolKey === key);
       pools.push({
         key,
@@ -109,14 +125,15 @@ export class SessionPool implements OnApplicationShutdown {
     for (const plan of plans) {
       for (const id of plan.replace) this.endInBackground(id, "pool_replaced");
       for (const id of plan.shrink) this.endInBackground(id, "pool_shrunk");
-      for (let i = 0; i < plan.start && !this.stopped; i++) {
-        if (!(await this.build(plan.key))) break;
+      const shape = shapes.get(plan.key);
+      for (let i = 0; shape && i < plan.start && !this.stopped; i++) {
+        if (!(await this.build(plan.key, shape))) break;
       }
     }
   }
 
   /** Inserts a pool session (under MAX_SESSIONS, like a user's) and starts building it. */
-  private async build(poolKey: string): Promise<boolean> {
+  private async build(poolKey: string, shape: SessionShape): Promise<boolean> {
     const { maxTotal, durationSeconds } = this.config.sessions;
     const instanceId = this.config.instanceId;
     const session = await this.prisma.$transaction(async (tx) => {
@@ -132,11 +149,13 @@ export class SessionPool implements OnApplicationShutdown {
           ownerId: null,
           instanceId,
           poolKey,
-          image: imageOfPool(poolKey),
+          // An event's pool session belongs to the event from the start (its capacity counts claims).
+          eventId: eventIdOfPool(poolKey),
+          image: shape.image,
           createdAt: new Date(now),
           // Replaced at the claim; until then only the pool's age limit applies.
           expiresAt: new Date(now + durationSeconds * 1000),
-          nodes: { create: DEFAULT_NODES.map((name) => ({ name })) },
+          nodes: { create: shape.nodes.map((name) => ({ name })) },
         },
         include: SESSION_VIEW_INCLUDE,
       });
@@ -155,8 +174,7 @@ export class SessionPool implements OnApplicationShutdown {
     this.endings.add(ending);
   }
 
-  private async imageReady(poolKey: string): Promise<boolean> {
-    const image = imageOfPool(poolKey);
+  private async imageReady(image: string): Promise<boolean> {
     const present = await this.engine.imageExists(image).catch(() => false);
     if (present) {
       this.warnedMissing.delete(image);
@@ -166,9 +184,4 @@ export class SessionPool implements OnApplicationShutdown {
     }
     return present;
   }
-}
-
-/** The node image of a pool: its key, for the general pool (an event's pool will say its own). */
-export function imageOfPool(poolKey: string): string {
-  return poolKey;
 }

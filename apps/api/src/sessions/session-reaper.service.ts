@@ -6,9 +6,10 @@ import { SessionLifecycle } from "./session-lifecycle.service";
 import { SessionReconciler } from "./session-reconciler.service";
 
 /**
- * Every REAPER_INTERVAL: ends sessions whose time is up (so within that interval of expiry),
- * finishes sessions left `ending` (their cleanup failed or the process ending them died), and
- * removes Docker objects that ended sessions left behind when Docker was slow or hung.
+ * Every REAPER_INTERVAL: ends sessions whose time is up or whose classroom event ended (so within
+ * that interval of expiry), finishes sessions left `ending` (their cleanup failed or the process
+ * ending them died), and removes Docker objects that ended sessions left behind when Docker was
+ * slow or hung.
  */
 @Injectable()
 export class SessionReaper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -44,16 +45,20 @@ export class SessionReaper implements OnApplicationBootstrap, OnApplicationShutd
     return this.sweeping;
   }
 
+  /** Sessions past their time end; an event's attendee sessions at the event's end say so (event_ended). */
   private async expireDue(): Promise<void> {
+    const now = new Date();
     const due = await this.prisma.labSession.findMany({
       where: {
         instanceId: this.config.instanceId,
         status: { in: [...OPEN_SESSION_STATUSES] },
-        expiresAt: { lte: new Date() },
+        OR: [{ expiresAt: { lte: now } }, { event: { endsAt: { lte: now } } }],
       },
-      select: { id: true },
+      select: { id: true, event: { select: { endsAt: true } } },
     });
-    await Promise.all(due.map((s) => this.lifecycle.end(s.id, { code: "expired" })));
+    await Promise.all(
+      due.map((s) => this.lifecycle.end(s.id, { code: s.event && s.event.endsAt <= now ? "event_ended" : "expired" })),
+    );
   }
 
   private async finishEnding(): Promise<void> {

@@ -70,6 +70,7 @@ export function reasonText(reason: SessionReason): string {
     case "pool_evicted":
     case "left_queue":
     case "queue_abandoned":
+    case "event_ended":
     case "disk_limit":
     case "image_missing":
     case "profile_unavailable":

@@ -19,7 +19,7 @@ import { SessionQueue } from "./session-queue.service";
 import { QUOTA_LOCKED_TRANSACTION, takeQuotaLock } from "./session-quota-lock";
 import { SessionSubnets } from "./session-subnets.service";
 import { SESSION_VIEW_INCLUDE, toSessionView, type LabSessionForView } from "./session-view";
-import { countLiveSessions, countQueuedSessions } from "./installation-occupancy";
+import { assertUserQuota, countLiveSessions, countQueuedSessions } from "./installation-occupancy";
 
 @Injectable()
 export class SessionsService {
@@ -57,16 +57,7 @@ export class SessionsService {
             "leave that queue first",
         );
       }
-      // A queued session counts too, so starting it later never takes its owner past the quota.
-      const mine = await tx.labSession.count({
-        where: { ownerId: user.id, status: { in: [...QUEUED_QUOTA_STATUSES] } },
-      });
-      if (mine >= maxPerUser) {
-        throw new AppError(
-          "quota_exceeded",
-          `You already have ${mine} active lab session${mine === 1 ? "" : "s"} (limit ${maxPerUser}); end one first`,
-        );
-      }
+      await assertUserQuota(tx, user.id, maxPerUser);
       // Guests cost nothing to create, so the per-user quota alone would not stop one person.
       if (user.provider === "guest" && user.guestAddress !== null) {
         const fromAddress = await tx.labSession.count({
@@ -191,14 +182,20 @@ export class SessionsService {
     if (!isSessionStatusIn(OPEN_SESSION_STATUSES, session.status)) {
       throw new AppError("session_not_active", `This session is ${session.status} and cannot be extended`);
     }
-    const { maxExtensions, extensionSeconds, maxDurationSeconds } = this.config.sessions;
+    const { extensionSeconds, maxDurationSeconds } = this.config.sessions;
+    // An event's session: the event's extensions, and never past the event's end.
+    const event = await this.eventOf(session);
+    const maxExtensions = event?.maxExtensions ?? this.config.sessions.maxExtensions;
     if (session.extensions >= maxExtensions) {
       throw new AppError(
         "extension_limit",
         `This session was already extended ${session.extensions} times (limit ${maxExtensions})`,
       );
     }
-    const latest = session.createdAt.getTime() + maxDurationSeconds * 1000;
+    const latest = Math.min(
+      session.createdAt.getTime() + maxDurationSeconds * 1000,
+      event?.endsAt.getTime() ?? Number.POSITIVE_INFINITY,
+    );
     const expiresAt = Math.min(session.expiresAt.getTime() + extensionSeconds * 1000, latest);
     if (expiresAt <= session.expiresAt.getTime()) {
       throw new AppError("extension_limit", "This session already runs for the maximum duration");
@@ -246,7 +243,18 @@ export class SessionsService {
     return left?.queuedAt ?? new Date(now);
   }
 
-  private async view(session: LabSessionForView): Promise<TSession> {
-    return toSessionView(session, this.config.sessions.maxExtensions, await this.queue.describe(session));
+  /** The API's view of a session (EventJoinService answers with it too). */
+  async view(session: LabSessionForView): Promise<TSession> {
+    const maxExtensions = (await this.eventOf(session))?.maxExtensions ?? this.config.sessions.maxExtensions;
+    return toSessionView(session, maxExtensions, await this.queue.describe(session));
+  }
+
+  /** The classroom event a session was joined through: its limits replace the installation's. */
+  private eventOf(session: { eventId: string | null }): Promise<{ maxExtensions: number; endsAt: Date } | null> {
+    if (!session.eventId) return Promise.resolve(null);
+    return this.prisma.event.findUnique({
+      where: { id: session.eventId },
+      select: { maxExtensions: true, endsAt: true },
+    });
   }
 }

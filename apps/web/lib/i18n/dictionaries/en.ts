@@ -210,6 +210,7 @@ export const en = {
       pool_evicted: "This prepared lab made room for an attendee's lab.",
       left_queue: "You left the queue before your lab started.",
       queue_abandoned: "Your place in the queue was given up because this page stopped checking on it.",
+      event_ended: "The event this lab belonged to has ended.",
       image_missing: "This server does not have the node image this lab needs ({image}). Tell the organiser.",
       profile_unavailable:
         "This server's Docker engine cannot run nodes with the security profile it is set up for. Tell the organiser.",
@@ -329,6 +330,9 @@ export const en = {
       extension_limit: "This lab cannot be extended any further.",
       session_not_active: "This lab is not running any more.",
       already_queued: "You are already waiting for another lab. Leave that queue first.",
+      event_not_started: "This event has not started yet.",
+      event_ended: "This event has ended.",
+      event_full: "This event is full.",
       no_capacity:
         "The server is running as many labs as it can and its waiting queue is full. Try again in a few minutes.",
       payload_too_large: "That is larger than the server accepts.",

@@ -208,6 +208,7 @@ export const es: Dictionary = {
       pool_evicted: "Este laboratorio preparado dejó sitio al laboratorio de un asistente.",
       left_queue: "Saliste de la cola antes de que empezara tu laboratorio.",
       queue_abandoned: "Se liberó tu plaza en la cola porque esta página dejó de consultarla.",
+      event_ended: "El evento al que pertenecía este laboratorio ha terminado.",
       image_missing:
         "Este servidor no tiene la imagen de nodo que necesita este laboratorio ({image}). Avisa a la organización.",
       profile_unavailable:
@@ -329,6 +330,9 @@ export const es: Dictionary = {
       extension_limit: "Este laboratorio no se puede ampliar más.",
       session_not_active: "Este laboratorio ya no está en marcha.",
       already_queued: "Ya estás esperando otro laboratorio. Sal primero de esa cola.",
+      event_not_started: "Este evento aún no ha empezado.",
+      event_ended: "Este evento ha terminado.",
+      event_full: "Este evento está completo.",
       no_capacity:
         "El servidor ya tiene en marcha todos los laboratorios que admite y su cola de espera está llena. Vuelve a intentarlo en unos minutos.",
       payload_too_large: "Es más grande de lo que acepta el servidor.",

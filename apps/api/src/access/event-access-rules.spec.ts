@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { TApiErrorCode } from "@kubelab/shared";
+import { AppError } from "../common/app-error";
+import { eventsScope, joinAs, manageableEvent, type Joiner } from "./event-access-rules";
+
+const EVENT = { id: "e1", ownerId: "teacher" };
+const TEACHER = { id: "teacher", role: "instructor" as const };
+const OTHER_TEACHER = { id: "other", role: "instructor" as const };
+const ADMIN = { id: "boss", role: "admin" as const };
+const ATTENDEE = { id: "student", role: "attendee" as const };
+
+function refusal(fn: () => unknown): TApiErrorCode {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof AppError);
+    return error.code;
+  }
+  assert.fail("expected a refusal");
+}
+
+describe("event access rules", () => {
+  it("let the owning instructor and any admin manage an event", () => {
+    assert.equal(manageableEvent(TEACHER, EVENT), EVENT);
+    assert.equal(manageableEvent(ADMIN, EVENT), EVENT);
+  });
+
+  it("hide another instructor's event as if it did not exist", () => {
+    assert.equal(
+      refusal(() => manageableEvent(OTHER_TEACHER, EVENT)),
+      "not_found",
+    );
+    assert.equal(
+      refusal(() => manageableEvent(OTHER_TEACHER, null)),
+      "not_found",
+    );
+  });
+
+  it("forbid attendees and users without a known role, and ask strangers to log in", () => {
+    assert.equal(
+      refusal(() => manageableEvent(ATTENDEE, EVENT)),
+      "forbidden",
+    );
+    assert.equal(
+      refusal(() => manageableEvent({ id: "teacher" }, EVENT)),
+      "forbidden",
+    );
+    assert.equal(
+      refusal(() => eventsScope(ATTENDEE)),
+      "forbidden",
+    );
+    assert.equal(
+      refusal(() => manageableEvent(null, EVENT)),
+      "unauthenticated",
+    );
+  });
+
+  it("list an instructor's own events and every event for admins", () => {
+    assert.deepEqual(eventsScope(TEACHER), { ownerId: "teacher" });
+    assert.deepEqual(eventsScope(ADMIN), {});
+  });
+});
+
+describe("who may join an event with its code", () => {
+  const guest: Joiner = { id: "g", provider: "guest", login: null, email: null };
+  const ana: Joiner = { id: "a", provider: "github", login: "Ana", email: "ana@example.com" };
+  const bob: Joiner = { id: "b", provider: "oidc:corp", login: null, email: "bob@example.com" };
+
+  it("lets anyone in for the guests policy, logging a guest in when nobody is", () => {
+    const event = { joinPolicy: "guests" as const, allowList: [] };
+    assert.equal(joinAs(event, null), "new_guest");
+    assert.equal(joinAs(event, guest), "as_is");
+    assert.equal(joinAs(event, ana), "as_is");
+  });
+
+  it("asks guests and strangers to log in for the logged_in policy", () => {
+    const event = { joinPolicy: "logged_in" as const, allowList: [] };
+    assert.equal(
+      refusal(() => joinAs(event, null)),
+      "unauthenticated",
+    );
+    assert.equal(
+      refusal(() => joinAs(event, guest)),
+      "unauthenticated",
+    );
+    assert.equal(joinAs(event, bob), "as_is");
+  });
+
+  it("lets only listed logins or emails in for the allow_list policy, in any case", () => {
+    const event = { joinPolicy: "allow_list" as const, allowList: ["ana", "carol@example.com"] };
+    assert.equal(joinAs(event, ana), "as_is");
+    assert.equal(
+      refusal(() => joinAs(event, bob)),
+      "forbidden",
+    );
+    assert.equal(joinAs({ ...event, allowList: ["bob@example.com"] }, bob), "as_is");
+    assert.equal(
+      refusal(() => joinAs(event, guest)),
+      "unauthenticated",
+    );
+  });
+});
