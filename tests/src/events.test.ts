@@ -1,6 +1,7 @@
 // Classroom events (issue 15): instructors' and admins' event API, who is kept out of it, and a
 // small classroom end to end on real Docker nodes: reserved sessions built before the start, guests
-// joining with the code, a full event, rejoining, code guessing, and the end.
+// joining with the code, a full event, rejoining, code guessing, and the end; the logged-in and
+// allow-list policies, and guests who joined through an event kept to its lesson.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
@@ -34,6 +35,21 @@ describe("classroom events", () => {
     const client = lab.server.client();
     const me: TMeResponse = await client.loginAsGuest(name);
     await db.client.query("UPDATE users SET role = $1 WHERE id = $2", [role, me.id]);
+    return client;
+  }
+
+  /**
+   * A logged-in (GitHub) user. A real OIDC/GitHub login needs a provider process (auth.test.ts);
+   * every join rule reads only provider, login and email, so a guest login turned into a GitHub
+   * user in the database is that user to the server.
+   */
+  async function loggedInUser(name: string, login: string, email: string): Promise<ApiClient> {
+    const client = lab.server.client();
+    const me: TMeResponse = await client.loginAsGuest(name);
+    await db.client.query(
+      "UPDATE users SET provider = 'github', provider_id = $2, login = $3, email = $4, guest_address = NULL WHERE id = $1",
+      [me.id, `gh-${me.id}`, login, email],
+    );
     return client;
   }
 
@@ -346,6 +362,99 @@ describe("classroom events", () => {
       networks: 0,
       volumes: 0,
     });
+  });
+
+  it("admits logged-in users with the code, and only listed logins or emails to an allow-list event", async () => {
+    const teacher = await userWithRole("Policy Teacher", "instructor");
+    const running = { reservedSessions: 0, startsAt: new Date(Date.now() - 60_000).toISOString() };
+    const members = await created(teacher, { ...running, joinPolicy: "logged_in" });
+    const listed = await created(teacher, {
+      ...running,
+      joinPolicy: "allow_list",
+      allowList: ["Carol-GH", "dan@example.com"],
+    });
+    const join = (client: ApiClient, code: string, name?: string) =>
+      client.request<TEventJoinResponse & TApiErrorBody>("POST", "/api/events/join", { code, name });
+
+    // logged_in: neither strangers nor guests, whatever name they give.
+    for (const client of [lab.server.client(), await userWithRole("Guest Gil", "attendee")]) {
+      const refused = await join(client, members.accessCode, "Gil");
+      assert.equal(refused.status, 401);
+      assert.equal(refused.body.error.code, "unauthenticated");
+      assert.match(refused.body.error.message, /logged-in users/);
+    }
+    const ana = await loggedInUser("Ana", "ana-gh", "ana@example.com");
+    const anaMe = (await ana.request<TMeResponse>("GET", "/api/me")).body;
+    const anaJoin = await join(ana, members.accessCode);
+    assert.equal(anaJoin.status, 200, JSON.stringify(anaJoin.body));
+    assert.equal(anaJoin.body.session.lesson, LESSON);
+    const anaAfter = (await ana.request<TMeResponse>("GET", "/api/me")).body;
+    assert.equal(anaAfter.id, anaMe.id, "joins as herself: no guest is logged in");
+
+    // allow_list: a listed login (any case) and a listed email get in; anyone else is refused.
+    const carol = await loggedInUser("Carol", "carol-gh", "carol@example.com");
+    const dan = await loggedInUser("Dan", "dan-gh", "Dan@Example.com");
+    for (const client of [carol, dan]) {
+      const admitted = await join(client, listed.accessCode);
+      assert.equal(admitted.status, 200, JSON.stringify(admitted.body));
+      assert.equal(admitted.body.event.id, listed.id);
+    }
+    const eve = await loggedInUser("Eve", "eve-gh", "eve@example.com");
+    const before = (await db.client.query("SELECT id FROM lab_sessions")).rowCount;
+    const unlisted = await join(eve, listed.accessCode);
+    assert.equal(unlisted.status, 403);
+    assert.equal(unlisted.body.error.code, "forbidden");
+    assert.match(unlisted.body.error.message, /not on this event's list/);
+    const guest = await join(lab.server.client(), listed.accessCode, "Gus");
+    assert.equal(guest.status, 401, "an allow-list event logs no guest in");
+    assert.equal((await db.client.query("SELECT id FROM lab_sessions")).rowCount, before, "refusals create nothing");
+
+    for (const event of [members, listed]) {
+      assert.equal((await teacher.request("POST", `/api/events/${event.id}/end`)).status, 200);
+    }
+  });
+
+  it("keeps a guest who joined through an event to its lesson and session, and to nothing after the end", async () => {
+    const teacher = await userWithRole("Strict Teacher", "instructor");
+    const event = await created(teacher, {
+      reservedSessions: 0,
+      startsAt: new Date(Date.now() - 60_000).toISOString(),
+    });
+    const guest = lab.server.client();
+    const joined = await guest.request<TEventJoinResponse>("POST", "/api/events/join", {
+      code: event.accessCode,
+      name: "Fay",
+    });
+    assert.equal(joined.status, 200, JSON.stringify(joined.body));
+    const mine = joined.body.session;
+    const me = (await guest.request<TMeResponse>("GET", "/api/me")).body;
+    const bound = await db.client.query<{ event_id: string }>("SELECT event_id FROM users WHERE id = $1", [me.id]);
+    assert.equal(bound.rows[0]!.event_id, event.id);
+
+    const start = (body: Record<string, unknown>) =>
+      guest.request<TSession & TApiErrorBody>("POST", "/api/sessions", body);
+    for (const body of [{}, { lesson: "another-lesson" }]) {
+      const refused = await start(body);
+      assert.equal(refused.status, 403, JSON.stringify(body));
+      assert.equal(refused.body.error.code, "event_guest_only");
+      assert.match(refused.body.error.message, new RegExp(`only use its lesson \\("${LESSON}"\\)`));
+    }
+    const same = await start({ lesson: LESSON });
+    assert.equal(same.status, 201, JSON.stringify(same.body));
+    assert.equal(same.body.id, mine.id, "the event's lesson: their event session, as a rejoin");
+    const list = await guest.request<{ sessions: TSession[] }>("GET", "/api/sessions");
+    assert.deepEqual(
+      list.body.sessions.map((s) => s.id),
+      [mine.id],
+    );
+    assert.equal((await guest.request("GET", "/api/lessons")).status, 200, "the lesson catalog stays readable");
+
+    assert.equal((await teacher.request("POST", `/api/events/${event.id}/end`)).status, 200);
+    const over = await start({ lesson: LESSON });
+    assert.equal(over.status, 410);
+    assert.equal(over.body.error.code, "event_ended");
+    assert.equal((await start({})).body.error.code, "event_ended");
+    assert.equal((await guest.getSession(mine.id)).status, "ended");
   });
 
   // Last: the limit holds for the whole address (every client of this test) for a minute.

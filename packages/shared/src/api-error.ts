@@ -16,6 +16,7 @@ export const ZApiErrorCode = z.enum([
   "event_not_started",
   "event_ended",
   "event_full",
+  "event_guest_only",
   "payload_too_large",
   "upload_incomplete",
   "guest_login_disabled",

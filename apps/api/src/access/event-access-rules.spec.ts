@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { TApiErrorCode } from "@kubelab/shared";
 import { AppError } from "../common/app-error";
-import { eventsScope, joinAs, manageableEvent, type Joiner } from "./event-access-rules";
+import { eventsScope, joinAs, manageableEvent, sessionStart, type Joiner } from "./event-access-rules";
 
 const EVENT = { id: "e1", ownerId: "teacher" };
 const TEACHER = { id: "teacher", role: "instructor" as const };
@@ -63,19 +63,21 @@ describe("event access rules", () => {
 });
 
 describe("who may join an event with its code", () => {
-  const guest: Joiner = { id: "g", provider: "guest", login: null, email: null };
-  const ana: Joiner = { id: "a", provider: "github", login: "Ana", email: "ana@example.com" };
-  const bob: Joiner = { id: "b", provider: "oidc:corp", login: null, email: "bob@example.com" };
+  const guest: Joiner = { id: "g", provider: "guest", login: null, email: null, eventId: null };
+  const ana: Joiner = { id: "a", provider: "github", login: "Ana", email: "ana@example.com", eventId: null };
+  const bob: Joiner = { id: "b", provider: "oidc:corp", login: null, email: "bob@example.com", eventId: null };
 
   it("lets anyone in for the guests policy, logging a guest in when nobody is", () => {
-    const event = { joinPolicy: "guests" as const, allowList: [] };
+    const event = { id: "e1", joinPolicy: "guests" as const, allowList: [] };
     assert.equal(joinAs(event, null), "new_guest");
     assert.equal(joinAs(event, guest), "as_is");
     assert.equal(joinAs(event, ana), "as_is");
+    assert.equal(joinAs(event, { ...guest, eventId: "e1" }), "as_is", "the event's own guest rejoins");
+    assert.equal(joinAs(event, { ...guest, eventId: "e0" }), "new_guest", "another event's guest is not reused");
   });
 
   it("asks guests and strangers to log in for the logged_in policy", () => {
-    const event = { joinPolicy: "logged_in" as const, allowList: [] };
+    const event = { id: "e1", joinPolicy: "logged_in" as const, allowList: [] };
     assert.equal(
       refusal(() => joinAs(event, null)),
       "unauthenticated",
@@ -88,7 +90,7 @@ describe("who may join an event with its code", () => {
   });
 
   it("lets only listed logins or emails in for the allow_list policy, in any case", () => {
-    const event = { joinPolicy: "allow_list" as const, allowList: ["ana", "carol@example.com"] };
+    const event = { id: "e1", joinPolicy: "allow_list" as const, allowList: ["ana", "carol@example.com"] };
     assert.equal(joinAs(event, ana), "as_is");
     assert.equal(
       refusal(() => joinAs(event, bob)),
@@ -98,6 +100,52 @@ describe("who may join an event with its code", () => {
     assert.equal(
       refusal(() => joinAs(event, guest)),
       "unauthenticated",
+    );
+  });
+});
+
+describe("what an event's guest may start", () => {
+  const event = {
+    id: "e1",
+    lessonId: "k8s",
+    startsAt: new Date("2026-12-02T10:00:00Z"),
+    endsAt: new Date("2026-12-02T12:00:00Z"),
+  };
+  const during = new Date("2026-12-02T11:00:00Z");
+  const guestOfE1 = { eventId: "e1" };
+
+  it("leaves users bound to no event free", () => {
+    assert.equal(sessionStart({ eventId: null }, null, undefined, during), "free");
+    assert.equal(sessionStart({ eventId: null }, null, "other", during), "free");
+  });
+
+  it("makes the event's lesson a join of the event while it runs", () => {
+    assert.equal(sessionStart(guestOfE1, event, "k8s", during), "event");
+  });
+
+  it("refuses any other lesson, and no lesson, with event_guest_only", () => {
+    assert.equal(
+      refusal(() => sessionStart(guestOfE1, event, "other", during)),
+      "event_guest_only",
+    );
+    assert.equal(
+      refusal(() => sessionStart(guestOfE1, event, undefined, during)),
+      "event_guest_only",
+    );
+  });
+
+  it("starts nothing after the end, once the event is gone, or before the start", () => {
+    assert.equal(
+      refusal(() => sessionStart(guestOfE1, event, "k8s", event.endsAt)),
+      "event_ended",
+    );
+    assert.equal(
+      refusal(() => sessionStart(guestOfE1, null, "k8s", during)),
+      "event_ended",
+    );
+    assert.equal(
+      refusal(() => sessionStart(guestOfE1, event, "k8s", new Date("2026-12-02T09:00:00Z"))),
+      "event_not_started",
     );
   });
 });

@@ -1,5 +1,6 @@
 import type { TEventJoinPolicy, TUserRole } from "@kubelab/shared";
 import { AppError } from "../common/app-error";
+import { eventPhase } from "../events/event-rules";
 import type { Viewer } from "./session-access-rules";
 
 /** Roles that run classroom events. */
@@ -35,22 +36,61 @@ export interface Joiner {
   provider: string;
   login: string | null;
   email: string | null;
+  /** The event a guest logged in by an event join is bound to; null for everyone else. */
+  eventId: string | null;
 }
 
 /**
  * Whether `joiner` may join an event with its (right) code: "as_is" (the logged-in user joins),
- * "new_guest" (nobody is logged in and the event takes guests: log a guest in first), or the
- * refusal. A guest login counts as logged in only for the guests policy.
+ * "new_guest" (log a guest in first, bound to this event: nobody is logged in, or the browser's
+ * guest belongs to another event), or the refusal. A guest login counts as logged in only for the
+ * guests policy.
  */
 export function joinAs(
-  event: { joinPolicy: TEventJoinPolicy; allowList: readonly string[] },
+  event: { id: string; joinPolicy: TEventJoinPolicy; allowList: readonly string[] },
   joiner: Joiner | null,
 ): "as_is" | "new_guest" {
-  if (event.joinPolicy === "guests") return joiner ? "as_is" : "new_guest";
+  if (event.joinPolicy === "guests") return joiner && boundTo(joiner, event.id) ? "as_is" : "new_guest";
   if (!joiner || joiner.provider === "guest")
     throw new AppError("unauthenticated", "This event is for logged-in users: log in, then use the code again");
   if (event.joinPolicy === "logged_in") return "as_is";
   const names = [joiner.login, joiner.email].filter((n): n is string => !!n).map((n) => n.toLowerCase());
   if (names.some((n) => event.allowList.includes(n))) return "as_is";
   throw new AppError("forbidden", "You are not on this event's list of attendees; ask its instructor");
+}
+
+/** Whether a user may be used in event `eventId`: anyone unbound, and the event's own guests. */
+function boundTo(joiner: { eventId: string | null }, eventId: string): boolean {
+  return joiner.eventId === null || joiner.eventId === eventId;
+}
+
+/**
+ * Who may start what with POST /api/sessions. Users not bound to an event: anything ("free", the
+ * usual quotas apply). A guest logged in by an event join ("event guest") uses that event's lesson
+ * and session, nothing else: a start for the event's lesson while it runs is a join of that event
+ * ("event": the same session again, else a reserved or cold one within the event's capacity); any
+ * other lesson, or no lesson, is refused (event_guest_only), and after the end (or once the event
+ * is deleted, `event` null) nothing starts. Everything else an event guest does is ruled as for any
+ * user: its own sessions (usableSession), the lesson catalog and its own progress; events' API is
+ * closed to it (assertEventRunner).
+ */
+export function sessionStart(
+  user: { eventId: string | null },
+  event: { id: string; lessonId: string; startsAt: Date; endsAt: Date } | null,
+  lessonId: string | undefined,
+  now: Date,
+): "free" | "event" {
+  if (user.eventId === null) return "free";
+  if (!event || event.id !== user.eventId || eventPhase(event, now) === "ended")
+    throw new AppError("event_ended", "The event you joined as a guest has ended; you cannot start labs any more");
+  if (lessonId !== event.lessonId)
+    throw new AppError(
+      "event_guest_only",
+      `As a guest of an event you can only use its lesson ("${event.lessonId}"); log in to use other lessons`,
+    );
+  if (eventPhase(event, now) === "not_started")
+    throw new AppError("event_not_started", `This event starts at ${event.startsAt.toISOString()}`, [
+      { path: "startsAt", message: event.startsAt.toISOString() },
+    ]);
+  return "event";
 }

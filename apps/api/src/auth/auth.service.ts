@@ -27,12 +27,21 @@ export class AuthService {
     name: string,
     previousToken: string | undefined,
     clientAddress: string,
+    /** For a guest logged in by an event join: the event it is bound to (event-access-rules.ts). */
+    eventId: string | null = null,
   ): Promise<{ token: string; user: User }> {
     if (!this.config.auth.guestLogin) {
       throw new AppError("guest_login_disabled", "Guest login is disabled on this Kubelab");
     }
     const user = await this.prisma.user.create({
-      data: { provider: "guest", providerId: randomUUID(), name, lastLoginAt: new Date(), guestAddress: clientAddress },
+      data: {
+        provider: "guest",
+        providerId: randomUUID(),
+        name,
+        lastLoginAt: new Date(),
+        guestAddress: clientAddress,
+        eventId,
+      },
     });
     return { token: await this.replaceLoginSession(previousToken, user.id), user };
   }

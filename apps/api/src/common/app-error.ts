@@ -28,6 +28,7 @@ export const HTTP_STATUS_BY_CODE: Record<TApiErrorCode, number> = {
   event_not_started: 409,
   event_ended: 410,
   event_full: 409,
+  event_guest_only: 403,
   no_capacity: 503,
   payload_too_large: 413,
   upload_incomplete: 400,

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { Inject, Injectable, Logger } from "@nestjs/common";
 import type { Request, Response } from "express";
-import { OPEN_SESSION_STATUSES, type TEventJoinRequest, type TEventJoinResponse } from "@kubelab/shared";
-import { joinAs } from "../access/event-access-rules";
+import { OPEN_SESSION_STATUSES, type TEventJoinRequest, type TEventJoinResponse, type TSession } from "@kubelab/shared";
+import { joinAs, sessionStart } from "../access/event-access-rules";
 import { AuthService } from "../auth/auth.service";
 import { loginCookieName, loginCookieOptions, readLoginToken } from "../auth/login-cookie";
 import { LoginRateLimiter } from "../auth/login-rate-limiter";
@@ -75,6 +75,7 @@ export class EventJoinService {
         body.name,
         readLoginToken(req, this.config),
         clientAddress(req, this.config),
+        event.id,
       );
       res.cookie(loginCookieName(this.config), guest.token, loginCookieOptions(this.config));
       user = guest.user;
@@ -91,6 +92,17 @@ export class EventJoinService {
       },
       session: await this.sessions.view(session),
     };
+  }
+
+  /**
+   * POST /api/sessions by an event's guest (sessionStart rules it): for the event's lesson, the same
+   * as a join (their session again, else a reserved or cold one); refused otherwise. Null for users
+   * bound to no event, who start sessions as usual.
+   */
+  async startForEventGuest(user: User, lessonId: string | undefined): Promise<TSession | null> {
+    const event = user.eventId ? await this.prisma.event.findUnique({ where: { id: user.eventId } }) : null;
+    if (sessionStart(user, event, lessonId, new Date()) === "free") return null;
+    return this.sessions.view(await this.attendeeSession(event!, user));
   }
 
   /** The user's session in the event: theirs already, a reserved one, or a new cold one. */

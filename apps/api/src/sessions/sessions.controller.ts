@@ -2,17 +2,23 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from "@nestjs/co
 import { ZCreateSessionRequest, ZExtendSessionRequest, type TSession, type TSessionList } from "@kubelab/shared";
 import { CurrentUser } from "../auth/current-user.decorator";
 import { parseBody } from "../common/zod-validation";
+import { EventJoinService } from "../events/event-join.service";
 import type { User } from "../generated/prisma/client";
 import { SessionsService } from "./sessions.service";
 
 @Controller("api/sessions")
 export class SessionsController {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly eventJoins: EventJoinService,
+  ) {}
 
   @Post()
-  create(@CurrentUser() user: User, @Body() body: unknown): Promise<TSession> {
+  async create(@CurrentUser() user: User, @Body() body: unknown): Promise<TSession> {
     const request = parseBody(ZCreateSessionRequest, body);
-    return this.sessions.create(user, request.lesson, request.rejoinQueue);
+    // A guest logged in by an event join starts only its event's session (event-access-rules.ts).
+    const inEvent = await this.eventJoins.startForEventGuest(user, request.lesson);
+    return inEvent ?? this.sessions.create(user, request.lesson, request.rejoinQueue);
   }
 
   @Get()

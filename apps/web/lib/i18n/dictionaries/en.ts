@@ -333,6 +333,7 @@ export const en = {
       event_not_started: "This event has not started yet.",
       event_ended: "This event has ended.",
       event_full: "This event is full.",
+      event_guest_only: "As a guest of an event, you can only use that event's lesson.",
       no_capacity:
         "The server is running as many labs as it can and its waiting queue is full. Try again in a few minutes.",
       payload_too_large: "That is larger than the server accepts.",

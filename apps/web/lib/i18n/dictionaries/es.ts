@@ -333,6 +333,7 @@ export const es: Dictionary = {
       event_not_started: "Este evento aún no ha empezado.",
       event_ended: "Este evento ha terminado.",
       event_full: "Este evento está completo.",
+      event_guest_only: "Como invitado de un evento, solo puedes usar la lección de ese evento.",
       no_capacity:
         "El servidor ya tiene en marcha todos los laboratorios que admite y su cola de espera está llena. Vuelve a intentarlo en unos minutos.",
       payload_too_large: "Es más grande de lo que acepta el servidor.",
