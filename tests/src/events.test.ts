@@ -455,6 +455,21 @@ describe("classroom events", () => {
     assert.equal(over.body.error.code, "event_ended");
     assert.equal((await start({})).body.error.code, "event_ended");
     assert.equal((await guest.getSession(mine.id)).status, "ended");
+
+    // The same browser at the next event: a new guest, bound to that one; the old login is over.
+    const next = await created(teacher, { reservedSessions: 0, startsAt: new Date(Date.now() - 60_000).toISOString() });
+    const rejoined = await guest.request<TEventJoinResponse>("POST", "/api/events/join", {
+      code: next.accessCode,
+      name: "Fay",
+    });
+    assert.equal(rejoined.status, 200, JSON.stringify(rejoined.body));
+    const nextMe = (await guest.request<TMeResponse>("GET", "/api/me")).body;
+    assert.notEqual(nextMe.id, me.id, "another event's guest is not reused");
+    const nextBound = await db.client.query<{ event_id: string }>("SELECT event_id FROM users WHERE id = $1", [
+      nextMe.id,
+    ]);
+    assert.equal(nextBound.rows[0]!.event_id, next.id);
+    assert.equal((await teacher.request("POST", `/api/events/${next.id}/end`)).status, 200);
   });
 
   // Last: the limit holds for the whole address (every client of this test) for a minute.
