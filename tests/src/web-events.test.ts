@@ -3,7 +3,7 @@
 // through the /join/<code> link with a connected terminal within 2 s, a full event, a wrong code.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ZEvent, type TEvent, type TMeResponse } from "@kubelab/shared";
+import { ZEvent, ZEventList, type TEvent, type TMeResponse } from "@kubelab/shared";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { ApiClient } from "./support/api-client";
 import { launchBrowser } from "./support/browser";
@@ -41,6 +41,14 @@ describe("joining an event in Chromium", () => {
   after(async () => {
     await browser?.close();
   });
+
+  /** The teacher's login cookie, for the browser (the API client logged in over HTTP). */
+  function teacherCookies(): { name: string; value: string; url: string }[] {
+    const header = teacher.cookieHeader ?? "";
+    const at = header.indexOf("=");
+    assert.ok(at > 0, "the teacher is logged in");
+    return [{ name: header.slice(0, at), value: header.slice(at + 1), url: lab.publicUrl }];
+  }
 
   async function createEvent(body: Record<string, unknown>): Promise<TEvent> {
     const res = await teacher.request("POST", "/api/events", {
@@ -92,15 +100,53 @@ describe("joining an event in Chromium", () => {
   });
 
   it("puts two guests in the event's reserved sessions within 2 s and tells a third it is full", async () => {
-    // Starts in an hour and prepares two hours ahead: its reserve is built now.
-    const start = Date.now() + 3600_000;
-    const event = await createEvent({
-      startsAt: new Date(start).toISOString(),
-      endsAt: new Date(start + 3600_000).toISOString(),
-      capacity: 2,
-      reservedSessions: 2,
-      prepareSeconds: 7200,
-    });
+    // The instructor fills the /events form in Madrid time: starts in an hour and prepares two
+    // hours ahead, so its reserve is built now.
+    const instructor = await newPage({ locale: "en-US", timezoneId: "Europe/Madrid" });
+    await instructor.context().addCookies(teacherCookies());
+    await instructor.goto(`${lab.publicUrl}/`);
+    await instructor.locator("[data-testid=events-link]").click();
+    await instructor.waitForURL(/\/events$/);
+    await instructor.locator("[data-testid=event-new]").click();
+    const start = new Date(Date.now() + 3600_000);
+    start.setUTCSeconds(0, 0);
+    const madrid = (d: Date) =>
+      new Intl.DateTimeFormat("sv-SE", {
+        timeZone: "Europe/Madrid",
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+      })
+        .format(d)
+        .replace(" ", "T");
+    await instructor.locator("[data-testid=event-title]").fill("Classroom in Chromium");
+    await instructor.locator("[data-testid=event-lessonId]").selectOption(LESSON);
+    await instructor.locator("[data-testid=event-language]").selectOption("es");
+    await instructor.locator("[data-testid=event-startsAt]").fill(madrid(start));
+    await instructor.locator("[data-testid=event-endsAt]").fill(madrid(new Date(start.getTime() + 3600_000)));
+    await instructor.locator("[data-testid=event-capacity]").fill("2");
+    await instructor.locator("[data-testid=event-reservedSessions]").fill("2");
+    await instructor.locator("[data-testid=event-prepareMinutes]").fill("120");
+    await instructor.locator("[data-testid=event-save]").click();
+    const row = instructor.locator("[data-testid=event-row]", { hasText: "Classroom in Chromium" });
+    await row.waitFor({ timeout: 10_000 });
+    const list = ZEventList.parse((await teacher.request("GET", "/api/events")).body);
+    const event = list.events.find((e) => e.title === "Classroom in Chromium");
+    assert.ok(event, "the form created the event");
+    assert.equal(event.startsAt, start.toISOString(), "the Madrid wall time became the right instant");
+    assert.equal(event.capacity, 2);
+    assert.equal(event.reservedSessions, 2);
+    assert.equal(event.prepareSeconds, 7200);
+    assert.equal(event.joinPolicy, "guests");
+    assert.equal(
+      (await row.locator("[data-testid=event-code]").textContent())?.replace("-", ""),
+      event.accessCode,
+      "the list shows the code",
+    );
+    assert.equal(await row.locator("[data-testid=event-join-link]").getAttribute("href"), event.joinPath);
+
     const eventRows = async () =>
       (
         await db.client.query<{ id: string; status: string; owner_id: string | null }>(
@@ -162,6 +208,44 @@ describe("joining an event in Chromium", () => {
     assert.match((await full.textContent()) ?? "", /This event is full/);
     assert.equal((await eventRows()).length, 2, "a full event creates no session");
     assert.equal(await userCount(), usersBefore, "nor a login");
+
+    // The projector view: the code large and a QR code of the join link.
+    await row.locator("[data-testid=event-projector]").click();
+    await instructor.waitForURL(new RegExp(`/events/${event.id}/projector$`));
+    const code = (await instructor.locator("[data-testid=projector-code]").textContent()) ?? "";
+    assert.equal(code.replace("-", ""), event.accessCode);
+    assert.equal(
+      await instructor.locator("[data-testid=projector-link]").textContent(),
+      `${lab.publicUrl}${event.joinPath}`,
+    );
+    const qr = instructor.locator("svg[data-testid=projector-qr]");
+    await qr.waitFor();
+    const box = await qr.boundingBox();
+    assert.ok(box && box.width > 200, `a QR code big enough for the room (${box?.width} px)`);
+    assert.match((await qr.locator("path").getAttribute("d")) ?? "", /^M\d+ \d+h1v1h-1z/);
+
+    // Ended early from the list: the attendees' sessions end, and the link says so.
+    await instructor.goto(`${lab.publicUrl}/events`);
+    instructor.once("dialog", (dialog) => void dialog.accept());
+    await instructor
+      .locator("[data-testid=event-row]", { hasText: "Classroom in Chromium" })
+      .locator("[data-testid=event-end]")
+      .click();
+    await instructor
+      .locator("[data-testid=event-row]", { hasText: "Classroom in Chromium" })
+      .locator("[data-testid=event-status][data-status=ended]")
+      .waitFor({ timeout: 30_000 });
+    assert.ok(
+      (await eventRows()).every((r) => r.status === "ended"),
+      "both attendee sessions ended",
+    );
+    const late = await newPage({ locale: "es-ES" });
+    await late.goto(`${lab.publicUrl}${event.joinPath}`);
+    await late.locator("[data-testid=join-name]").fill("Tarde");
+    await late.locator("[data-testid=join-submit]").click();
+    const ended = late.locator("[data-testid=join-ended]");
+    await ended.waitFor({ timeout: 10_000 });
+    assert.match((await ended.textContent()) ?? "", /Este evento ha terminado/);
   });
 
   it("says a wrong code is wrong, and catches typos before asking the server", async () => {
