@@ -67,11 +67,12 @@ describe("joining an event in Chromium", () => {
     return context.newPage();
   }
 
-  it("shows the start in the viewer's zone and language, then opens the lab by itself", async () => {
+  it("shows the start in the viewer's zone and language, opens the lab by itself, warns before the end", async () => {
     const startsAt = new Date(Date.now() + 15_000);
+    // Ends 5 minutes after its start: the lab page warns at once that the event ends within 10.
     const event = await createEvent({
       startsAt: startsAt.toISOString(),
-      endsAt: new Date(startsAt.getTime() + 3600_000).toISOString(),
+      endsAt: new Date(startsAt.getTime() + 5 * 60_000).toISOString(),
       capacity: 1,
       reservedSessions: 0,
     });
@@ -95,6 +96,22 @@ describe("joining an event in Chromium", () => {
     await page
       .locator("[data-testid=terminal-node1][data-status=connected]")
       .waitFor({ state: "attached", timeout: 120_000 });
+    const sessionId = await page.locator("[data-testid=session-bar]").getAttribute("data-session-id");
+    const row = await db.client.query<{ event_id: string | null }>("SELECT event_id FROM lab_sessions WHERE id = $1", [
+      sessionId,
+    ]);
+    assert.equal(row.rows[0]?.event_id, event.id, "the lab page shows the event's session");
+    const warning = page.locator("[data-testid=event-ending]");
+    assert.equal(await warning.getAttribute("data-warning"), "ten_minutes");
+    assert.match((await warning.textContent()) ?? "", /termina en menos de 10 minutos/);
+    assert.equal(await page.locator("[data-testid=session-expiring]").count(), 0, "no 'extend it' next to it");
+    // The instructor brings the end forward: the next look at the session shows the last minute.
+    const sooner = await teacher.request("PATCH", `/api/events/${event.id}`, {
+      endsAt: new Date(Date.now() + 50_000).toISOString(),
+    });
+    assert.equal(sooner.status, 200, JSON.stringify(sooner.body));
+    await page.reload();
+    await page.locator("[data-testid=event-ending][data-warning=one_minute]").waitFor({ timeout: 30_000 });
     // Ended by its instructor: the attendee's nodes go, leaving the host to the next test's event.
     assert.equal((await teacher.request("POST", `/api/events/${event.id}/end`)).status, 200);
   });

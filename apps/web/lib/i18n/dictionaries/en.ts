@@ -222,6 +222,9 @@ export const en = {
     elapsed: "{seconds} s elapsed",
     nodesReady: "{ready} of {total} nodes ready",
     timeLeft: "Time left",
+    eventEndsSoon:
+      "The event “{title}” ends in less than 10 minutes ({time}): your lab ends with it. Save anything you want to keep.",
+    eventEndsNow: "The event “{title}” ends in less than a minute: your lab ends with it.",
     expiringSoon: "Your lab ends in less than 5 minutes. Extend it to keep working.",
     extend: "Extend",
     extending: "Extending…",

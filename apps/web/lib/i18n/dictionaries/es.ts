@@ -223,6 +223,9 @@ export const es: Dictionary = {
     elapsed: "{seconds} s transcurridos",
     nodesReady: "{ready} de {total} nodos listos",
     timeLeft: "Tiempo restante",
+    eventEndsSoon:
+      "El evento «{title}» termina en menos de 10 minutos ({time}): tu laboratorio termina con él. Guarda lo que quieras conservar.",
+    eventEndsNow: "El evento «{title}» termina en menos de un minuto: tu laboratorio termina con él.",
     expiringSoon: "Tu laboratorio termina en menos de 5 minutos. Amplíalo para seguir trabajando.",
     extend: "Ampliar",
     extending: "Ampliando…",
