@@ -183,8 +183,10 @@ describe("joining an event in Chromium", () => {
     assert.equal(started.status, 200, JSON.stringify(started.body));
 
     const timings: number[] = [];
+    const guests: Page[] = [];
     for (const name of ["Ana", "Bruno"]) {
       const page = await newPage({ locale: "en-US" });
+      guests.push(page);
       await page.goto(`${lab.publicUrl}${event.joinPath}`);
       await page.locator("[data-testid=join-name]").fill(name);
       const clicked = Date.now();
@@ -211,6 +213,15 @@ describe("joining an event in Chromium", () => {
     );
     assert.ok(rows.every((r) => r.owner_id !== null && r.status === "ready"));
     for (const ms of timings) assert.ok(ms <= JOIN_BUDGET_MS, `${ms} ms within ${JOIN_BUDGET_MS} ms`);
+
+    // Attendees have no events page: no header link, and /events is a 404 for them.
+    const attendee = await newPage({ locale: "en-US" });
+    await attendee.context().addCookies(await guests[1]!.context().cookies());
+    const notThere = await attendee.goto(`${lab.publicUrl}/events`);
+    assert.equal(notThere?.status(), 404);
+    await attendee.goto(`${lab.publicUrl}/`);
+    assert.match((await attendee.locator("[data-testid=user-name]").textContent()) ?? "", /Bruno$/);
+    assert.equal(await attendee.locator("[data-testid=events-link]").count(), 0);
 
     const userCount = async () =>
       (await db.client.query<{ n: number }>("SELECT count(*)::int AS n FROM users")).rows[0]!.n;
