@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 
-// Hands the requested path to the (lab) and (admin) layouts, which sends logged-out users to
+// Hands the requested path to the (lab), (admin) and (instructor) layouts, which sends logged-out users to
 // /login?next=<this path>. Set here, it overrides any such header a client sends.
 export function middleware(request: NextRequest) {
   const headers = new Headers(request.headers);
@@ -8,4 +8,5 @@ export function middleware(request: NextRequest) {
   return NextResponse.next({ request: { headers } });
 }
 
-export const config = { matcher: ["/lab/:path*", "/admin/:path*"] };
+// /join is public (no login needed) and not matched.
+export const config = { matcher: ["/lab/:path*", "/admin/:path*", "/events/:path*"] };

@@ -103,6 +103,8 @@ export const ZSession = z.object({
   notices: z.array(ZSessionNotice),
   /** Its place in the waiting queue while `queued`; null in every other status. */
   queue: ZSessionQueueInfo.nullable(),
+  /** The classroom event an attendee's session belongs to (its end ends the session); null otherwise. */
+  event: z.object({ id: z.string(), title: z.string(), endsAt: z.iso.datetime() }).nullable(),
 });
 
 export const SESSION_NOTICES_SHOWN = 10;

@@ -5,16 +5,21 @@ import {
   type TSessionNotice,
   type TSessionQueueInfo,
 } from "@kubelab/shared";
-import type { LabNode, LabSession, SessionNotice } from "../generated/prisma/client";
+import type { Event, LabNode, LabSession, SessionNotice } from "../generated/prisma/client";
 import { legacyReasonOf, stopReasonOf } from "./session-reason";
 
 export type LabSessionWithNodes = LabSession & { nodes: LabNode[] };
-export type LabSessionForView = LabSessionWithNodes & { notices: SessionNotice[] };
+export type LabSessionForView = LabSessionWithNodes & {
+  notices: SessionNotice[];
+  event: Pick<Event, "id" | "title" | "endsAt"> | null;
+};
 
 /** Prisma `include` that loads what toSessionView needs (the latest notices, newest first). */
 export const SESSION_VIEW_INCLUDE = {
   nodes: true,
   notices: { orderBy: { id: "desc" }, take: SESSION_NOTICES_SHOWN },
+  // For the lab page's banners before an attendee's event ends.
+  event: { select: { id: true, title: true, endsAt: true } },
 } as const;
 
 /** `queue`: where it stands while queued (SessionQueue.describe computes it); null otherwise. */
@@ -47,6 +52,9 @@ export function toSessionView(
         return view ? [view] : [];
       }),
     queue: session.status === "queued" ? queue : null,
+    event: session.event
+      ? { id: session.event.id, title: session.event.title, endsAt: session.event.endsAt.toISOString() }
+      : null,
   };
 }
 

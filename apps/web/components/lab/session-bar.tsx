@@ -5,6 +5,7 @@ import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useToast } from "@/components/ui/toast-provider";
+import { eventEndWarning } from "@/lib/events/event-end";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { formatDuration, useServerNow } from "@/lib/ui/use-now";
@@ -35,7 +36,9 @@ export function SessionBar({ session, ports, extend, end }: SessionBarProps) {
 
   const ready = session.status === "ready";
   const remaining = Date.parse(session.expiresAt) - now;
-  const expiring = ready && remaining < EXPIRING_SOON_MS;
+  // An event's end cannot be extended past: its own warning replaces "extend it".
+  const eventWarning = ready && session.event ? eventEndWarning(Date.parse(session.event.endsAt), now) : null;
+  const expiring = ready && remaining < EXPIRING_SOON_MS && !eventWarning;
   const extensionsLeft = Math.max(0, session.maxExtensions - session.extensions);
 
   async function onExtend(): Promise<void> {
@@ -136,6 +139,14 @@ export function SessionBar({ session, ports, extend, end }: SessionBarProps) {
         </p>
       ) : null}
       {session.status !== "ended" ? <SessionNotices notices={session.notices} /> : null}
+      {eventWarning && session.event ? (
+        <p className="session-warning" role="alert" data-testid="event-ending" data-warning={eventWarning}>
+          {formatMessage(eventWarning === "one_minute" ? dict.session.eventEndsNow : dict.session.eventEndsSoon, {
+            title: session.event.title,
+            time: new Date(session.event.endsAt).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" }),
+          })}
+        </p>
+      ) : null}
       {expiring ? (
         <p className="session-warning" role="alert" data-testid="session-expiring">
           {dict.session.expiringSoon}

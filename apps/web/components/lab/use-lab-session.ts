@@ -44,9 +44,12 @@ async function findOrCreate(lessonId: string, signal?: AbortSignal): Promise<Lab
     const { sessions } = await apiRequest("GET", "/api/sessions", ZSessionList, { signal });
     return {
       sessions,
-      mine: sessions.find(
-        (s) => s.lesson === lessonId && (s.status === "queued" || isSessionStatusIn(OPEN_SESSION_STATUSES, s.status)),
-      ),
+      // An event's session first: a join (/join/<code>) has just handed it to this user.
+      mine: sessions
+        .filter(
+          (s) => s.lesson === lessonId && (s.status === "queued" || isSessionStatusIn(OPEN_SESSION_STATUSES, s.status)),
+        )
+        .sort((a, b) => Number(b.event !== null) - Number(a.event !== null))[0],
     };
   };
   // Reloaded while queued: this tab left the queue at pagehide and asks for that place back.

@@ -29,6 +29,11 @@ export async function SiteHeader({ compact = false }: { compact?: boolean }) {
         <LanguageSwitch />
         <ThemeToggle />
         <TextSizeToggle />
+        {user?.role === "admin" || user?.role === "instructor" ? (
+          <Link href="/events" className="button-quiet" data-testid="events-link">
+            {dict.events.headerLink}
+          </Link>
+        ) : null}
         {user?.role === "admin" ? (
           <Link href="/admin/users" className="button-quiet" data-testid="admin-users-link">
             {dict.header.adminUsers}
