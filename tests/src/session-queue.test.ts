@@ -1,6 +1,6 @@
 // The waiting queue (issue 14): with every place under MAX_SESSIONS taken, a create waits in
 // `queued` instead of failing, starts by itself when a place frees, survives a restart, and leaves
-// on DELETE, on closing the lab page, or when its owner stops polling. One server lineage on one
+// on DELETE, on leaving or closing the lab page, or when its owner stops polling. One server lineage on one
 // database (MAX_SESSIONS=1, so at most one lab runs at a time on this 2-core machine).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -66,6 +66,20 @@ async function mySession(client: ApiClient): Promise<TSession> {
   const listed = await client.request<{ sessions: TSession[] }>("GET", "/api/sessions");
   assert.equal(listed.body.sessions.length, 1, JSON.stringify(listed.body));
   return client.getSession(listed.body.sessions[0]!.id);
+}
+
+/** Waits (5 s at most: no QUEUE_HEARTBEAT wait) for a queued session to be ended as left_queue. */
+async function leavesQueueSoon(client: ApiClient, sessionId: string, who: string): Promise<void> {
+  const gone = await waitFor(
+    `${who}'s place to be given up`,
+    async () => {
+      const s = await client.getSession(sessionId);
+      return s.status === "ended" ? s : undefined;
+    },
+    5_000,
+    100,
+  );
+  assert.equal(gone.stopReason?.code, "left_queue");
 }
 
 /**
@@ -204,7 +218,7 @@ describe("waiting queue", () => {
     assert.equal(await bobPage.locator("[data-testid=queue-position]").count(), 0);
   });
 
-  it("keeps the queue across a restart; closing a queued lab page or not polling gives up the place", async () => {
+  it("keeps the queue across a restart; leaving or closing a queued lab page or not polling gives up the place", async () => {
     await lab.server.stop();
     // Same database, instance and port (the browser's origin); a short heartbeat from now on.
     lab.server = await KubelabServer.start({
@@ -270,18 +284,33 @@ describe("waiting queue", () => {
       await opened.page.locator("[data-testid=queue-position][data-position='1']").waitFor({ timeout: 10_000 });
       assert.match((await position.textContent()) ?? "", /^Eres el número 1; /);
 
-      // Frank closes the tab: pagehide leaves the queue at once (no QUEUE_HEARTBEAT wait).
-      await opened.page.close({ runBeforeUnload: true });
-      const gone = await waitFor(
-        "Frank's place to be given up",
-        async () => {
-          const s = await frank.getSession(franks.id);
-          return s.status === "ended" ? s : undefined;
-        },
-        5_000,
-        100,
+      // Henry queues behind Frank.
+      const henryOpened = await openLab(browser, lab.publicUrl, "Henry");
+      contexts.push(henryOpened.context);
+      const henryPosition = henryOpened.page.locator("[data-testid=queue-position]");
+      await henryPosition.waitFor({ timeout: 60_000 });
+      assert.equal(await henryPosition.getAttribute("data-position"), "2");
+      const henry = await clientOf(henryOpened.context, lab.publicUrl);
+      const henrys = await mySession(henry);
+
+      // Frank goes back to the catalog through the header: a client-side navigation (the page's
+      // window survives it, so no pagehide was sent) whose unmount leaves the queue at once.
+      await opened.page.evaluate("window.kubelabSamePage = true");
+      await opened.page.locator("header.site-header a.brand").click();
+      await opened.page.locator("[data-testid=lesson-card]").first().waitFor();
+      assert.equal(
+        await opened.page.evaluate<boolean>("window.kubelabSamePage === true"),
+        true,
+        "a client-side navigation",
       );
-      assert.equal(gone.stopReason?.code, "left_queue");
+      await leavesQueueSoon(frank, franks.id, "Frank");
+      // Henry moves up, on his page too (it polls every 2 s).
+      assert.equal((await henry.getSession(henrys.id)).queue?.position, 1);
+      await henryOpened.page.locator("[data-testid=queue-position][data-position='1']").waitFor({ timeout: 5_000 });
+
+      // Henry closes the tab: pagehide leaves the queue at once (no QUEUE_HEARTBEAT wait).
+      await henryOpened.page.close({ runBeforeUnload: true });
+      await leavesQueueSoon(henry, henrys.id, "Henry");
     } finally {
       clearInterval(polling);
     }

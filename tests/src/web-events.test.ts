@@ -1,6 +1,7 @@
 // Joining a classroom event (issue 15) in a real Chromium against the real server, database and
 // Docker nodes: the waiting page before the start, guests taking the event's reserved sessions
-// through the /join/<code> link straight into a reserved session, a full event, a wrong code.
+// through the /join/<code> link straight into a reserved session, a full event, a wrong code; the
+// instructor's /events page creating, editing, ending and deleting events.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ZEvent, ZEventList, type TEvent, type TMeResponse } from "@kubelab/shared";
@@ -280,6 +281,66 @@ describe("joining an event in Chromium", () => {
     const ended = late.locator("[data-testid=join-ended]");
     await ended.waitFor({ timeout: 10_000 });
     assert.match((await ended.textContent()) ?? "", /Este evento ha terminado/);
+  });
+
+  it("edits an event's title and capacity through the form and deletes an event after confirming", async () => {
+    // A day ahead (nothing is built for them), and at a time with seconds, which the form's
+    // datetime-local inputs cannot show: saving other fields must not move it.
+    const startsAt = new Date(Date.now() + 86_400_000);
+    startsAt.setUTCSeconds(17, 0);
+    const edited = await createEvent({
+      title: "Edit me",
+      startsAt: startsAt.toISOString(),
+      endsAt: new Date(startsAt.getTime() + 2 * 3600_000).toISOString(),
+      capacity: 5,
+      reservedSessions: 3,
+    });
+    const removed = await createEvent({
+      title: "Delete me",
+      startsAt: startsAt.toISOString(),
+      endsAt: new Date(startsAt.getTime() + 3600_000).toISOString(),
+      capacity: 1,
+      reservedSessions: 0,
+    });
+    const instructor = await newPage({ locale: "en-US" });
+    await instructor.context().addCookies(teacherCookies());
+    await instructor.goto(`${lab.publicUrl}/events`);
+    const rowOf = (id: string) => instructor.locator(`[data-testid=event-row][data-event-id='${id}']`);
+
+    await rowOf(edited.id).locator("[data-testid=event-edit]").click();
+    const form = instructor.locator("[data-testid=event-form]");
+    assert.equal(await form.locator("[data-testid=event-title]").inputValue(), "Edit me");
+    assert.equal(await form.locator("[data-testid=event-capacity]").inputValue(), "5");
+    await form.locator("[data-testid=event-title]").fill("Edited in Chromium");
+    // Below the 3 reserved sessions: the reserve follows the capacity down, as over the API.
+    await form.locator("[data-testid=event-capacity]").fill("2");
+    await form.locator("[data-testid=event-save]").click();
+    await rowOf(edited.id).locator("h2", { hasText: "Edited in Chromium" }).waitFor({ timeout: 10_000 });
+    assert.equal(await form.count(), 0, "the form closes once saved");
+    const fetched = await teacher.request("GET", `/api/events/${edited.id}`);
+    assert.equal(fetched.status, 200, JSON.stringify(fetched.body));
+    const saved = ZEvent.parse(fetched.body);
+    assert.equal(saved.title, "Edited in Chromium");
+    assert.equal(saved.capacity, 2);
+    assert.equal(saved.reservedSessions, 2);
+    assert.deepEqual(
+      { ...saved, title: edited.title, capacity: edited.capacity, reservedSessions: edited.reservedSessions },
+      { ...edited, updatedAt: saved.updatedAt },
+      "nothing else changed, the start's seconds included",
+    );
+
+    // Deleting asks first: dismissed, the event stays.
+    instructor.once("dialog", (dialog) => void dialog.dismiss());
+    await rowOf(removed.id).locator("[data-testid=event-delete]").click();
+    assert.equal((await teacher.request("GET", `/api/events/${removed.id}`)).status, 200);
+    instructor.once("dialog", (dialog) => {
+      assert.match(dialog.message(), /Delete me/);
+      void dialog.accept();
+    });
+    await rowOf(removed.id).locator("[data-testid=event-delete]").click();
+    await rowOf(removed.id).waitFor({ state: "detached", timeout: 10_000 });
+    assert.equal((await teacher.request("GET", `/api/events/${removed.id}`)).status, 404);
+    assert.equal(await rowOf(edited.id).count(), 1, "only that event went");
   });
 
   it("says a wrong code is wrong, and catches typos before asking the server", async () => {

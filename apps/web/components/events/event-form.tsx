@@ -5,6 +5,7 @@ import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { ApiError } from "@/lib/api/api-error";
 import { apiRequest } from "@/lib/api/browser-api";
 import {
+  changedBody,
   detailField,
   emptyEventForm,
   eventToForm,
@@ -67,8 +68,10 @@ export function EventForm({ lessons, event, onSaved, onCancel }: EventFormProps)
 
   async function submit(e: FormEvent<HTMLFormElement>): Promise<void> {
     e.preventDefault();
-    const result = formToBody(values);
+    const result = event ? changedBody(values, event) : formToBody(values);
     if ("invalid" in result) return showInvalid(result.invalid);
+    // Nothing changed: there is nothing to send (and PATCH wants at least one field).
+    if (event && Object.keys(result.body).length === 0) return onSaved(event);
     setBusy(true);
     setError(null);
     setWrong([]);

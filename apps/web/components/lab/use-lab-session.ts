@@ -76,6 +76,13 @@ async function findOrCreate(lessonId: string, signal?: AbortSignal): Promise<Lab
   }
 }
 
+/** Ends a queued session; keepalive lets the DELETE outlive a page that is going away. */
+function leaveQueue(sessionId: string): void {
+  void fetch(`/api/sessions/${sessionId}`, { method: "DELETE", credentials: "same-origin", keepalive: true }).catch(
+    () => undefined,
+  );
+}
+
 // Provisioning is watched closely; a ready session only needs an occasional
 // check (another tab may end it), and more often once its time is up.
 function pollDelay(session: TSession): number | null {
@@ -170,13 +177,28 @@ export function useLabSession(lessonId: string): LabSession {
     if (!queuedId) return;
     const leave = (): void => {
       rememberLeftQueue(window.sessionStorage, { sessionId: queuedId, lesson: lessonId, at: Date.now() });
-      void fetch(`/api/sessions/${queuedId}`, { method: "DELETE", credentials: "same-origin", keepalive: true }).catch(
-        () => undefined,
-      );
+      leaveQueue(queuedId);
     };
     window.addEventListener("pagehide", leave);
     return () => window.removeEventListener("pagehide", leave);
   }, [queuedId, lessonId]);
+
+  // Leaving inside the app (a link, back to the catalog) sends no pagehide: the page unmounts
+  // instead, and leaves the queue then. Not at once: strict mode (dev) and Fast Refresh run this
+  // cleanup and mount again in the same task, and that page keeps its place. No note for a rejoin
+  // either: only a reload of the same page may take the place back.
+  const queuedIdRef = useRef(queuedId);
+  useEffect(() => {
+    queuedIdRef.current = queuedId;
+  }, [queuedId]);
+  const unmountLeave = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => {
+    clearTimeout(unmountLeave.current);
+    return () => {
+      const id = queuedIdRef.current;
+      if (id) unmountLeave.current = setTimeout(() => leaveQueue(id), 0);
+    };
+  }, []);
 
   const sessionId = session?.id ?? null;
   const sessionIdRef = useRef(sessionId);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { TEvent } from "@kubelab/shared";
 import {
+  changedBody,
   detailField,
   emptyEventForm,
   eventToForm,
@@ -30,6 +31,22 @@ describe("event form times", () => {
     assert.equal(form.endsAt, "2026-12-03T13:00");
   });
 });
+
+/** An event with every field set (the rest of TEvent is not read here). */
+const existing = {
+  title: "K",
+  lessonId: "l",
+  language: "en",
+  startsAt: "2026-12-03T09:00:00.000Z",
+  endsAt: "2026-12-03T11:00:00.000Z",
+  capacity: 5,
+  sessionSeconds: 3600,
+  maxExtensions: 1,
+  reservedSessions: 3,
+  prepareSeconds: 1200,
+  joinPolicy: "allow_list",
+  allowList: ["a", "b"],
+} as TEvent;
 
 describe("formToBody", () => {
   const filled = {
@@ -85,25 +102,25 @@ describe("formToBody", () => {
   });
 
   it("fills an existing event's values back in", () => {
-    const event = {
-      title: "K",
-      lessonId: "l",
-      language: "en",
-      startsAt: "2026-12-03T09:00:00.000Z",
-      endsAt: "2026-12-03T11:00:00.000Z",
-      capacity: 5,
-      sessionSeconds: 3600,
-      maxExtensions: 1,
-      reservedSessions: 3,
-      prepareSeconds: 1200,
-      joinPolicy: "allow_list",
-      allowList: ["a", "b"],
-    } as TEvent;
-    const form = eventToForm(event);
+    const form = eventToForm(existing);
     assert.equal(form.startsAt, "2026-12-03T10:00");
     assert.equal(form.sessionMinutes, "60");
     assert.equal(form.prepareMinutes, "20");
     assert.equal(form.allowList, "a\nb");
+  });
+
+  it("sends only what an edit changed", () => {
+    // The start has seconds the form cannot show; it is not sent back rounded.
+    const event = { ...existing, startsAt: "2026-12-03T09:00:17.000Z" };
+    const form = eventToForm(event);
+    assert.deepEqual(changedBody(form, event), { body: {} });
+    assert.deepEqual(changedBody({ ...form, title: "K2", capacity: "2", allowList: "a\nb\nc" }, event), {
+      body: { title: "K2", capacity: 2, allowList: ["a", "b", "c"] },
+    });
+    assert.deepEqual(changedBody({ ...form, startsAt: "2026-12-03T10:30" }, event), {
+      body: { startsAt: "2026-12-03T09:30:00.000Z" },
+    });
+    assert.deepEqual(changedBody({ ...form, capacity: "" }, event), { invalid: ["capacity"] });
   });
 });
 

@@ -133,6 +133,26 @@ export function formToBody(values: EventFormValues): { body: TEventCreate } | { 
   };
 }
 
+/**
+ * The PATCH body for an edited event: only the fields whose value in the form differs from the
+ * event's own (empty when nothing did). Sending the rest back would not be a no-op: the times would
+ * lose their seconds (datetime-local shows minutes), and a lowered capacity would be refused
+ * against the unchanged reserve instead of taking it down as the API does when it is left out.
+ */
+export function changedBody(
+  values: EventFormValues,
+  event: TEvent,
+): { body: Partial<TEventCreate> } | { invalid: EventFormField[] } {
+  const result = formToBody(values);
+  const original = formToBody(eventToForm(event));
+  if ("invalid" in result || "invalid" in original) return result;
+  const body: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(result.body)) {
+    if (JSON.stringify(value) !== JSON.stringify(original.body[key as keyof TEventCreate])) body[key] = value;
+  }
+  return { body };
+}
+
 /** The form field an API error detail names (`sessionSeconds` is edited in minutes). */
 export function detailField(path: string): EventFormField | null {
   const map: Record<string, EventFormField> = {
