@@ -10,6 +10,7 @@ import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { formatDuration, useServerNow } from "@/lib/ui/use-now";
+import { useHydrated } from "@/lib/ui/use-hydrated";
 
 /** What the last join attempt said, when it was not the lab. */
 type Outcome =
@@ -36,6 +37,7 @@ export function JoinEventForm({ code: fixedCode, userName }: JoinEventFormProps)
   const [outcome, setOutcome] = useState<Outcome>({ kind: "form" });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const hydrated = useHydrated();
   const lastAttempt = useRef(0);
   const codeId = useId();
   const nameId = useId();
@@ -162,7 +164,7 @@ export function JoinEventForm({ code: fixedCode, userName }: JoinEventFormProps)
           {error}
         </p>
       ) : null}
-      <button type="submit" className="button button-primary" disabled={busy} data-testid="join-submit">
+      <button type="submit" className="button button-primary" disabled={busy || !hydrated} data-testid="join-submit">
         {busy ? dict.join.submitting : dict.join.submit}
       </button>
       {fixedCode ? (

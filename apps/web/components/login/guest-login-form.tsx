@@ -6,12 +6,14 @@ import { useId, useState, type FormEvent } from "react";
 import { apiRequest } from "@/lib/api/browser-api";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
+import { useHydrated } from "@/lib/ui/use-hydrated";
 
 export function GuestLoginForm({ next }: { next: string }) {
   const { dict } = useI18n();
   const [name, setName] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const hydrated = useHydrated();
   const inputId = useId();
   const hintId = useId();
   const errorId = useId();
@@ -61,7 +63,12 @@ export function GuestLoginForm({ next }: { next: string }) {
           {error}
         </p>
       ) : null}
-      <button type="submit" className="button button-primary" disabled={busy} data-testid="guest-login-submit">
+      <button
+        type="submit"
+        className="button button-primary"
+        disabled={busy || !hydrated}
+        data-testid="guest-login-submit"
+      >
         {busy ? dict.login.submitting : dict.login.submit}
       </button>
     </form>
