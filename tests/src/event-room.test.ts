@@ -1,17 +1,22 @@
 // The instructor's live room (issue 16), server side: a running event with two guest attendees on
 // real Docker nodes; the room snapshot and its Server-Sent Events stream (terminal input, a done
-// step and raised hands show within ~1-2 s), the help queue, and who is kept out of all of it.
+// step and raised hands show within ~1-2 s), the help queue, broadcasts, and who is kept out of all
+// of it.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   ZEvent,
   ZEventRoom,
+  ZBroadcastList,
   ZMyHelp,
+  ZSessionBroadcast,
   type TApiErrorBody,
+  type TBroadcast,
   type TEventJoinResponse,
   type TEventRoom,
   type TMyHelpRequest,
   type TRoomHelpRequest,
+  type TSessionBroadcast,
 } from "@kubelab/shared";
 import type { ApiClient } from "./support/api-client";
 import { useDatabaseClient } from "./support/database-client";
@@ -164,6 +169,35 @@ describe("event room", () => {
       stream.close();
     }
 
+    // A broadcast reaches both attendees through their sessions.
+    const none = await ana.client.request<TSessionBroadcast>("GET", `/api/sessions/${ana.sessionId}/broadcast`);
+    assert.deepEqual(none.body, { broadcast: null });
+    const sent = await teacher.request<TBroadcast>("POST", `/api/events/${event.id}/broadcasts`, {
+      message: "  Go to step 3  ",
+      step: 2,
+    });
+    assert.equal(sent.status, 201, JSON.stringify(sent.body));
+    assert.deepEqual([sent.body.message, sent.body.step, sent.body.author], ["Go to step 3", 2, "Teacher"]);
+    const later = await teacher.request<TBroadcast>("POST", `/api/events/${event.id}/broadcasts`, {
+      message: "Break: 10 minutes",
+    });
+    assert.equal(later.status, 201);
+    for (const a of [ana, bea]) {
+      const read = await a.client.request("GET", `/api/sessions/${a.sessionId}/broadcast`);
+      assert.equal(read.status, 200);
+      assert.deepEqual(ZSessionBroadcast.parse(read.body).broadcast, later.body, "the latest one");
+    }
+    const history = ZBroadcastList.parse((await teacher.request("GET", `/api/events/${event.id}/broadcasts`)).body);
+    assert.deepEqual(
+      history.broadcasts.map((b) => b.id),
+      [later.body.id, sent.body.id],
+    );
+    assert.equal(
+      (await teacher.request("POST", `/api/events/${event.id}/broadcasts`, { message: " " })).status,
+      400,
+      "an empty message",
+    );
+
     // Attendees (403) and another event's instructor (404) get nothing from any room route; nobody
     // but the attendee reaches their session's help.
     const stranger = await userWithRole("Other Teacher", "instructor");
@@ -178,8 +212,10 @@ describe("event room", () => {
         ["GET", `/api/events/${event.id}/room/stream`],
         ["POST", `/api/events/${event.id}/help/${open}/claim`],
         ["POST", `/api/events/${event.id}/help/${open}/resolve`],
+        ["POST", `/api/events/${event.id}/broadcasts`],
+        ["GET", `/api/events/${event.id}/broadcasts`],
       ] as const) {
-        const res = await client.request<TApiErrorBody>(method, path);
+        const res = await client.request<TApiErrorBody>(method, path, method === "POST" ? { message: "x" } : undefined);
         assert.equal(res.status, status, `${method} ${path}: ${JSON.stringify(res.body)}`);
       }
     }
@@ -192,6 +228,8 @@ describe("event room", () => {
         );
         assert.equal(res.status, 404, `${method} of another's help`);
       }
+      const broadcast = await client.request("GET", `/api/sessions/${bea.sessionId}/broadcast`);
+      assert.equal(broadcast.status, 404, "another's session broadcast");
     }
     assert.equal((await mine(bea))?.claimed, false, "still open, untouched");
     const admin = await userWithRole("Admin", "admin");

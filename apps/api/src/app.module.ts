@@ -19,6 +19,8 @@ import { LabLimitsController } from "./config/lab-limits.controller";
 import { DATABASE_URL, PrismaService } from "./database/prisma.service";
 import { EventRoom } from "./events/event-room.service";
 import { EventRoomController } from "./events/event-room.controller";
+import { EventBroadcasts } from "./events/event-broadcasts.service";
+import { EventBroadcastsController } from "./events/event-broadcasts.controller";
 import { HelpRequests } from "./events/help-requests.service";
 import { HelpRequestsController } from "./events/help-requests.controller";
 import { EventsController } from "./events/events.controller";
@@ -75,6 +77,7 @@ export class AppModule {
         EventsController,
         EventRoomController,
         HelpRequestsController,
+        EventBroadcastsController,
         NodeSecurityController,
         SessionsController,
         NodeFilesController,
@@ -128,6 +131,7 @@ export class AppModule {
         TerminalActivity,
         EventRoom,
         HelpRequests,
+        EventBroadcasts,
         TerminalUpgradeHandler,
         PortTokens,
         PortAccess,

@@ -84,3 +84,28 @@ export type TMyHelpRequest = z.infer<typeof ZMyHelpRequest>;
 /** GET /api/sessions/:id/help. */
 export const ZMyHelp = z.object({ request: ZMyHelpRequest.nullable() });
 export type TMyHelp = z.infer<typeof ZMyHelp>;
+
+/** POST /api/events/:id/broadcasts: a message to every attendee, optionally a step to go to. */
+export const ZBroadcastCreate = z.strictObject({
+  message: z.string().trim().min(1).max(1000),
+  step: z.number().int().min(0).max(999).optional(),
+});
+export type TBroadcastCreate = z.infer<typeof ZBroadcastCreate>;
+
+export const ZBroadcast = z.object({
+  id: z.string(),
+  message: z.string(),
+  step: z.number().int().nullable(),
+  createdAt: z.iso.datetime({ offset: true }),
+  /** The instructor's name; null once their account is gone. */
+  author: z.string().nullable(),
+});
+export type TBroadcast = z.infer<typeof ZBroadcast>;
+
+/** GET /api/events/:id/broadcasts (newest first). */
+export const ZBroadcastList = z.object({ broadcasts: z.array(ZBroadcast) });
+export type TBroadcastList = z.infer<typeof ZBroadcastList>;
+
+/** GET /api/sessions/:id/broadcast: the latest broadcast of the session's event, or null. */
+export const ZSessionBroadcast = z.object({ broadcast: ZBroadcast.nullable() });
+export type TSessionBroadcast = z.infer<typeof ZSessionBroadcast>;
