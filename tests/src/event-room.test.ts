@@ -14,6 +14,7 @@ import {
   type TBroadcast,
   type TEventJoinResponse,
   type TEventRoom,
+  type TEventSummary,
   type TMyHelpRequest,
   type TRoomHelpRequest,
   type TSessionBroadcast,
@@ -198,6 +199,34 @@ describe("event room", () => {
       "an empty message",
     );
 
+    // The export: one line per attendee with their steps and help requests; the summary.
+    const csv = await fetch(new URL(`/api/events/${event.id}/export.csv`, teacher.baseUrl), {
+      headers: { cookie: teacher.cookieHeader ?? "" },
+    });
+    assert.equal(csv.status, 200);
+    assert.match(csv.headers.get("content-type") ?? "", /^text\/csv/);
+    const lines = (await csv.text()).trimEnd().split("\r\n");
+    assert.equal(lines[0], "name,login,status,steps_done,current_step,time_spent_seconds,help_requests");
+    const cells = lines.slice(1).map((line) => line.split(","));
+    assert.deepEqual(
+      cells.map((c) => [c[0], c[2], c[3], c[4], c[6]]),
+      [
+        ["Ana", "ready", "0", "0", "1"],
+        ["Bea", "ready", "1", "1", "2"],
+      ],
+      "one line per attendee: steps done, current step, help requests",
+    );
+    assert.ok(
+      cells.every((c) => Number(c[5]) > 0),
+      "time spent",
+    );
+    const summary = await teacher.request<TEventSummary>("GET", `/api/events/${event.id}/summary`);
+    assert.equal(summary.status, 200);
+    assert.deepEqual(
+      { ...summary.body, medianSecondsToReady: typeof summary.body.medianSecondsToReady },
+      { eventId: event.id, joined: 2, started: 2, finished: 0, medianStepsDone: 0.5, medianSecondsToReady: "number" },
+    );
+
     // Attendees (403) and another event's instructor (404) get nothing from any room route; nobody
     // but the attendee reaches their session's help.
     const stranger = await userWithRole("Other Teacher", "instructor");
@@ -214,6 +243,8 @@ describe("event room", () => {
         ["POST", `/api/events/${event.id}/help/${open}/resolve`],
         ["POST", `/api/events/${event.id}/broadcasts`],
         ["GET", `/api/events/${event.id}/broadcasts`],
+        ["GET", `/api/events/${event.id}/export.csv`],
+        ["GET", `/api/events/${event.id}/summary`],
       ] as const) {
         const res = await client.request<TApiErrorBody>(method, path, method === "POST" ? { message: "x" } : undefined);
         assert.equal(res.status, status, `${method} ${path}: ${JSON.stringify(res.body)}`);

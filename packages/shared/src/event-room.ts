@@ -109,3 +109,19 @@ export type TBroadcastList = z.infer<typeof ZBroadcastList>;
 /** GET /api/sessions/:id/broadcast: the latest broadcast of the session's event, or null. */
 export const ZSessionBroadcast = z.object({ broadcast: ZBroadcast.nullable() });
 export type TSessionBroadcast = z.infer<typeof ZSessionBroadcast>;
+
+/** GET /api/events/:id/summary: the end-of-event figures (attendees: users with a session in it). */
+export const ZEventSummary = z.object({
+  eventId: z.string(),
+  /** Attendees who joined. */
+  joined: z.number().int(),
+  /** Attendees whose session became ready. */
+  started: z.number().int(),
+  /** Attendees who marked every step of the lesson done. */
+  finished: z.number().int(),
+  /** Median of the attendees' done steps; null without attendees. */
+  medianStepsDone: z.number().nullable(),
+  /** Median seconds from join to a ready session, over those that started; null if none did. */
+  medianSecondsToReady: z.number().nullable(),
+});
+export type TEventSummary = z.infer<typeof ZEventSummary>;

@@ -36,13 +36,8 @@ export interface RoomInput {
  * stream can rebuild it every second and send it only when the result differs.
  */
 export function buildRoom(input: RoomInput): TEventRoom {
-  const latest = new Map<string, RoomSession>();
-  for (const session of input.sessions) {
-    const known = latest.get(session.ownerId);
-    if (!known || session.createdAt > known.createdAt) latest.set(session.ownerId, session);
-  }
   const help = [...input.help].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-  const attendees: TRoomAttendee[] = [...latest.values()].map((session) => {
+  const attendees: TRoomAttendee[] = latestPerOwner(input.sessions).map((session) => {
     const progress = input.progress.get(session.ownerId);
     const last = input.lastInput(session.id);
     return {
@@ -70,11 +65,26 @@ export function buildRoom(input: RoomInput): TEventRoom {
   return { eventId: input.eventId, lessonId: input.lessonId, attendees, steps, help };
 }
 
+/** Each attendee's latest session (by createdAt) among `sessions`. */
+export function latestPerOwner<S extends { ownerId: string; createdAt: Date }>(sessions: readonly S[]): S[] {
+  const latest = new Map<string, S>();
+  for (const session of sessions) {
+    const known = latest.get(session.ownerId);
+    if (!known || session.createdAt > known.createdAt) latest.set(session.ownerId, session);
+  }
+  return [...latest.values()];
+}
+
+/** Done steps that exist in a lesson of `count` steps, once each, in order. */
+export function validDoneSteps(doneSteps: readonly number[], count: number): number[] {
+  return [...new Set(doneSteps)].filter((s) => inRange(s, count)).sort((a, b) => a - b);
+}
+
 function inRange(step: number, count: number): boolean {
   return Number.isInteger(step) && step >= 0 && step < count;
 }
 
 // Progress written for a longer version of the lesson may point past its end: the last step.
-function clampStep(step: number, count: number): number {
+export function clampStep(step: number, count: number): number {
   return Math.max(0, Math.min(step, count - 1));
 }
