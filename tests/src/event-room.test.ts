@@ -267,5 +267,20 @@ describe("event room", () => {
     assert.equal((await admin.request("GET", `/api/events/${event.id}/room`)).status, 200, "admins see every room");
 
     assert.equal((await teacher.request("POST", `/api/events/${event.id}/end`)).status, 200);
+    await waitFor(
+      "the ended sessions' help requests to close",
+      async () => {
+        const open = await db.client.query("SELECT closed_reason FROM help_requests WHERE open_session_id IS NOT NULL");
+        return open.rowCount === 0 ? true : undefined;
+      },
+      5_000,
+    );
+    const reasons = await db.client.query<{ closed_reason: string }>(
+      "SELECT closed_reason FROM help_requests ORDER BY created_at",
+    );
+    assert.deepEqual(
+      reasons.rows.map((r) => r.closed_reason),
+      ["resolved", "withdrawn", "session_stopped"],
+    );
   });
 });
