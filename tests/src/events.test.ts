@@ -19,6 +19,7 @@ import type { ApiClient } from "./support/api-client";
 import { countLabelled } from "./support/docker-objects";
 import { useDatabaseClient } from "./support/database-client";
 import { useKubelab } from "./support/lab-fixture";
+import { userWithRole as userWithRole_ } from "./support/user-roles";
 import { waitFor } from "./support/wait-for";
 
 const LESSON = "kubernetes-para-principiantes";
@@ -30,13 +31,7 @@ describe("classroom events", () => {
   });
   const db = useDatabaseClient(lab);
 
-  /** A guest login given `role` straight in the database (as an admin's PATCH would). */
-  async function userWithRole(name: string, role: "attendee" | "instructor" | "admin"): Promise<ApiClient> {
-    const client = lab.server.client();
-    const me: TMeResponse = await client.loginAsGuest(name);
-    await db.client.query("UPDATE users SET role = $1 WHERE id = $2", [role, me.id]);
-    return client;
-  }
+  const userWithRole = (name: string, role: "attendee" | "instructor" | "admin") => userWithRole_(lab, db, name, role);
 
   /**
    * A logged-in (GitHub) user. A real OIDC/GitHub login needs a provider process (auth.test.ts);

@@ -1,12 +1,13 @@
 // Port forwarding: real server, real Docker nodes, real apps (python3) listening inside them.
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import http from "node:http";
+import type http from "node:http";
 import { after, before, describe, it } from "node:test";
 import type { TPortEntry, TPortList, TSession } from "@kubelab/shared";
 import WebSocket from "ws";
 import type { ApiClient } from "./support/api-client";
 import { docker, execIn, removeInstanceObjects } from "./support/docker-objects";
+import { openEventStream } from "./support/event-stream-client";
 import { freePort } from "./support/free-port";
 import { KubelabServer } from "./support/kubelab-server";
 import { HEADER_ECHO_APP, WEBSOCKET_ECHO_APP, startNodeApp } from "./support/node-apps";
@@ -312,27 +313,13 @@ describe("port forwarding", () => {
     });
     assert.equal((await bob.request("GET", `/api/sessions/${session.id}/ports`)).status, 404);
 
-    const events: TPortList[] = [];
-    const req = http.get({
-      host: "127.0.0.1",
-      port,
-      path: `/api/sessions/${session.id}/ports/events`,
-      headers: { cookie: cookieOf(alice) },
-    });
-    const [res] = (await once(req, "response")) as [http.IncomingMessage];
-    assert.equal(res.statusCode, 200);
-    assert.match(res.headers["content-type"] ?? "", /^text\/event-stream/);
-    let buffer = "";
-    res.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString("utf8");
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (block.startsWith("event: ports") && data) events.push(JSON.parse(data) as TPortList);
-      }
-    });
+    const stream = await openEventStream(
+      alice,
+      `/api/sessions/${session.id}/ports/events`,
+      "ports",
+      (data) => data as TPortList,
+    );
+    const events = stream.messages;
     await waitFor("the first event", () => (events.length > 0 ? true : undefined), 10_000, 50);
     const has = (node: string, p: number) =>
       events.at(-1)?.ports.some((e) => e.node === node && e.port === p && e.detected);
@@ -345,7 +332,7 @@ describe("port forwarding", () => {
     assert.ok(elapsed < 10_000, `took ${elapsed} ms`);
     // Loopback-only listeners cannot be reached through the session network and are not offered.
     assert.equal(has("node2", 8124), false);
-    req.destroy();
+    stream.close();
   });
 
   it("offers Kubernetes NodePorts with their service name", async () => {

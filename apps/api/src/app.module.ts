@@ -17,6 +17,12 @@ import { HttpExceptionFilter } from "./common/http-exception.filter";
 import { APP_CONFIG, type AppConfig } from "./config/app-config";
 import { LabLimitsController } from "./config/lab-limits.controller";
 import { DATABASE_URL, PrismaService } from "./database/prisma.service";
+import { EventRoom } from "./events/event-room.service";
+import { EventRoomController } from "./events/event-room.controller";
+import { EventBroadcasts } from "./events/event-broadcasts.service";
+import { EventBroadcastsController } from "./events/event-broadcasts.controller";
+import { HelpRequests } from "./events/help-requests.service";
+import { HelpRequestsController } from "./events/help-requests.controller";
 import { EventsController } from "./events/events.controller";
 import { EventJoinLimiter } from "./events/event-join-limiter";
 import { EventJoinService } from "./events/event-join.service";
@@ -47,6 +53,7 @@ import { SessionsController } from "./sessions/sessions.controller";
 import { SessionImagePicker } from "./sessions/session-image-picker";
 import { SessionsService } from "./sessions/sessions.service";
 import { SessionEvents } from "./sessions/session-events";
+import { TerminalActivity } from "./terminals/terminal-activity";
 import { TerminalRegistry } from "./terminals/terminal-registry.service";
 import { TerminalUpgradeHandler } from "./terminals/terminal-upgrade.handler";
 import { PortAccess } from "./ports/port-access.service";
@@ -68,6 +75,9 @@ export class AppModule {
         AuthController,
         AdminUsersController,
         EventsController,
+        EventRoomController,
+        HelpRequestsController,
+        EventBroadcastsController,
         NodeSecurityController,
         SessionsController,
         NodeFilesController,
@@ -118,6 +128,10 @@ export class AppModule {
         SessionEvents,
         LessonCatalog,
         TerminalRegistry,
+        TerminalActivity,
+        EventRoom,
+        HelpRequests,
+        EventBroadcasts,
         TerminalUpgradeHandler,
         PortTokens,
         PortAccess,

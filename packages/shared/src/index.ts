@@ -11,3 +11,4 @@ export * from "./safe-next-path";
 export * from "./node-security";
 export * from "./lab-limits";
 export * from "./events";
+export * from "./event-room";

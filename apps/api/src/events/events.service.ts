@@ -18,7 +18,7 @@ import { SessionPool } from "../sessions/session-pool.service";
 import { eventPhase, newAccessCode, resolveEventSettings, type EventInput, type EventSettings } from "./event-rules";
 
 // Event ids are UUIDs; anything else cannot exist and is not worth a query.
-const EVENT_ID = /^[0-9a-f-]{36}$/;
+export const EVENT_ID = /^[0-9a-f-]{36}$/;
 // A clash among 31^8 codes is rare; a few fresh draws make it vanish.
 const CODE_ATTEMPTS = 5;
 
@@ -133,7 +133,8 @@ export class EventsService {
     await Promise.all(sessions.map((s) => this.lifecycle.end(s.id, { code: "event_ended" })));
   }
 
-  private async find(viewer: Viewer, id: string): Promise<Event> {
+  /** The event if the viewer may manage it (access/event-access-rules.ts), else not_found/forbidden. */
+  async find(viewer: Viewer, id: string): Promise<Event> {
     const event = EVENT_ID.test(id) ? await this.prisma.event.findUnique({ where: { id } }) : null;
     return manageableEvent(viewer, event);
   }

@@ -12,6 +12,7 @@ import { SessionAccess } from "../access/session-access.service";
 import { isSessionReady } from "../access/session-access-rules";
 import { CurrentUser } from "../auth/current-user.decorator";
 import { AppError } from "../common/app-error";
+import { openEventStream } from "../common/event-stream";
 import { parseBody } from "../common/zod-validation";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import type { User } from "../generated/prisma/client";
@@ -20,9 +21,6 @@ import { AUTH_PATH } from "./port-http.gateway";
 import { PortTokens, TICKET_SECONDS } from "./port-tokens";
 import { PortWatcher } from "./port-watcher.service";
 import { PortsService } from "./ports.service";
-
-// Comment lines keep idle proxies from closing the stream.
-const SSE_KEEPALIVE_MS = 20_000;
 
 @Controller("api/sessions/:id")
 export class PortsController {
@@ -43,37 +41,25 @@ export class PortsController {
   @Get("ports/events")
   async events(@CurrentUser() user: User, @Param("id") id: string, @Res() res: Response): Promise<void> {
     const session = await this.access.session(user, id);
-    res.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-store",
-      // Reverse proxies (nginx) would otherwise buffer the stream.
-      "x-accel-buffering": "no",
-    });
-    const send = (event: string, data: unknown): void => {
-      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    };
+    const stream = openEventStream(res);
     if (!isSessionReady(session)) {
-      send("ports", await this.ports.build(session.id, []));
-      res.end();
+      stream.send("ports", await this.ports.build(session.id, []));
+      stream.end();
       return;
     }
-    const keepalive = setInterval(() => res.write(": keepalive\n\n"), SSE_KEEPALIVE_MS);
     const stop = this.watcher.watch(session.id, {
       changed: (detected) => {
         this.ports.build(session.id, detected).then(
-          (list) => send("ports", list),
+          (list) => stream.send("ports", list),
           () => res.destroy(),
         );
       },
       ended: (reason) => {
-        send("ended", { reason });
-        res.end();
+        stream.send("ended", { reason });
+        stream.end();
       },
     });
-    res.on("close", () => {
-      clearInterval(keepalive);
-      stop();
-    });
+    stream.onClose(stop);
   }
 
   @Put("nodes/:node/ports/:port")

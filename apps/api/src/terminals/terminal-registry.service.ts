@@ -11,6 +11,7 @@ import type { WebSocket } from "ws";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
 import { SessionEvents } from "../sessions/session-events";
+import { TerminalActivity } from "./terminal-activity";
 import { Terminal } from "./terminal";
 
 export interface TerminalTarget {
@@ -45,6 +46,7 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
   constructor(
     private readonly engine: DockerEngine,
     private readonly events: SessionEvents,
+    private readonly activity: TerminalActivity,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -154,6 +156,7 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
     this.terminals.set(key, terminal);
     terminal.onExit(() => this.forget(key));
     terminal.onIdle(() => this.scheduleGrace(terminal));
+    terminal.onTyped(() => this.activity.touch(target.sessionId));
     this.logger.log(`Terminal ${key} started`);
     return terminal;
   }

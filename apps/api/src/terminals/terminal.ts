@@ -43,6 +43,7 @@ export class Terminal {
   private exited = false;
   private readonly exitListeners: ((code: number | null) => void)[] = [];
   private readonly idleListeners: (() => void)[] = [];
+  private readonly inputListeners: (() => void)[] = [];
   private readonly stream: Duplex;
 
   constructor(
@@ -73,6 +74,11 @@ export class Terminal {
 
   onExit(listener: (code: number | null) => void): void {
     this.exitListeners.push(listener);
+  }
+
+  /** Called on every input frame (keystrokes, pastes); keep it cheap. */
+  onTyped(listener: () => void): void {
+    this.inputListeners.push(listener);
   }
 
   /** Called when the last socket leaves. */
@@ -152,6 +158,7 @@ export class Terminal {
   private onInput(socket: AttachedSocket, payload: Buffer, isBinary: boolean): void {
     if (isBinary) {
       if (this.exited) return;
+      for (const listener of this.inputListeners) listener();
       // Backpressure on input too: a huge paste waits for the shell instead of piling up here.
       if (!this.stream.write(payload)) {
         socket.ws.pause();
