@@ -216,6 +216,14 @@ describe("waiting queue", () => {
       .waitFor({ state: "attached", timeout: 180_000 });
     assert.equal((await bob.getSession(bobSession.id)).status, "ready");
     assert.equal(await bobPage.locator("[data-testid=queue-position]").count(), 0);
+    // A queue leave sent as the page went away, arriving after the promotion, ends nothing.
+    const late = await bob.request<{ error: { code: string } }>(
+      "DELETE",
+      `/api/sessions/${bobSession.id}?ifQueued=true`,
+    );
+    assert.equal(late.status, 409);
+    assert.equal(late.body.error.code, "conflict");
+    assert.equal((await bob.getSession(bobSession.id)).status, "ready");
   });
 
   it("keeps the queue across a restart; leaving or closing a queued lab page or not polling gives up the place", async () => {

@@ -171,12 +171,18 @@ export class SessionLifecycle {
    * session leaves the queue: it goes straight to ended, having nothing to clean up.
    */
   async end(sessionId: string, reason: SessionEndReason): Promise<void> {
-    if (await this.move(sessionId, "ended", { ...toReasonColumns(reason), endedAt: new Date() }, ["queued"])) {
-      this.logger.log(`Session ${sessionId} left the queue (${reasonText(reason)})`);
-      return;
-    }
+    if (await this.leaveQueue(sessionId, reason)) return;
     if (await this.move(sessionId, "ending", toReasonColumns(reason))) await this.finish(sessionId, reason);
     else await this.finishEnding(sessionId);
+  }
+
+  /** Ends the session only while it is queued (queued → ended); false when it was not queued. */
+  async leaveQueue(sessionId: string, reason: SessionEndReason): Promise<boolean> {
+    if (!(await this.move(sessionId, "ended", { ...toReasonColumns(reason), endedAt: new Date() }, ["queued"]))) {
+      return false;
+    }
+    this.logger.log(`Session ${sessionId} left the queue (${reasonText(reason)})`);
+    return true;
   }
 
   /** Finishes a session left `ending` (its cleanup failed, or the process ending it died), with its own reason. */

@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from "@nestjs/common";
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from "@nestjs/common";
 import { ZCreateSessionRequest, ZExtendSessionRequest, type TSession, type TSessionList } from "@kubelab/shared";
 import { CurrentUser } from "../auth/current-user.decorator";
+import { AppError } from "../common/app-error";
 import { parseBody } from "../common/zod-validation";
 import { EventJoinService } from "../events/event-join.service";
 import type { User } from "../generated/prisma/client";
@@ -38,9 +39,15 @@ export class SessionsController {
     return this.sessions.extend(user, id);
   }
 
+  /** `?ifQueued=true`: end it only while it is still queued (the lab page leaving the queue). */
   @Delete(":id")
   @HttpCode(204)
-  delete(@CurrentUser() user: User, @Param("id") id: string): Promise<void> {
-    return this.sessions.delete(user, id);
+  delete(@CurrentUser() user: User, @Param("id") id: string, @Query("ifQueued") ifQueued?: string): Promise<void> {
+    if (ifQueued !== undefined && ifQueued !== "true") {
+      throw new AppError("bad_request", 'ifQueued must be "true" or left out', [
+        { path: "ifQueued", message: 'only "true"' },
+      ]);
+    }
+    return this.sessions.delete(user, id, { onlyIfQueued: ifQueued === "true" });
   }
 }

@@ -209,9 +209,20 @@ export class SessionsService {
     return this.get(user, sessionId);
   }
 
-  async delete(user: User, sessionId: string): Promise<void> {
+  /**
+   * Ends the session. With `onlyIfQueued` (a lab page leaving the queue as it goes away) only a
+   * queued session is ended: one promoted a moment before is the user's lab now, and a page that
+   * was closed at that moment must not end it (409 conflict instead).
+   */
+  async delete(user: User, sessionId: string, options: { onlyIfQueued?: boolean } = {}): Promise<void> {
     const session = await this.access.session(user, sessionId);
     if (session.status === "ended") return;
+    if (options.onlyIfQueued) {
+      if (!(await this.lifecycle.leaveQueue(session.id, { code: "left_queue" }))) {
+        throw new AppError("conflict", "This session is no longer queued; end it with a plain DELETE");
+      }
+      return;
+    }
     await this.lifecycle.end(session.id, { code: session.status === "queued" ? "left_queue" : "deleted" });
   }
 

@@ -76,11 +76,16 @@ async function findOrCreate(lessonId: string, signal?: AbortSignal): Promise<Lab
   }
 }
 
-/** Ends a queued session; keepalive lets the DELETE outlive a page that is going away. */
+/**
+ * Ends a queued session; keepalive lets the DELETE outlive a page that is going away. Only while it
+ * is still queued: promoted a moment before, it is the user's lab and must live on.
+ */
 function leaveQueue(sessionId: string): void {
-  void fetch(`/api/sessions/${sessionId}`, { method: "DELETE", credentials: "same-origin", keepalive: true }).catch(
-    () => undefined,
-  );
+  void fetch(`/api/sessions/${sessionId}?ifQueued=true`, {
+    method: "DELETE",
+    credentials: "same-origin",
+    keepalive: true,
+  }).catch(() => undefined);
 }
 
 // Provisioning is watched closely; a ready session only needs an occasional
