@@ -5,10 +5,10 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import type { TSession } from "@kubelab/shared";
-import pg from "pg";
 import { countLabelled, docker } from "./support/docker-objects";
+import { useDatabaseClient } from "./support/database-client";
 import { useKubelab } from "./support/lab-fixture";
 import { KubelabServer } from "./support/kubelab-server";
 import { TerminalClient } from "./support/terminal-client";
@@ -37,19 +37,11 @@ interface Row {
 
 describe("warm pool", () => {
   const lab = useKubelab({ env: ENV });
-  let db: pg.Client;
-
-  before(async () => {
-    db = new pg.Client({ connectionString: lab.db.url });
-    await db.connect();
-  });
-  after(async () => {
-    await db?.end();
-  });
+  const db = useDatabaseClient(lab);
 
   const rows = async (): Promise<Row[]> =>
     (
-      await db.query<Row>(
+      await db.client.query<Row>(
         "SELECT id, status::text, owner_id, pool_key, status_reason, pooled_at FROM lab_sessions ORDER BY created_at",
       )
     ).rows;
@@ -335,18 +327,14 @@ describe("warm pool at full capacity", () => {
       NODE_READY_TIMEOUT: "300s",
     },
   });
-  let db: pg.Client;
-  before(async () => {
-    db = new pg.Client({ connectionString: lab.db.url });
-    await db.connect();
-  });
-  after(async () => {
-    await db?.end();
-    fs.rmSync(lessons, { recursive: true, force: true });
-  });
+  const db = useDatabaseClient(lab);
+  after(() => fs.rmSync(lessons, { recursive: true, force: true }));
   const rows = async () =>
-    (await db.query<Row>("SELECT id, status::text, owner_id, pool_key, status_reason, pooled_at FROM lab_sessions"))
-      .rows;
+    (
+      await db.client.query<Row>(
+        "SELECT id, status::text, owner_id, pool_key, status_reason, pooled_at FROM lab_sessions",
+      )
+    ).rows;
 
   it("users beat the pool: a cold create evicts a pooled session instead of answering no_capacity", async () => {
     const [pooledOne] = await waitFor(

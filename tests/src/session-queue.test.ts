@@ -5,11 +5,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { TSession } from "@kubelab/shared";
-import pg from "pg";
+import type pg from "pg";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { ApiClient } from "./support/api-client";
 import { launchBrowser } from "./support/browser";
 import { countLabelled } from "./support/docker-objects";
+import { useDatabaseClient } from "./support/database-client";
 import { useKubelab } from "./support/lab-fixture";
 import { KubelabServer } from "./support/kubelab-server";
 import { waitFor } from "./support/wait-for";
@@ -124,19 +125,16 @@ describe("waiting queue", () => {
   let dave: ApiClient;
   let daveSession: TSession;
 
-  let db: pg.Client;
+  const db = useDatabaseClient(lab);
   const query = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> =>
-    (await db.query<T>(sql, params)).rows;
+    (await db.client.query<T>(sql, params)).rows;
 
   before(async () => {
-    db = new pg.Client({ connectionString: lab.db.url });
-    await db.connect();
     browser = await launchBrowser();
   });
   after(async () => {
     await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
     await browser?.close();
-    await db?.end();
   });
 
   it("queues a create when the installation is full: position 1 in the API and on the lab page (Chromium)", async () => {
@@ -349,17 +347,10 @@ describe("waiting queue and the warm pool", () => {
   const lab = useKubelab({
     env: { MAX_SESSIONS: "1", POOL_SIZE: "1", REAPER_INTERVAL: "1s", NODE_SUBNETS: "10.219.96.64/26" },
   });
-  let db: pg.Client;
-  before(async () => {
-    db = new pg.Client({ connectionString: lab.db.url });
-    await db.connect();
-  });
-  after(async () => {
-    await db?.end();
-  });
+  const db = useDatabaseClient(lab);
   const poolSessions = async (): Promise<string[]> =>
     (
-      await db.query<{ status: string }>(
+      await db.client.query<{ status: string }>(
         "SELECT status::text FROM lab_sessions WHERE owner_id IS NULL AND status IN ('provisioning', 'pooled')",
       )
     ).rows.map((r) => r.status);

@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import pg from "pg";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser } from "./support/browser";
 import { docker, execIn } from "./support/docker-objects";
+import { useDatabaseClient } from "./support/database-client";
 import { useKubelab } from "./support/lab-fixture";
 import { HEADER_ECHO_APP, startNodeApp } from "./support/node-apps";
 import { waitFor } from "./support/wait-for";
@@ -345,6 +345,7 @@ describe("lab page: a session claimed from the warm pool, until it expires", () 
     },
     browserOrigin: true,
   });
+  const db = useDatabaseClient(lab);
 
   before(async () => {
     browser = await launchBrowser();
@@ -355,21 +356,15 @@ describe("lab page: a session claimed from the warm pool, until it expires", () 
   });
 
   it("shows the terminals of a claimed session at once, never the provisioning state", async () => {
-    const db = new pg.Client({ connectionString: lab.db.url });
-    await db.connect();
-    let pooledId: string;
-    try {
-      pooledId = await waitFor(
-        "a pooled session",
-        async () => (await db.query<{ id: string }>("SELECT id FROM lab_sessions WHERE status = 'pooled'")).rows[0]?.id,
-        240_000,
-        250,
-      );
-      // Built 20 s before the claim: if the claim did not restart its time, it would expire 20 s early.
-      await new Promise((resolve) => setTimeout(resolve, 20_000));
-    } finally {
-      await db.end();
-    }
+    const pooledId = await waitFor(
+      "a pooled session",
+      async () =>
+        (await db.client.query<{ id: string }>("SELECT id FROM lab_sessions WHERE status = 'pooled'")).rows[0]?.id,
+      240_000,
+      250,
+    );
+    // Built 20 s before the claim: if the claim did not restart its time, it would expire 20 s early.
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
     const context = await browser.newContext();
     // Every state the right pane ever takes, recorded in the page from its first paint.
     // (A string: the page's DOM types are not in the tests' Node types.)
