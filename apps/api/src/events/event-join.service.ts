@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { Inject, Injectable, Logger } from "@nestjs/common";
 import type { Request, Response } from "express";
 import { OPEN_SESSION_STATUSES, type TEventJoinRequest, type TEventJoinResponse, type TSession } from "@kubelab/shared";
@@ -22,6 +21,7 @@ import { SessionsService } from "../sessions/sessions.service";
 import { countAttendees } from "./event-pools";
 import { EventJoinLimiter } from "./event-join-limiter";
 import { attendeeExpiry, eventPhase, eventPoolKey, normalizeAccessCode } from "./event-rules";
+import { insertSession } from "../sessions/session-rows";
 
 /**
  * POST /api/events/join: a code (and a name, for a guest) becomes the attendee's session in the
@@ -146,9 +146,9 @@ export class EventJoinService {
           "All lab slots of this installation are in use right now; try again in a few minutes",
         );
       }
-      const created = await tx.labSession.create({
-        data: {
-          id: randomBytes(16).toString("hex"),
+      const created = await insertSession(
+        tx,
+        {
           ownerId: user.id,
           instanceId,
           eventId: event.id,
@@ -157,10 +157,9 @@ export class EventJoinService {
           requestedImage,
           createdAt: now,
           expiresAt,
-          nodes: { create: nodes.map((name) => ({ name })) },
         },
-        include: SESSION_VIEW_INCLUDE,
-      });
+        nodes,
+      );
       await this.subnets.allocate(tx, created.id);
       return { session: created, outcome: "created" as const };
     }, QUOTA_LOCKED_TRANSACTION);

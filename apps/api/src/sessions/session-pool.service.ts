@@ -1,18 +1,17 @@
-import { randomBytes } from "node:crypto";
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
 import { CoalescedPasses } from "./coalesced-passes";
-import { eventPools } from "../events/event-pools";
+import { eventPools, type EventPool } from "../events/event-pools";
 import { eventIdOfPool } from "../events/event-rules";
 import { DEFAULT_NODES, SessionImagePicker, type SessionShape } from "./session-image-picker";
 import { SessionLifecycle } from "./session-lifecycle.service";
 import { PoolSettings } from "./session-pool-settings";
 import { planPools, type PoolState } from "./session-pool-plan";
 import { QUOTA_LOCKED_TRANSACTION, takeQuotaLock } from "./session-quota-lock";
-import { SESSION_VIEW_INCLUDE } from "./session-view";
 import { countLiveSessions, countQueuedSessions } from "./installation-occupancy";
+import { insertSession } from "./session-rows";
 
 /**
  * The warm pool: keeps ready sessions with no owner per pool key (for the general pool the key is
@@ -87,22 +86,21 @@ export class SessionPool implements OnApplicationShutdown {
       countLiveSessions(this.prisma, instanceId),
       countQueuedSessions(this.prisma, instanceId),
     ]);
-    const events = await eventPools(this.prisma, (lessonId) => this.images.pick(lessonId), new Date());
-    const shapes = new Map<string, SessionShape>();
-    const targets = new Map<string, number>();
-    for (const [key, size] of Object.entries(sizes)) {
-      targets.set(key, size);
-      shapes.set(key, { image: key, nodes: DEFAULT_NODES, requestedImage: null });
+    // What each pool should hold and build: the general pools (key = image), then the events'.
+    const wanted = new Map<string, EventPool>(
+      Object.entries(sizes).map(([key, target]) => [
+        key,
+        { target, shape: { image: key, nodes: DEFAULT_NODES, requestedImage: null } },
+      ]),
+    );
+    for (const [key, pool] of await eventPools(this.prisma, (lessonId) => this.images.pick(lessonId), new Date())) {
+      wanted.set(key, pool);
     }
-    for (const [key, pool] of events) {
-      targets.set(key, pool.target);
-      shapes.set(key, pool.shape);
-    }
-    const keys = new Set([...targets.keys(), ...members.map((m) => m.poolKey!)]);
+    const keys = new Set([...wanted.keys(), ...members.map((m) => m.poolKey!)]);
     const pools: PoolState[] = [];
     for (const key of keys) {
-      const target = targets.get(key) ?? 0;
-      const shape = shapes.get(key);
+      const target = wanted.get(key)?.target ?? 0;
+      const shape = wanted.get(key)?.shape;
       // A pool whose image is missing is left as it is (one warning), not a loop of failed builds.
       if (target > 0 && !(shape && (await this.imageReady(shape.image)))) continue;
       const mine = members.filter((m) => m.poolKey === key);
@@ -125,7 +123,7 @@ export class SessionPool implements OnApplicationShutdown {
     for (const plan of plans) {
       for (const id of plan.replace) this.endInBackground(id, "pool_replaced");
       for (const id of plan.shrink) this.endInBackground(id, "pool_shrunk");
-      const shape = shapes.get(plan.key);
+      const shape = wanted.get(plan.key)?.shape;
       for (let i = 0; shape && i < plan.start && !this.stopped; i++) {
         if (!(await this.build(plan.key, shape))) break;
       }
@@ -143,9 +141,9 @@ export class SessionPool implements OnApplicationShutdown {
       // Never a place someone waits for (SessionQueue gives free places to the queue first).
       if ((await countQueuedSessions(tx, instanceId)) > 0) return null;
       const now = Date.now();
-      return tx.labSession.create({
-        data: {
-          id: randomBytes(16).toString("hex"),
+      return insertSession(
+        tx,
+        {
           ownerId: null,
           instanceId,
           poolKey,
@@ -155,10 +153,9 @@ export class SessionPool implements OnApplicationShutdown {
           createdAt: new Date(now),
           // Replaced at the claim; until then only the pool's age limit applies.
           expiresAt: new Date(now + durationSeconds * 1000),
-          nodes: { create: shape.nodes.map((name) => ({ name })) },
         },
-        include: SESSION_VIEW_INCLUDE,
-      });
+        shape.nodes,
+      );
     }, QUOTA_LOCKED_TRANSACTION);
     if (!session) return false;
     this.logger.log(`Session ${session.id} being built for the pool ${poolKey}`);

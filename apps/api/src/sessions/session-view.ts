@@ -11,15 +11,15 @@ import { legacyReasonOf, stopReasonOf } from "./session-reason";
 export type LabSessionWithNodes = LabSession & { nodes: LabNode[] };
 export type LabSessionForView = LabSessionWithNodes & {
   notices: SessionNotice[];
-  event: Pick<Event, "id" | "title" | "endsAt"> | null;
+  event: Pick<Event, "id" | "title" | "endsAt" | "maxExtensions"> | null;
 };
 
 /** Prisma `include` that loads what toSessionView needs (the latest notices, newest first). */
 export const SESSION_VIEW_INCLUDE = {
   nodes: true,
   notices: { orderBy: { id: "desc" }, take: SESSION_NOTICES_SHOWN },
-  // For the lab page's banners before an attendee's event ends.
-  event: { select: { id: true, title: true, endsAt: true } },
+  // For the lab page's banners before an attendee's event ends, and the event's own limits.
+  event: { select: { id: true, title: true, endsAt: true, maxExtensions: true } },
 } as const;
 
 /** `queue`: where it stands while queued (SessionQueue.describe computes it); null otherwise. */

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { Inject, Injectable, Logger } from "@nestjs/common";
 import {
   isSessionStatusIn,
@@ -20,6 +19,7 @@ import { QUOTA_LOCKED_TRANSACTION, takeQuotaLock } from "./session-quota-lock";
 import { SessionSubnets } from "./session-subnets.service";
 import { SESSION_VIEW_INCLUDE, toSessionView, type LabSessionForView } from "./session-view";
 import { assertUserQuota, countLiveSessions, countQueuedSessions } from "./installation-occupancy";
+import { insertSession } from "./session-rows";
 
 @Injectable()
 export class SessionsService {
@@ -112,9 +112,9 @@ export class SessionsService {
         );
       }
       const queuedAt = hasPlace ? null : await this.placeToRejoin(tx, user, lessonId, rejoinQueue, now);
-      const created = await tx.labSession.create({
-        data: {
-          id: randomBytes(16).toString("hex"),
+      const created = await insertSession(
+        tx,
+        {
           ownerId: user.id,
           instanceId,
           lessonId: lessonId ?? null,
@@ -126,10 +126,9 @@ export class SessionsService {
           queueSeenAt: hasPlace ? null : new Date(now),
           createdAt: new Date(now),
           expiresAt,
-          nodes: { create: nodes.map((name) => ({ name })) },
         },
-        include: SESSION_VIEW_INCLUDE,
-      });
+        nodes,
+      );
       // Its network's block of NODE_SUBNETS; none left is no_capacity, and nothing of this create
       // stays. A queued session gets its block when it is promoted.
       if (hasPlace) await this.subnets.allocate(tx, created.id);
@@ -184,8 +183,8 @@ export class SessionsService {
     }
     const { extensionSeconds, maxDurationSeconds } = this.config.sessions;
     // An event's session: the event's extensions, and never past the event's end.
-    const event = await this.eventOf(session);
-    const maxExtensions = event?.maxExtensions ?? this.config.sessions.maxExtensions;
+    const { event } = session;
+    const maxExtensions = this.maxExtensionsOf(session);
     if (session.extensions >= maxExtensions) {
       throw new AppError(
         "extension_limit",
@@ -256,16 +255,11 @@ export class SessionsService {
 
   /** The API's view of a session (EventJoinService answers with it too). */
   async view(session: LabSessionForView): Promise<TSession> {
-    const maxExtensions = (await this.eventOf(session))?.maxExtensions ?? this.config.sessions.maxExtensions;
-    return toSessionView(session, maxExtensions, await this.queue.describe(session));
+    return toSessionView(session, this.maxExtensionsOf(session), await this.queue.describe(session));
   }
 
-  /** The classroom event a session was joined through: its limits replace the installation's. */
-  private eventOf(session: { eventId: string | null }): Promise<{ maxExtensions: number; endsAt: Date } | null> {
-    if (!session.eventId) return Promise.resolve(null);
-    return this.prisma.event.findUnique({
-      where: { id: session.eventId },
-      select: { maxExtensions: true, endsAt: true },
-    });
+  /** The classroom event a session was joined through sets its limit instead of the installation. */
+  private maxExtensionsOf(session: LabSessionForView): number {
+    return session.event?.maxExtensions ?? this.config.sessions.maxExtensions;
   }
 }
