@@ -18,6 +18,8 @@ export const ZRoomAttendee = z.object({
   lastActivityAt: z.iso.datetime({ offset: true }).nullable(),
   /** Their open help request (its id in `help`), or null. */
   helpRequestId: z.string().nullable(),
+  /** When their current step became current (lesson progress), or null before any progress. */
+  stepSince: z.iso.datetime({ offset: true }).nullable(),
 });
 export type TRoomAttendee = z.infer<typeof ZRoomAttendee>;
 
@@ -125,3 +127,28 @@ export const ZEventSummary = z.object({
   medianSecondsToReady: z.number().nullable(),
 });
 export type TEventSummary = z.infer<typeof ZEventSummary>;
+
+/**
+ * GET /api/events/:id/sessions/:sessionId/terminals: what a watcher can open, for the watch page.
+ * `terminals` are the ids of the node's shells running now (the attendee's tabs), "main" first.
+ */
+export const ZWatchTargets = z.object({
+  sessionId: z.string(),
+  userId: z.string(),
+  name: z.string(),
+  status: ZSessionStatus,
+  nodes: z.array(z.object({ name: z.string(), terminals: z.array(z.string()) })),
+  /** Whether the attendee allows take-over now (PUT /api/sessions/:id/takeover). */
+  takeoverAllowed: z.boolean(),
+  /** Their open help request, or null. */
+  helpRequestId: z.string().nullable(),
+});
+export type TWatchTargets = z.infer<typeof ZWatchTargets>;
+
+/** PUT /api/sessions/:id/takeover (the session's owner), and its answer. */
+export const ZTakeoverSetting = z.strictObject({ allowed: z.boolean() });
+export type TTakeoverSetting = z.infer<typeof ZTakeoverSetting>;
+
+/** POST /api/events/:id/sessions/extend and /end: how many attendee sessions it changed. */
+export const ZEventBulkResult = z.object({ count: z.number().int().nonnegative() });
+export type TEventBulkResult = z.infer<typeof ZEventBulkResult>;

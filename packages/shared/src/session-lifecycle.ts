@@ -93,6 +93,9 @@ export function isSessionStatusIn(set: readonly TSessionStatus[], status: TSessi
  *   browser died without saying goodbye), so the place went to the next in line.
  * - event_ended: the classroom event it was joined through ended (its end time, or its instructor
  *   ended it early).
+ * - ended_by_instructor: an instructor of its event (or an admin) ended it from the room.
+ * - session_reset: an instructor reset it from the room; the attendee got a fresh session of the
+ *   same event (same lesson position), which their lab page moves to by itself.
  */
 export const ZSessionEndReasonCode = z.enum([
   "deleted",
@@ -104,6 +107,8 @@ export const ZSessionEndReasonCode = z.enum([
   "left_queue",
   "queue_abandoned",
   "event_ended",
+  "ended_by_instructor",
+  "session_reset",
 ]);
 export type TSessionEndReasonCode = z.infer<typeof ZSessionEndReasonCode>;
 

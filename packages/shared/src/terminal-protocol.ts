@@ -32,8 +32,15 @@ export const ZTerminalResize = z.strictObject({
   rows: z.number().int().min(2).max(1000),
 });
 
+/**
+ * A watcher (an event's instructor on the watch endpoint) asks to type: granted while the attendee
+ * allows take-over or has an open help request, answered with a `watch` message either way.
+ * Attendees' own sockets never need it.
+ */
+export const ZTerminalTakeover = z.strictObject({ type: z.literal("takeover") });
+
 /** Text frames a client may send. */
-export const ZTerminalClientMessage = z.discriminatedUnion("type", [ZTerminalResize]);
+export const ZTerminalClientMessage = z.discriminatedUnion("type", [ZTerminalResize, ZTerminalTakeover]);
 export type TTerminalClientMessage = z.infer<typeof ZTerminalClientMessage>;
 
 /** First message on every socket: which terminal this is and where the following bytes start. */
@@ -57,11 +64,34 @@ export const ZTerminalExit = z.object({ type: z.literal("exit"), code: z.number(
 
 export const ZTerminalErrorMessage = z.object({ type: z.literal("error"), code: z.string(), message: z.string() });
 
+/**
+ * To a watcher socket, after `hello` and whenever it changes: whether its input reaches the shell.
+ * `typing` is true only after a granted `takeover`; `mayTakeOver` says whether one would be
+ * granted now ("allowed": the attendee allowed it; "help": they asked for help; "no").
+ * Binary frames from a watcher that is not typing are dropped and answered with an `error`
+ * (code `read_only`).
+ */
+export const ZTerminalWatchState = z.object({
+  type: z.literal("watch"),
+  typing: z.boolean(),
+  mayTakeOver: z.enum(["allowed", "help", "no"]),
+});
+export type TTerminalWatchState = z.infer<typeof ZTerminalWatchState>;
+
+/** To the attendee's own sockets, on attach and whenever it changes: who is watching the session. */
+export const ZTerminalWatchers = z.object({
+  type: z.literal("watchers"),
+  watchers: z.array(z.object({ name: z.string(), typing: z.boolean() })),
+});
+export type TTerminalWatchers = z.infer<typeof ZTerminalWatchers>;
+
 export const ZTerminalServerMessage = z.discriminatedUnion("type", [
   ZTerminalHello,
   ZTerminalGap,
   ZTerminalExit,
   ZTerminalErrorMessage,
+  ZTerminalWatchState,
+  ZTerminalWatchers,
 ]);
 export type TTerminalServerMessage = z.infer<typeof ZTerminalServerMessage>;
 

@@ -13,6 +13,8 @@ export interface RoomSession {
 export interface RoomProgress {
   currentStep: number;
   doneSteps: readonly number[];
+  /** When currentStep last changed; null or absent when unknown. */
+  stepSince?: Date | null;
 }
 
 export interface RoomInput {
@@ -53,6 +55,7 @@ export function buildRoom(input: RoomInput): TEventRoom {
       // To the second: typing makes at most one change per second.
       lastActivityAt: last === undefined ? null : new Date(Math.floor(last / 1000) * 1000).toISOString(),
       helpRequestId: help.find((h) => h.sessionId === session.id)?.id ?? null,
+      stepSince: progress?.stepSince?.toISOString() ?? null,
     };
   });
   attendees.sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId));

@@ -71,6 +71,8 @@ export function reasonText(reason: SessionReason): string {
     case "left_queue":
     case "queue_abandoned":
     case "event_ended":
+    case "ended_by_instructor":
+    case "session_reset":
     case "disk_limit":
     case "image_missing":
     case "profile_unavailable":

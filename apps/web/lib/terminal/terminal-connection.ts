@@ -184,6 +184,10 @@ export class TerminalConnection {
       case "error":
         console.warn(`terminal ${this.target.node}/${this.target.terminalId}: ${message.code}: ${message.message}`);
         return;
+      case "watch":
+      case "watchers":
+        // Watching (issue 16): handled by the watch view and the lab page's watchers notice.
+        return;
       default: {
         const unexpected: never = message;
         return unexpected;

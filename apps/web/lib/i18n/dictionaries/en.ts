@@ -298,6 +298,8 @@ export const en = {
       left_queue: "You left the queue before your lab started.",
       queue_abandoned: "Your place in the queue was given up because this page stopped checking on it.",
       event_ended: "The event this lab belonged to has ended.",
+      ended_by_instructor: "Your instructor ended this lab.",
+      session_reset: "Your instructor reset this lab: you get fresh nodes, at the same step of the lesson.",
       image_missing: "This server does not have the node image this lab needs ({image}). Tell the organiser.",
       profile_unavailable:
         "This server's Docker engine cannot run nodes with the security profile it is set up for. Tell the organiser.",

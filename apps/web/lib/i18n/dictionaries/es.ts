@@ -297,6 +297,9 @@ export const es: Dictionary = {
       left_queue: "Saliste de la cola antes de que empezara tu laboratorio.",
       queue_abandoned: "Se liberó tu plaza en la cola porque esta página dejó de consultarla.",
       event_ended: "El evento al que pertenecía este laboratorio ha terminado.",
+      ended_by_instructor: "Tu instructor ha terminado este laboratorio.",
+      session_reset:
+        "Tu instructor ha reiniciado este laboratorio: tendrás nodos nuevos, en el mismo paso de la lección.",
       image_missing:
         "Este servidor no tiene la imagen de nodo que necesita este laboratorio ({image}). Avisa a la organización.",
       profile_unavailable:
