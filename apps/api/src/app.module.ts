@@ -22,6 +22,7 @@ import { EventRoomController } from "./events/event-room.controller";
 import { EventBroadcasts } from "./events/event-broadcasts.service";
 import { EventBroadcastsController } from "./events/event-broadcasts.controller";
 import { HelpRequests } from "./events/help-requests.service";
+import { RoomSignals } from "./events/room-signals";
 import { HelpRequestsController } from "./events/help-requests.controller";
 import { EventsController } from "./events/events.controller";
 import { EventJoinLimiter } from "./events/event-join-limiter";
@@ -131,6 +132,7 @@ export class AppModule {
         TerminalActivity,
         EventRoom,
         HelpRequests,
+        RoomSignals,
         EventBroadcasts,
         TerminalUpgradeHandler,
         PortTokens,

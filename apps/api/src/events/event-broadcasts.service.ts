@@ -4,6 +4,7 @@ import { SessionAccess } from "../access/session-access.service";
 import type { Viewer } from "../access/session-access-rules";
 import { PrismaService } from "../database/prisma.service";
 import { EventsService } from "./events.service";
+import { RoomSignals } from "./room-signals";
 
 const WITH_AUTHOR = { author: { select: { name: true } } } as const;
 // The instructor's list shows the recent ones; attendees only ever see the latest.
@@ -18,6 +19,7 @@ export class EventBroadcasts {
     private readonly prisma: PrismaService,
     private readonly events: EventsService,
     private readonly access: SessionAccess,
+    private readonly signals: RoomSignals,
   ) {}
 
   async send(viewer: Viewer, eventId: string, body: TBroadcastCreate): Promise<TBroadcast> {
@@ -27,6 +29,7 @@ export class EventBroadcasts {
       include: WITH_AUTHOR,
     });
     this.logger.log(`Broadcast ${row.id} to event ${event.id} by ${viewer.id}`);
+    this.signals.changed(event.id);
     return toBroadcast(row);
   }
 

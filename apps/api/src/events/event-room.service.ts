@@ -13,7 +13,7 @@ import { HelpRequests } from "./help-requests.service";
 /**
  * The instructor's live room: the event's attendees with their sessions, lesson progress and last
  * terminal input, and the progress board. Built from three queries and the in-memory activity map;
- * the stream (EventRoomController) rebuilds it every second and sends it only when it changed.
+ * the stream (EventRoomController) rebuilds it on RoomSignals and every second, sending it only when it changed.
  */
 @Injectable()
 export class EventRoom {

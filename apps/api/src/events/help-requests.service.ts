@@ -12,6 +12,7 @@ import { AppError } from "../common/app-error";
 import { PrismaService } from "../database/prisma.service";
 import { SessionEvents } from "../sessions/session-events";
 import { EVENT_ID, EventsService } from "./events.service";
+import { RoomSignals } from "./room-signals";
 
 const WITH_NAMES = { user: { select: { name: true } }, claimedBy: { select: { name: true } } } as const;
 
@@ -41,13 +42,16 @@ export class HelpRequests implements OnApplicationBootstrap {
     private readonly access: SessionAccess,
     private readonly events: EventsService,
     private readonly sessionEvents: SessionEvents,
+    private readonly signals: RoomSignals,
   ) {}
 
   onApplicationBootstrap(): void {
     this.sessionEvents.onStopped(({ sessionId }) => {
-      this.close({ openSessionId: sessionId }, "session_stopped").catch((error: unknown) =>
-        this.logger.warn(`Closing the help request of ${sessionId} failed: ${(error as Error).message}`),
-      );
+      this.close({ openSessionId: sessionId }, "session_stopped")
+        .then((closed) => closed && this.signals.sessionChanged(sessionId))
+        .catch((error: unknown) =>
+          this.logger.warn(`Closing the help request of ${sessionId} failed: ${(error as Error).message}`),
+        );
     });
   }
 
@@ -69,6 +73,7 @@ export class HelpRequests implements OnApplicationBootstrap {
         include: WITH_NAMES,
       });
       this.logger.log(`Help requested for ${session.id} in event ${session.eventId}`);
+      this.signals.changed(session.eventId);
       return this.mine(row, session.eventId);
     } catch (error) {
       if ((error as { code?: unknown } | null)?.code === "P2002")
@@ -87,6 +92,7 @@ export class HelpRequests implements OnApplicationBootstrap {
     const session = await this.access.session(viewer, sessionId);
     if (!(await this.close({ openSessionId: session.id }, "withdrawn")))
       throw new AppError("not_found", "This session has no open help request");
+    if (session.eventId) this.signals.changed(session.eventId);
   }
 
   async claim(viewer: Viewer, eventId: string, requestId: string): Promise<TRoomHelpRequest> {
@@ -96,12 +102,14 @@ export class HelpRequests implements OnApplicationBootstrap {
       data: { claimedAt: new Date(), claimedById: viewer.id },
       include: WITH_NAMES,
     });
+    this.signals.changed(row.eventId);
     return toRoomHelp(row);
   }
 
   async resolve(viewer: Viewer, eventId: string, requestId: string): Promise<void> {
     const request = await this.openRequest(viewer, eventId, requestId);
-    await this.close({ id: request.id, openSessionId: { not: null } }, "resolved");
+    if (await this.close({ id: request.id, openSessionId: { not: null } }, "resolved"))
+      this.signals.changed(request.eventId);
   }
 
   /** The event's open requests for the room. */
@@ -114,12 +122,16 @@ export class HelpRequests implements OnApplicationBootstrap {
     return rows.map(toRoomHelp);
   }
 
-  private async openRequest(viewer: Viewer, eventId: string, requestId: string): Promise<{ id: string }> {
+  private async openRequest(
+    viewer: Viewer,
+    eventId: string,
+    requestId: string,
+  ): Promise<{ id: string; eventId: string }> {
     const event = await this.events.find(viewer, eventId);
     const request = EVENT_ID.test(requestId)
       ? await this.prisma.helpRequest.findFirst({
           where: { id: requestId, eventId: event.id, openSessionId: { not: null } },
-          select: { id: true },
+          select: { id: true, eventId: true },
         })
       : null;
     if (!request) throw new AppError("not_found", "No such open help request in this event");

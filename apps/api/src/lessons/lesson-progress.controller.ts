@@ -4,6 +4,7 @@ import { CurrentUser } from "../auth/current-user.decorator";
 import { AppError } from "../common/app-error";
 import { parseBody } from "../common/zod-validation";
 import { PrismaService } from "../database/prisma.service";
+import { RoomSignals } from "../events/room-signals";
 import type { User } from "../generated/prisma/client";
 import { LessonCatalog } from "./lesson-catalog.service";
 
@@ -12,6 +13,7 @@ export class LessonProgressController {
   constructor(
     private readonly prisma: PrismaService,
     private readonly catalog: LessonCatalog,
+    private readonly signals: RoomSignals,
   ) {}
 
   @Get()
@@ -36,6 +38,8 @@ export class LessonProgressController {
       create: { userId: user.id, lessonId: id, ...data },
       update: data,
     });
+    // An event's room showing this user moves at once (the progress board).
+    this.signals.progressChanged(user.id, id);
     return { lesson: id, ...data };
   }
 }

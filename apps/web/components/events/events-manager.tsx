@@ -144,6 +144,9 @@ export function EventsManager({ lessons }: { lessons: TLessonSummary[] }) {
                 </dd>
               </dl>
               <div className="event-actions">
+                <Link className="button button-primary" href={`/events/${event.id}/room`} data-testid="event-room">
+                  {t.room}
+                </Link>
                 <Link className="button" href={`/events/${event.id}/projector`} data-testid="event-projector">
                   {t.projector}
                 </Link>
