@@ -26,14 +26,16 @@ function input(overrides: Partial<RoomInput> = {}): RoomInput {
 }
 
 describe("buildRoom", () => {
-  it("lists one line per attendee, by name, with their progress and last input to the second", () => {
+  it("lists one line per attendee, by name, with their progress, step start and last input to the second", () => {
     const room = buildRoom(
       input({
         sessions: [
           session({ id: "s-bea", ownerId: "u2", ownerName: "Bea" }),
           session({ id: "s-ana", ownerId: "u1", ownerName: "Ana", status: "provisioning" }),
         ],
-        progress: new Map([["u2", { currentStep: 1, doneSteps: [0] }]]),
+        progress: new Map([
+          ["u2", { currentStep: 1, doneSteps: [0], stepSince: new Date("2026-12-02T10:01:00.000Z") }],
+        ]),
         lastInput: (id) => (id === "s-bea" ? Date.parse("2026-12-02T10:05:07.890Z") : undefined),
       }),
     );
@@ -51,6 +53,7 @@ describe("buildRoom", () => {
           doneSteps: [],
           lastActivityAt: null,
           helpRequestId: null,
+          stepSince: null,
         },
         {
           userId: "u2",
@@ -62,6 +65,7 @@ describe("buildRoom", () => {
           doneSteps: [0],
           lastActivityAt: "2026-12-02T10:05:07.000Z",
           helpRequestId: null,
+          stepSince: "2026-12-02T10:01:00.000Z",
         },
       ],
       steps: [
