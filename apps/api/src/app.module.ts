@@ -19,6 +19,8 @@ import { LabLimitsController } from "./config/lab-limits.controller";
 import { DATABASE_URL, PrismaService } from "./database/prisma.service";
 import { EventRoom } from "./events/event-room.service";
 import { EventRoomController } from "./events/event-room.controller";
+import { EventRoomActionsController } from "./events/event-room-actions.controller";
+import { EventRoomActions } from "./events/event-room-actions.service";
 import { EventBroadcasts } from "./events/event-broadcasts.service";
 import { EventBroadcastsController } from "./events/event-broadcasts.controller";
 import { HelpRequests } from "./events/help-requests.service";
@@ -77,6 +79,7 @@ export class AppModule {
         AdminUsersController,
         EventsController,
         EventRoomController,
+        EventRoomActionsController,
         HelpRequestsController,
         EventBroadcastsController,
         NodeSecurityController,
@@ -104,6 +107,7 @@ export class AppModule {
         AdminUsersService,
         EventsService,
         EventJoinService,
+        EventRoomActions,
         EventJoinLimiter,
         LoginAttempts,
         LoginProviders,

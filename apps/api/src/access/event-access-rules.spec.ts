@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { TApiErrorCode } from "@kubelab/shared";
 import { AppError } from "../common/app-error";
-import { eventsScope, joinAs, manageableEvent, sessionStart, type Joiner } from "./event-access-rules";
+import {
+  attendeeSessionOf,
+  eventsScope,
+  joinAs,
+  manageableEvent,
+  sessionStart,
+  type Joiner,
+} from "./event-access-rules";
 
 const EVENT = { id: "e1", ownerId: "teacher" };
 const TEACHER = { id: "teacher", role: "instructor" as const };
@@ -33,6 +40,27 @@ describe("event access rules", () => {
     );
     assert.equal(
       refusal(() => manageableEvent(OTHER_TEACHER, null)),
+      "not_found",
+    );
+  });
+
+  it("let the room act only on an attendee session of the same event", () => {
+    const mine = { id: "s1", eventId: "e1", ownerId: "student" };
+    assert.equal(attendeeSessionOf(EVENT, mine), mine);
+    assert.equal(
+      refusal(() => attendeeSessionOf(EVENT, { ...mine, eventId: "e2" })),
+      "not_found",
+    );
+    assert.equal(
+      refusal(() => attendeeSessionOf(EVENT, { ...mine, eventId: null })),
+      "not_found",
+    );
+    assert.equal(
+      refusal(() => attendeeSessionOf(EVENT, { ...mine, ownerId: null })),
+      "not_found",
+    );
+    assert.equal(
+      refusal(() => attendeeSessionOf(EVENT, null)),
       "not_found",
     );
   });

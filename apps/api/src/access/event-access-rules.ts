@@ -30,6 +30,20 @@ export function manageableEvent<E extends { ownerId: string }>(viewer: Viewer | 
   return event;
 }
 
+/**
+ * An attendee's session in a manageable event, for what its instructors do to it from the room (end,
+ * reset): it must have been joined through this event and have an owner. A session of another
+ * event, a reserved (pooled) one or a missing one all look missing.
+ */
+export function attendeeSessionOf<S extends { eventId: string | null; ownerId: string | null }>(
+  event: { id: string },
+  session: S | null,
+): S & { ownerId: string } {
+  if (!session || session.eventId !== event.id || session.ownerId === null)
+    throw new AppError("not_found", "No such session in this event");
+  return session as S & { ownerId: string };
+}
+
 /** Who asks to join: a logged-in user (its provider tells guests apart), or nobody yet. */
 export interface Joiner {
   id: string;

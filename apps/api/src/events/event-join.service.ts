@@ -105,8 +105,11 @@ export class EventJoinService {
     return this.sessions.view(await this.attendeeSession(event!, user));
   }
 
-  /** The user's session in the event: theirs already, a reserved one, or a new cold one. */
-  private async attendeeSession(event: Event, user: User): Promise<LabSessionForView> {
+  /**
+   * The user's session in the event: theirs already, a reserved one, or a new cold one (also the
+   * room's reset, after it ended the old one: EventRoomActions).
+   */
+  async attendeeSession(event: Event, user: User): Promise<LabSessionForView> {
     const { maxPerUser, maxTotal } = this.config.sessions;
     const instanceId = this.config.instanceId;
     const { nodes, image, requestedImage } = await this.images.pick(event.lessonId);

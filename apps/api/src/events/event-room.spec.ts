@@ -26,7 +26,7 @@ function input(overrides: Partial<RoomInput> = {}): RoomInput {
 }
 
 describe("buildRoom", () => {
-  it("lists one line per attendee, by name, with their progress and last input to the second", () => {
+  it("lists one line per attendee, by name, with their progress, step start and last input to the second", () => {
     const room = buildRoom(
       input({
         sessions: [

@@ -15,6 +15,7 @@ import type { Event } from "../generated/prisma/client";
 import { LessonCatalog } from "../lessons/lesson-catalog.service";
 import { SessionLifecycle } from "../sessions/session-lifecycle.service";
 import { SessionPool } from "../sessions/session-pool.service";
+import type { SessionEndReason } from "../sessions/session-reason";
 import { eventPhase, newAccessCode, resolveEventSettings, type EventInput, type EventSettings } from "./event-rules";
 
 // Event ids are UUIDs; anything else cannot exist and is not worth a query.
@@ -84,11 +85,12 @@ export class EventsService {
     });
     const updated = await this.prisma.event.update({ where: { id: event.id }, data: settings });
     // The attendees' sessions follow a moved end (extended or brought forward) and a new length:
-    // their own time with their extensions, never past the event's end.
+    // their own time with their extensions and the instructor's, never past the event's end.
     await this.prisma.$executeRaw`
       UPDATE lab_sessions
       SET expires_at = LEAST(
-        created_at + make_interval(secs => ${settings.sessionSeconds} + extensions * ${this.config.sessions.extensionSeconds}),
+        created_at + make_interval(secs => ${settings.sessionSeconds}
+          + (extensions + instructor_extensions) * ${this.config.sessions.extensionSeconds}),
         ${settings.endsAt})
       WHERE event_id = ${event.id}::uuid AND owner_id IS NOT NULL
         AND status IN ('provisioning', 'ready')`;
@@ -125,12 +127,14 @@ export class EventsService {
     void this.pool.refill();
   }
 
-  private async endAttendees(eventId: string): Promise<void> {
+  /** Ends the event's attendee sessions that can still end, for `reason`; how many it ended. */
+  async endAttendees(eventId: string, reason: SessionEndReason = { code: "event_ended" }): Promise<number> {
     const sessions = await this.prisma.labSession.findMany({
       where: { eventId, ownerId: { not: null }, status: { in: [...ENDABLE_SESSION_STATUSES] } },
       select: { id: true },
     });
-    await Promise.all(sessions.map((s) => this.lifecycle.end(s.id, { code: "event_ended" })));
+    await Promise.all(sessions.map((s) => this.lifecycle.end(s.id, reason)));
+    return sessions.length;
   }
 
   /** The event if the viewer may manage it (access/event-access-rules.ts), else not_found/forbidden. */

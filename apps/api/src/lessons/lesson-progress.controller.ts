@@ -33,10 +33,14 @@ export class LessonProgressController {
       throw new AppError("bad_request", `This lesson has ${steps} steps (0-${steps - 1})`);
     }
     const data = { currentStep: update.currentStep, doneSteps: update.doneSteps };
+    const where = { userId_lessonId: { userId: user.id, lessonId: id } };
+    const before = await this.prisma.lessonProgress.findUnique({ where, select: { currentStep: true } });
+    // stepSince: when the current step became current (the instructor's room shows who is stuck).
+    const stepSince = before?.currentStep === data.currentStep ? {} : { stepSince: new Date() };
     await this.prisma.lessonProgress.upsert({
-      where: { userId_lessonId: { userId: user.id, lessonId: id } },
-      create: { userId: user.id, lessonId: id, ...data },
-      update: data,
+      where,
+      create: { userId: user.id, lessonId: id, ...data, stepSince: new Date() },
+      update: { ...data, ...stepSince },
     });
     // An event's room showing this user moves at once (the progress board).
     this.signals.progressChanged(user.id, id);

@@ -199,9 +199,15 @@ export class SessionsService {
     if (expiresAt <= session.expiresAt.getTime()) {
       throw new AppError("extension_limit", "This session already runs for the maximum duration");
     }
-    // Conditional on the values read above, so two concurrent extends cannot both count as one.
+    // Conditional on the values read above, so two concurrent extends cannot both count as one (nor
+    // overwrite an instructor's extension given meanwhile: POST /api/events/:id/sessions/extend).
     const changed = await this.prisma.labSession.updateMany({
-      where: { id: session.id, extensions: session.extensions, status: { in: [...OPEN_SESSION_STATUSES] } },
+      where: {
+        id: session.id,
+        extensions: session.extensions,
+        expiresAt: session.expiresAt,
+        status: { in: [...OPEN_SESSION_STATUSES] },
+      },
       data: { expiresAt: new Date(expiresAt), extensions: { increment: 1 } },
     });
     if (changed.count === 0) throw new AppError("conflict", "The session changed meanwhile; try again");

@@ -4,6 +4,8 @@ import type { TLabLimits, TLesson, TLessonProgress } from "@kubelab/shared";
 import { LessonPanel } from "@/components/lesson/lesson-panel";
 import { TerminalArea } from "@/components/terminal/terminal-area";
 import { TerminalWorkspaceProvider } from "@/components/terminal/terminal-workspace";
+import { BroadcastBanner } from "./broadcast-banner";
+import { HelpRequestButton } from "./help-request-button";
 import { SessionBar } from "./session-bar";
 import { SessionStatePanel } from "./session-state-panel";
 import { SplitPane } from "./split-pane";
@@ -40,6 +42,16 @@ export function LabWorkspace({ lesson, languageNote, initialProgress, limits }: 
               languageNote={languageNote}
               initialProgress={initialProgress}
               sessionId={ready?.id ?? null}
+              classroom={
+                ready?.event
+                  ? ({ currentStep, goTo }) => (
+                      <div className="lab-classroom" data-testid="lab-classroom">
+                        <BroadcastBanner sessionId={ready.id} stepCount={lesson.steps.length} onGoToStep={goTo} />
+                        <HelpRequestButton sessionId={ready.id} currentStep={currentStep} />
+                      </div>
+                    )
+                  : undefined
+              }
             />
           }
           right={

@@ -77,6 +77,26 @@ async function findOrCreate(lessonId: string, signal?: AbortSignal): Promise<Lab
 }
 
 /**
+ * After an instructor's reset (session_reset) the server starts the attendee's fresh session of the
+ * same event right after ending the old one: looks for it for up to ~30 s; null if none showed up.
+ */
+async function findResetSession(ended: TSession, signal: AbortSignal): Promise<TSession | null> {
+  for (let attempt = 0; attempt < 30 && !signal.aborted; attempt++) {
+    const list = await apiRequest("GET", "/api/sessions", ZSessionList, { signal }).catch(() => null);
+    const fresh = list?.sessions.find(
+      (s) =>
+        s.id !== ended.id &&
+        s.event?.id === ended.event?.id &&
+        s.lesson === ended.lesson &&
+        isSessionStatusIn(OPEN_SESSION_STATUSES, s.status),
+    );
+    if (fresh) return fresh;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+  return null;
+}
+
+/**
  * Ends a queued session; keepalive lets the DELETE outlive a page that is going away. Only while it
  * is still queued: promoted a moment before, it is the user's lab and must live on.
  */
@@ -173,6 +193,23 @@ export function useLabSession(lessonId: string): LabSession {
       clearTimeout(timer);
     };
   }, [session, pollNonce]);
+
+  // Reset by an instructor: move to the fresh session by itself (same event, same lesson position).
+  const resetId =
+    session?.status === "ended" && session.stopReason?.code === "session_reset" && session.event ? session.id : null;
+  const sessionRef = useRef(session);
+  useEffect(() => {
+    sessionRef.current = session;
+  }, [session]);
+  useEffect(() => {
+    const ended = sessionRef.current;
+    if (!resetId || !ended) return;
+    const controller = new AbortController();
+    void findResetSession(ended, controller.signal).then((fresh) => {
+      if (fresh && !controller.signal.aborted && mounted.current) setState({ phase: "active", session: fresh });
+    });
+    return () => controller.abort();
+  }, [resetId]);
 
   // Leaving the page leaves the queue: a queued place is worth nothing to a closed page, and the
   // next in line should not wait for QUEUE_HEARTBEAT. keepalive lets the DELETE outlive the page.

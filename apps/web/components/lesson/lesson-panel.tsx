@@ -1,7 +1,7 @@
 "use client";
 
 import type { TLesson, TLessonProgress } from "@kubelab/shared";
-import { useEffect, useMemo, useRef } from "react";
+import { useEffect, useMemo, useRef, type ReactNode } from "react";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { StepContent } from "./step-content";
@@ -14,9 +14,11 @@ interface LessonPanelProps {
   languageNote: string | null;
   initialProgress: TLessonProgress | null;
   sessionId: string | null;
+  /** What a classroom event adds under the steps (help, broadcasts), given the lesson position. */
+  classroom?: (lesson: { currentStep: number; goTo: (step: number) => void }) => ReactNode;
 }
 
-export function LessonPanel({ lesson, languageNote, initialProgress, sessionId }: LessonPanelProps) {
+export function LessonPanel({ lesson, languageNote, initialProgress, sessionId, classroom }: LessonPanelProps) {
   const { dict } = useI18n();
   const { currentStep, doneSteps, goTo, setDone } = useLessonProgress(lesson.id, lesson.steps.length, initialProgress);
   const step = lesson.steps[currentStep];
@@ -51,6 +53,7 @@ export function LessonPanel({ lesson, languageNote, initialProgress, sessionId }
           </p>
         ) : null}
         <StepNavigator steps={lesson.steps} currentStep={currentStep} doneSteps={doneSteps} onSelect={goTo} />
+        {classroom?.({ currentStep, goTo })}
       </header>
       <div className="lesson-scroll" ref={scrollRef}>
         {lesson.introHtml.trim() ? (

@@ -205,6 +205,24 @@ export const en = {
     nodeNotConnected: "{node} is not connected yet",
     labNotReady: "The lab is not ready yet",
     portLinkTitle: "Opens port {port} of {node} in a new tab",
+    help: {
+      ask: "Ask for help",
+      messageLabel: "What is wrong? (optional; your instructor sees you are on step {step})",
+      messagePlaceholder: "e.g. kubectl says connection refused",
+      send: "Send",
+      cancel: "Cancel",
+      position: "You asked for help: number {position} in the queue.",
+      looking: "{name} is looking at your lab.",
+      someone: "Your instructor",
+      withdraw: "Withdraw",
+      failed: "Your help request failed: {message}",
+    },
+    broadcast: {
+      from: "From {name}",
+      instructor: "your instructor",
+      goToStep: "Go to step {step}",
+      dismiss: "Dismiss",
+    },
   },
   session: {
     sessionStatus: {

@@ -206,6 +206,24 @@ export const es: Dictionary = {
     nodeNotConnected: "{node} todavía no está conectado",
     labNotReady: "El laboratorio todavía no está listo",
     portLinkTitle: "Abre el puerto {port} de {node} en una pestaña nueva",
+    help: {
+      ask: "Pedir ayuda",
+      messageLabel: "¿Qué pasa? (opcional; tu instructor verá que estás en el paso {step})",
+      messagePlaceholder: "p. ej. kubectl dice connection refused",
+      send: "Enviar",
+      cancel: "Cancelar",
+      position: "Has pedido ayuda: eres el número {position} de la cola.",
+      looking: "{name} está mirando tu laboratorio.",
+      someone: "Tu instructor",
+      withdraw: "Retirar",
+      failed: "Tu petición de ayuda ha fallado: {message}",
+    },
+    broadcast: {
+      from: "De {name}",
+      instructor: "tu instructor",
+      goToStep: "Ir al paso {step}",
+      dismiss: "Cerrar",
+    },
   },
   session: {
     sessionStatus: {
