@@ -8,21 +8,19 @@ import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   TERMINAL_CLOSE_CODES,
-  ZEvent,
   ZWatchTargets,
-  type TEvent,
   type TEventJoinResponse,
   type TEventRoom,
   type TMyHelpRequest,
   type TTerminalWatchState,
 } from "@kubelab/shared";
+import { createRunningEvent } from "./support/classroom";
 import { useDatabaseClient } from "./support/database-client";
 import { useKubelab } from "./support/lab-fixture";
 import { TerminalClient } from "./support/terminal-client";
 import { userWithRole as userWithRole_ } from "./support/user-roles";
 import { waitFor } from "./support/wait-for";
 
-const LESSON = "kubernetes-para-principiantes";
 const ORIGIN = "http://localhost:4300";
 // Short, so that the end of the attendee's terminal (and the watcher's with it) fits in the test.
 const GRACE_SECONDS = 3;
@@ -36,22 +34,9 @@ describe("watching an attendee's terminal", () => {
 
   it("is read-only until the attendee allows take-over or asks for help, tells the attendee, and is audited", async () => {
     const teacher = await userWithRole("Teacher", "instructor");
-    const newEvent = async (title: string): Promise<TEvent> => {
-      const created = await teacher.request("POST", "/api/events", {
-        title,
-        lessonId: LESSON,
-        language: "es",
-        startsAt: new Date(Date.now() - 60_000).toISOString(),
-        endsAt: new Date(Date.now() + 3600_000).toISOString(),
-        capacity: 1,
-        reservedSessions: 0,
-      });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      return ZEvent.parse(created.body);
-    };
-    const event = await newEvent("Watch");
+    const event = await createRunningEvent(teacher, { title: "Watch" });
     // The teacher's second event, without attendees: Ana's session is not one of its sessions.
-    const otherEvent = await newEvent("Another class");
+    const otherEvent = await createRunningEvent(teacher, { title: "Another class" });
 
     const ana = lab.server.client();
     const joined = await ana.request<TEventJoinResponse>("POST", "/api/events/join", {

@@ -22,6 +22,11 @@ export class TerminalWatchController {
     return this.watch.targets(user, id, sessionId);
   }
 
+  @Get("sessions/:id/takeover")
+  takeover(@CurrentUser() user: User, @Param("id") id: string): Promise<TTakeoverSetting> {
+    return this.watch.takeover(user, id);
+  }
+
   @Put("sessions/:id/takeover")
   setTakeover(@CurrentUser() user: User, @Param("id") id: string, @Body() body: unknown): Promise<TTakeoverSetting> {
     return this.watch.setTakeover(user, id, parseBody(ZTakeoverSetting, body));

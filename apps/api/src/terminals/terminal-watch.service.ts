@@ -104,6 +104,11 @@ export class TerminalWatch {
     };
   }
 
+  /** GET /api/sessions/:id/takeover: the owner's switch as it stands (the lab page's notice). */
+  async takeover(viewer: Viewer, sessionId: string): Promise<TTakeoverSetting> {
+    return { allowed: (await this.access.session(viewer, sessionId)).takeoverAllowed };
+  }
+
   /** PUT /api/sessions/:id/takeover, by the session's owner; watchers learn it at once. */
   async setTakeover(viewer: Viewer, sessionId: string, setting: TTakeoverSetting): Promise<TTakeoverSetting> {
     const session = await this.access.session(viewer, sessionId);
