@@ -210,6 +210,16 @@ describe("watching an attendee's terminal", () => {
     watcher2.close();
     await watcher2.closed;
 
+    // A watcher that stops reading never slows Ana's shell down: it is closed with 1013 instead.
+    const slow = await watch();
+    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const flooded = Date.now();
+    own.send("head -c 16000000 /dev/zero | tr '\\0' y; echo; echo flood-$((2+2))\r");
+    await own.waitForOutput(/^flood-4\r?$/m, 30_000);
+    console.log(`# 16 MB of output to the attendee with a stalled watcher: ${Date.now() - flooded} ms`);
+    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    assert.equal((await slow.closed).code, 1013);
+
     // The audit log: one entry per watch and per granted take-over, and it cannot be changed.
     const audit = await db.client.query<{
       action: string;
@@ -239,6 +249,7 @@ describe("watching an attendee's terminal", () => {
           { eventId: event.id, node: "node1", terminal: "main", because: "help" },
         ],
         ["terminal.watch", teacherId, "session", sessionId, { eventId: event.id, node: "node2", terminal: "main" }],
+        ["terminal.watch", teacherId, "session", sessionId, { eventId: event.id, node: "node1", terminal: "main" }],
       ],
     );
     assert.ok(audit.rows.every((r) => r.client_address === "127.0.0.1"));
@@ -289,6 +300,7 @@ describe("watching an attendee's terminal", () => {
       5_000,
       20,
     );
+    // Its replay is a full buffer of the flood above: a fresh watcher is not "too far behind".
     const lastWatcher = await watch();
     own.close();
     own2.close();

@@ -9,6 +9,11 @@ import { TerminalReplayBuffer } from "./terminal-replay-buffer";
 // stream is paused (the shell blocks on its TTY); below LOW it resumes.
 const HIGH_WATERMARK = 256 * 1024;
 const LOW_WATERMARK = 64 * 1024;
+// A watcher never slows the attendee's shell down: one further behind than the replay buffer
+// (plus HIGH_WATERMARK, so that a fresh watcher's replay of a full buffer fits) is closed with 1013
+// ("try again later") and comes back with `resume`.
+const WATCHER_TOO_SLOW_CODE = 1013;
+
 // Large replays go out in frames of this size so the browser stays responsive.
 const REPLAY_FRAME_BYTES = 64 * 1024;
 
@@ -49,8 +54,8 @@ export class Terminal {
   private readonly logger = new Logger("Terminal");
   private readonly buffer: TerminalReplayBuffer;
   private readonly sockets = new Set<AttachedSocket>();
-  // Output offset when the last socket left: while nobody watches, reading
-  // stops before the replay buffer would lose what that socket may have missed.
+  // Output offset when the attendee's last socket left: until one is back, reading stops before
+  // the replay buffer would lose what that socket may have missed (watchers or not).
   private detachedAt = 0;
   private paused = false;
   private exited = false;
@@ -140,8 +145,10 @@ export class Terminal {
     ws.on("message", (payload: Buffer, isBinary: boolean) => this.onInput(attached, payload, isBinary));
     ws.on("close", () => {
       this.sockets.delete(attached);
-      if (this.sockets.size === 0) this.detachedAt = this.buffer.endSeq;
-      if (!attached.watcher && this.ownerCount === 0) for (const listener of this.idleListeners) listener();
+      if (!attached.watcher && this.ownerCount === 0) {
+        this.detachedAt = this.buffer.endSeq;
+        for (const listener of this.idleListeners) listener();
+      }
       this.updateFlow();
     });
   }
@@ -256,11 +263,17 @@ export class Terminal {
 
   private updateFlow(): void {
     if (this.exited) return;
+    const owners: AttachedSocket[] = [];
+    for (const socket of this.sockets) {
+      if (!socket.watcher) owners.push(socket);
+      else if (socket.pending > this.buffer.capacity + HIGH_WATERMARK && socket.ws.readyState === socket.ws.OPEN)
+        socket.ws.close(WATCHER_TOO_SLOW_CODE, "too far behind; reconnect with resume");
+    }
     let shouldPause: boolean;
-    if (this.sockets.size === 0) {
+    if (owners.length === 0) {
       shouldPause = this.buffer.endSeq - this.detachedAt >= this.buffer.capacity / 2;
     } else {
-      const worst = Math.max(...[...this.sockets].map((s) => s.pending));
+      const worst = Math.max(...owners.map((s) => s.pending));
       shouldPause = this.paused ? worst > LOW_WATERMARK : worst > HIGH_WATERMARK;
     }
     if (shouldPause && !this.paused) {
