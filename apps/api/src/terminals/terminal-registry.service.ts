@@ -117,10 +117,9 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
    */
   watch(target: TerminalTarget, ws: WebSocket, resume: number | undefined, watcher: TerminalWatcherHooks): boolean {
     const terminal = this.running(target);
-    if (!terminal || this.shuttingDown || ws.readyState !== ws.OPEN) {
-      ws.close(TERMINAL_CLOSE_CODES.terminalExited, "the terminal is no longer open");
-      return false;
-    }
+    if (this.shuttingDown) ws.close(TERMINAL_CLOSE_CODES.serverShutdown, "the server is restarting; reconnect shortly");
+    else if (!terminal) ws.close(TERMINAL_CLOSE_CODES.terminalExited, "the terminal is no longer open");
+    if (!terminal || this.shuttingDown || ws.readyState !== ws.OPEN) return false;
     terminal.attach(ws, false, resume, { watcher });
     return true;
   }
@@ -200,7 +199,9 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
     clearTimeout(this.graceTimers.get(key));
     const timer = setTimeout(() => {
       if (terminal.ownerCount > 0) return;
-      this.logger.log(`Terminal ${key} unwatched for ${this.config.terminals.graceSeconds}s; ending it`);
+      this.logger.log(
+        `Terminal ${key} without its user's sockets for ${this.config.terminals.graceSeconds}s; ending it`,
+      );
       void this.end(terminal);
     }, this.config.terminals.graceSeconds * 1000);
     timer.unref();

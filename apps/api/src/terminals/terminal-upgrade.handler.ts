@@ -16,8 +16,6 @@ import { TerminalWatch } from "./terminal-watch.service";
 const TERMINAL_PATH = /^\/api\/sessions\/([^/]+)\/nodes\/([^/]+)\/terminal$/;
 const WATCH_PATH = /^\/api\/events\/([^/]+)\/sessions\/([^/]+)\/nodes\/([^/]+)\/watch$/;
 
-type Query = TTerminalConnectQuery;
-
 /**
  * Handles the terminal WebSockets: `GET /api/sessions/:id/nodes/:node/terminal` (the attendee's
  * own) and `GET /api/events/:id/sessions/:sessionId/nodes/:node/watch` (an event's instructor,
@@ -83,7 +81,7 @@ export class TerminalUpgradeHandler {
     head: Buffer,
     user: User,
     [sessionId, nodeName]: string[],
-    query: Query,
+    query: TTerminalConnectQuery,
   ): Promise<void> {
     const { session, node } = await this.access.node(user, sessionId!, nodeName!, "terminal");
     const target: TerminalTarget = {
@@ -119,7 +117,7 @@ export class TerminalUpgradeHandler {
     head: Buffer,
     user: User,
     [eventId, sessionId, nodeName]: string[],
-    query: Query,
+    query: TTerminalConnectQuery,
   ): Promise<void> {
     const checked = await this.watch.check(
       user,
