@@ -87,8 +87,9 @@ export function AttendeeWatch({ eventId, initial, helpRequestId }: AttendeeWatch
             </button>
           )
         ) : null}
-        <Link href="/events" className="watch-back">
-          {t.backToEvents}
+        {/* The room (/events/[id]/room) is where Watch and Help lead here from. */}
+        <Link href={`/events/${encodeURIComponent(eventId)}/room`} className="watch-back" data-testid="watch-back">
+          {t.backToRoom}
         </Link>
       </header>
       <div className="terminal-toolbar">

@@ -350,7 +350,7 @@ export const en = {
   },
   watch: {
     title: "Watching {name}",
-    backToEvents: "Back to events",
+    backToRoom: "Back to the room",
     terminalsLabel: "{name}'s terminals",
     noTerminal: "{node}: no terminal open",
     noTerminals: "{name} has no terminal open yet. Their terminals appear here once they open one.",

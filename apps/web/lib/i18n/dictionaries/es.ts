@@ -352,7 +352,7 @@ export const es: Dictionary = {
   },
   watch: {
     title: "Observando a {name}",
-    backToEvents: "Volver a los eventos",
+    backToRoom: "Volver a la sala",
     terminalsLabel: "Terminales de {name}",
     noTerminal: "{node}: ningún terminal abierto",
     noTerminals: "{name} aún no tiene ningún terminal abierto. Aparecerán aquí en cuanto abra uno.",
