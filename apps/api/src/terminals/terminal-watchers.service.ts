@@ -6,6 +6,7 @@ import { AUDIT_ACTIONS } from "../audit/audit-actions";
 import { AuditLog } from "../audit/audit-log.service";
 import { PrismaService } from "../database/prisma.service";
 import type { TerminalWatcherHooks } from "./terminal";
+import { underGrant, watchersMessage } from "./watcher-state";
 
 // How often the take-over permission of watched sessions is read again: a help request opened or
 // closed elsewhere reaches the watchers within this (a PUT takeover is applied at once).
@@ -90,14 +91,7 @@ export class TerminalWatchers implements OnApplicationShutdown {
 
   /** The message for the attendee's sockets: one entry per watching user, by name. */
   message(sessionId: string): TTerminalWatchers {
-    const byUser = new Map<string, { name: string; typing: boolean }>();
-    for (const watcher of this.bySession.get(sessionId) ?? []) {
-      const entry = byUser.get(watcher.who.userId) ?? { name: watcher.who.name, typing: false };
-      entry.typing ||= watcher.typing;
-      byUser.set(watcher.who.userId, entry);
-    }
-    const watchers = [...byUser.values()].sort((a, b) => a.name.localeCompare(b.name));
-    return { type: "watchers", watchers };
+    return watchersMessage([...(this.bySession.get(sessionId) ?? [])].map((w) => ({ ...w.who, typing: w.typing })));
   }
 
   /**
@@ -160,13 +154,11 @@ export class TerminalWatchers implements OnApplicationShutdown {
       const grant = grants.get(sessionId) ?? "no";
       let typingChanged = false;
       for (const watcher of this.bySession.get(sessionId) ?? []) {
-        const stopTyping = grant === "no" && watcher.typing;
-        if (grant === watcher.mayTakeOver && !stopTyping) continue;
-        watcher.mayTakeOver = grant;
-        if (stopTyping) {
-          watcher.typing = false;
-          typingChanged = true;
-        }
+        const next = underGrant(watcher, grant);
+        if (!next.changed) continue;
+        watcher.typing = next.typing;
+        watcher.mayTakeOver = next.mayTakeOver;
+        typingChanged ||= next.stoppedTyping;
         this.sendState(watcher);
       }
       if (typingChanged) this.changed(sessionId);
