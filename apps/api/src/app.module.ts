@@ -59,6 +59,10 @@ import { SessionEvents } from "./sessions/session-events";
 import { TerminalActivity } from "./terminals/terminal-activity";
 import { TerminalRegistry } from "./terminals/terminal-registry.service";
 import { TerminalUpgradeHandler } from "./terminals/terminal-upgrade.handler";
+import { TerminalWatch } from "./terminals/terminal-watch.service";
+import { TerminalWatchController } from "./terminals/terminal-watch.controller";
+import { TerminalWatchers } from "./terminals/terminal-watchers.service";
+import { AuditLog } from "./audit/audit-log.service";
 import { PortAccess } from "./ports/port-access.service";
 import { PortHttpGateway } from "./ports/port-http.gateway";
 import { PortTokens } from "./ports/port-tokens";
@@ -90,6 +94,7 @@ export class AppModule {
         HealthController,
         LabLimitsController,
         PortsController,
+        TerminalWatchController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
@@ -139,6 +144,9 @@ export class AppModule {
         RoomSignals,
         EventBroadcasts,
         TerminalUpgradeHandler,
+        TerminalWatch,
+        TerminalWatchers,
+        AuditLog,
         PortTokens,
         PortAccess,
         PortHttpGateway,

@@ -8,6 +8,7 @@ import "./styles/lesson.css";
 import "./styles/terminal.css";
 import "./styles/admin.css";
 import "./styles/room.css";
+import "./styles/watch.css";
 import { ToastProvider } from "@/components/ui/toast-provider";
 import { APPEARANCE_BOOT_SCRIPT } from "@/lib/appearance/appearance";
 import { getDictionary } from "@/lib/i18n/get-dictionary";

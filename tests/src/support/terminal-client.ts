@@ -11,6 +11,8 @@ export interface ConnectOptions {
   rows?: number;
   /** Origin header; the server's public origin by default. */
   origin?: string | null;
+  /** Watch the session as this event's instructor (the watch endpoint) instead of opening it as its owner. */
+  watchEvent?: string;
 }
 
 /**
@@ -39,7 +41,10 @@ export class TerminalClient {
   }
 
   static url(baseUrl: string, sessionId: string, node: string, options: ConnectOptions = {}): string {
-    const url = new URL(`${baseUrl.replace(/^http/, "ws")}/api/sessions/${sessionId}/nodes/${node}/terminal`);
+    const path = options.watchEvent
+      ? `/api/events/${options.watchEvent}/sessions/${sessionId}/nodes/${node}/watch`
+      : `/api/sessions/${sessionId}/nodes/${node}/terminal`;
+    const url = new URL(`${baseUrl.replace(/^http/, "ws")}${path}`);
     if (options.terminal) url.searchParams.set("terminal", options.terminal);
     if (options.resume !== undefined) url.searchParams.set("resume", String(options.resume));
     if (options.cols) url.searchParams.set("cols", String(options.cols));
@@ -117,6 +122,16 @@ export class TerminalClient {
 
   resize(cols: number, rows: number): void {
     this.ws.send(JSON.stringify({ type: "resize", cols, rows }));
+  }
+
+  /** A watcher asks to type. */
+  takeover(): void {
+    this.ws.send(JSON.stringify({ type: "takeover" }));
+  }
+
+  /** The latest control message of a type, if any. */
+  last<T extends TTerminalServerMessage["type"]>(type: T): Extract<TTerminalServerMessage, { type: T }> | undefined {
+    return this.messages.findLast((m): m is Extract<TTerminalServerMessage, { type: T }> => m.type === type);
   }
 
   async waitForOutput(pattern: RegExp, timeoutMs = 20_000, from = 0): Promise<RegExpExecArray> {

@@ -5,7 +5,7 @@ import { SESSION_VIEW_INCLUDE, type LabSessionForView } from "../sessions/sessio
 import { usableNode, usableSession, type NodeUse, type Viewer } from "./session-access-rules";
 
 // Session ids are 128 random bits in hex; anything else cannot exist and is not worth a query.
-const SESSION_ID = /^[0-9a-f]{32}$/;
+export const SESSION_ID = /^[0-9a-f]{32}$/;
 
 /**
  * "This user may use this node of this session": the single check behind

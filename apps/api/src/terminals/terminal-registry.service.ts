@@ -12,7 +12,8 @@ import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
 import { SessionEvents } from "../sessions/session-events";
 import { TerminalActivity } from "./terminal-activity";
-import { Terminal } from "./terminal";
+import { Terminal, type TerminalWatcherHooks } from "./terminal";
+import { TerminalWatchers } from "./terminal-watchers.service";
 
 export interface TerminalTarget {
   sessionId: string;
@@ -47,6 +48,7 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
     private readonly engine: DockerEngine,
     private readonly events: SessionEvents,
     private readonly activity: TerminalActivity,
+    private readonly watchers: TerminalWatchers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -54,6 +56,10 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
     this.events.onStopped(({ sessionId, outcome, reason }) => {
       const code = outcome === "failed" ? TERMINAL_CLOSE_CODES.sessionFailed : TERMINAL_CLOSE_CODES.sessionEnded;
       this.closeSession(sessionId, code, `session ${outcome}: ${reason}`);
+    });
+    this.watchers.onChange((sessionId) => {
+      const message = this.watchers.message(sessionId);
+      for (const terminal of this.ofSession(sessionId)) terminal.sendToOwners(message);
     });
     this.pingTimer = setInterval(() => {
       for (const terminal of this.terminals.values()) terminal.ping();
@@ -91,6 +97,33 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
     return this.terminals.has(key) || this.creating.has(key);
   }
 
+  /** The running terminal (not one still starting), if any: watchers never start shells. */
+  running(target: TerminalTarget): Terminal | undefined {
+    const terminal = this.terminals.get(keyOf(target));
+    return terminal && !terminal.hasExited ? terminal : undefined;
+  }
+
+  /** Ids of a node's running terminals, "main" first (the attendee's first tab), then by id. */
+  terminalIds(sessionId: string, node: string): string[] {
+    return this.ofSession(sessionId)
+      .filter((t) => t.options.node === node)
+      .map((t) => t.options.id)
+      .sort((a, b) => Number(b === "main") - Number(a === "main") || a.localeCompare(b));
+  }
+
+  /**
+   * Attaches a watcher's socket to a running terminal, from the current screen (or `resume`).
+   * False if the terminal ended meanwhile; the socket is closed then.
+   */
+  watch(target: TerminalTarget, ws: WebSocket, resume: number | undefined, watcher: TerminalWatcherHooks): boolean {
+    const terminal = this.running(target);
+    if (this.shuttingDown) ws.close(TERMINAL_CLOSE_CODES.serverShutdown, "the server is restarting; reconnect shortly");
+    else if (!terminal) ws.close(TERMINAL_CLOSE_CODES.terminalExited, "the terminal is no longer open");
+    if (!terminal || this.shuttingDown || ws.readyState !== ws.OPEN) return false;
+    terminal.attach(ws, false, resume, { watcher });
+    return true;
+  }
+
   /** Attaches a socket to the terminal, starting the shell first if it does not run yet. */
   async attach(
     target: TerminalTarget,
@@ -122,7 +155,7 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
       this.scheduleGrace(terminal);
       return;
     }
-    terminal.attach(ws, created, created ? 0 : resume);
+    terminal.attach(ws, created, created ? 0 : resume, { then: this.watchers.message(target.sessionId) });
   }
 
   /** Closes the sockets of a session's terminals; the shells end with the session's containers. */
@@ -165,8 +198,10 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
     const key = terminal.key;
     clearTimeout(this.graceTimers.get(key));
     const timer = setTimeout(() => {
-      if (terminal.socketCount > 0) return;
-      this.logger.log(`Terminal ${key} unwatched for ${this.config.terminals.graceSeconds}s; ending it`);
+      if (terminal.ownerCount > 0) return;
+      this.logger.log(
+        `Terminal ${key} without its user's sockets for ${this.config.terminals.graceSeconds}s; ending it`,
+      );
       void this.end(terminal);
     }, this.config.terminals.graceSeconds * 1000);
     timer.unref();
@@ -177,11 +212,17 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
   private async end(terminal: Terminal): Promise<void> {
     const { id, containerId } = terminal.options;
     this.forget(terminal.key);
+    // Only watchers can be left: the terminal's life is the attendee's, not theirs.
+    void terminal.closeSockets(TERMINAL_CLOSE_CODES.terminalExited, "the attendee's terminal was closed");
     terminal.destroy();
     const pidFile = `/run/kubelab/terminals/${id}.pid`;
     await this.engine
       .exec(containerId, ["/bin/sh", "-c", `pid=$(cat ${pidFile}) && rm -f ${pidFile} && pkill -KILL -s "$pid"`], 5_000)
       .catch((error: unknown) => this.logger.debug(`Ending ${terminal.key}: ${(error as Error).message}`));
+  }
+
+  private ofSession(sessionId: string): Terminal[] {
+    return [...this.terminals.values()].filter((t) => t.options.sessionId === sessionId);
   }
 
   private forget(key: string): void {

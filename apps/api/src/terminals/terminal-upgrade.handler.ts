@@ -1,22 +1,27 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { Inject, Injectable, Logger } from "@nestjs/common";
-import { TERMINAL_MAX_FRAME_BYTES, ZTerminalConnectQuery } from "@kubelab/shared";
-import { WebSocketServer } from "ws";
+import { TERMINAL_MAX_FRAME_BYTES, ZTerminalConnectQuery, type TTerminalConnectQuery } from "@kubelab/shared";
+import { type WebSocket, WebSocketServer } from "ws";
 import { SessionAccess } from "../access/session-access.service";
 import { RequestAuth } from "../auth/request-auth.service";
 import { AppError } from "../common/app-error";
 import { ErrorRenderer } from "../common/error-renderer.service";
+import { clientAddress } from "../common/request-origin";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import type { User } from "../generated/prisma/client";
 import { TerminalRegistry, type TerminalTarget } from "./terminal-registry.service";
+import { TerminalWatch } from "./terminal-watch.service";
 
 const TERMINAL_PATH = /^\/api\/sessions\/([^/]+)\/nodes\/([^/]+)\/terminal$/;
+const WATCH_PATH = /^\/api\/events\/([^/]+)\/sessions\/([^/]+)\/nodes\/([^/]+)\/watch$/;
 
 /**
- * Handles `GET /api/sessions/:id/nodes/:node/terminal` upgrades. Every check
- * (route, Origin, login, ownership, node, limits) happens before the
- * WebSocket handshake, so a refused request never starts a shell and gets a
- * plain HTTP error with the API's JSON body.
+ * Handles the terminal WebSockets: `GET /api/sessions/:id/nodes/:node/terminal` (the attendee's
+ * own) and `GET /api/events/:id/sessions/:sessionId/nodes/:node/watch` (an event's instructor,
+ * read-only until a take-over). Every check (route, Origin, login, then the route's own: ownership
+ * or the event's instructor, node, limits) happens before the WebSocket handshake, so a refused
+ * request never starts or touches a shell and gets a plain HTTP error with the API's JSON body.
  */
 @Injectable()
 export class TerminalUpgradeHandler {
@@ -28,6 +33,7 @@ export class TerminalUpgradeHandler {
     private readonly access: SessionAccess,
     private readonly errors: ErrorRenderer,
     private readonly registry: TerminalRegistry,
+    private readonly watch: TerminalWatch,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -45,8 +51,9 @@ export class TerminalUpgradeHandler {
 
   private async handle(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? "/", "http://upgrade.invalid");
-    const match = TERMINAL_PATH.exec(url.pathname);
-    if (!match) throw new AppError("not_found", "No such endpoint");
+    const terminal = TERMINAL_PATH.exec(url.pathname);
+    const watch = terminal ? null : WATCH_PATH.exec(url.pathname);
+    if (!terminal && !watch) throw new AppError("not_found", "No such endpoint");
     // Cross-site WebSocket hijacking: browsers send the page's origin; only our own is accepted.
     this.requests.requireOrigin(
       req,
@@ -56,7 +63,6 @@ export class TerminalUpgradeHandler {
         new AppError("forbidden", `Origin ${"origin" in sender ? sender.origin : "(none)"} may not open terminals`),
     );
     const user = await this.requests.requireUser(req);
-
     const query = ZTerminalConnectQuery.safeParse(Object.fromEntries(url.searchParams));
     if (!query.success) {
       throw new AppError(
@@ -64,17 +70,25 @@ export class TerminalUpgradeHandler {
         `Invalid query: ${query.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
       );
     }
-    const { session, node } = await this.access.node(
-      user,
-      decodeURIComponent(match[1]!),
-      decodeURIComponent(match[2]!),
-      "terminal",
-    );
+    const params = (terminal ?? watch)!.slice(1).map((p) => decodeURIComponent(p));
+    if (terminal) await this.openTerminal(req, socket, head, user, params, query.data);
+    else await this.openWatch(req, socket, head, user, params, query.data);
+  }
+
+  private async openTerminal(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    user: User,
+    [sessionId, nodeName]: string[],
+    query: TTerminalConnectQuery,
+  ): Promise<void> {
+    const { session, node } = await this.access.node(user, sessionId!, nodeName!, "terminal");
     const target: TerminalTarget = {
       sessionId: session.id,
       node: node.name,
       containerId: node.containerId!,
-      terminalId: query.data.terminal,
+      terminalId: query.terminal,
     };
     if (
       !this.registry.exists(target) &&
@@ -85,18 +99,44 @@ export class TerminalUpgradeHandler {
         `${node.name} already has ${this.config.terminals.maxPerNode} terminals; close one first`,
       );
     }
-    const size = query.data.cols && query.data.rows ? { cols: query.data.cols, rows: query.data.rows } : undefined;
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      // Protocol violations (e.g. a frame over the size limit) arrive as 'error'
-      // events; ws closes the socket with the matching code by itself. Without a
-      // listener they would crash the whole server.
-      ws.on("error", (error) => this.logger.debug(`Terminal socket error: ${error.message}`));
-      this.registry.attach(target, ws, query.data.resume, size).catch((error: unknown) => {
+    const size = query.cols && query.rows ? { cols: query.cols, rows: query.rows } : undefined;
+    this.upgrade(req, socket, head, (ws) => {
+      this.registry.attach(target, ws, query.resume, size).catch((error: unknown) => {
         this.logger.warn(
           `Terminal ${session.id}/${node.name}/${target.terminalId} failed: ${(error as Error).message}`,
         );
         ws.close(1011, "the terminal could not be started");
       });
+    });
+  }
+
+  /** A watcher's size is ignored (the screen is the attendee's); `resume` works as on terminals. */
+  private async openWatch(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    user: User,
+    [eventId, sessionId, nodeName]: string[],
+    query: TTerminalConnectQuery,
+  ): Promise<void> {
+    const checked = await this.watch.check(
+      user,
+      eventId!,
+      sessionId!,
+      nodeName!,
+      query.terminal,
+      clientAddress(req, this.config),
+    );
+    this.upgrade(req, socket, head, (ws) => this.watch.attach(checked, ws, query.resume));
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, then: (ws: WebSocket) => void): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // Protocol violations (e.g. a frame over the size limit) arrive as 'error'
+      // events; ws closes the socket with the matching code by itself. Without a
+      // listener they would crash the whole server.
+      ws.on("error", (error) => this.logger.debug(`Terminal socket error: ${error.message}`));
+      then(ws);
     });
   }
 }

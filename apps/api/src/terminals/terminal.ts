@@ -9,13 +9,31 @@ import { TerminalReplayBuffer } from "./terminal-replay-buffer";
 // stream is paused (the shell blocks on its TTY); below LOW it resumes.
 const HIGH_WATERMARK = 256 * 1024;
 const LOW_WATERMARK = 64 * 1024;
+// A watcher never slows the attendee's shell down: one further behind than the replay buffer
+// (plus HIGH_WATERMARK, so that a fresh watcher's replay of a full buffer fits) is closed with 1013
+// ("try again later") and comes back with `resume`.
+const WATCHER_TOO_SLOW_CODE = 1013;
+
 // Large replays go out in frames of this size so the browser stays responsive.
 const REPLAY_FRAME_BYTES = 64 * 1024;
+
+/**
+ * What a watcher socket (an event's instructor on the watch endpoint, issue 16) needs from whoever
+ * decides about take-over (TerminalWatchers): the terminal only asks and forwards.
+ */
+export interface TerminalWatcherHooks {
+  /** Whether the watcher's input reaches the shell now (a take-over was granted and still holds). */
+  readonly typing: boolean;
+  /** The watcher sent {"type":"takeover"}; the answer is a `watch` message, sent by the hooks. */
+  takeover(): void;
+}
 
 interface AttachedSocket {
   ws: WebSocket;
   pending: number;
   alive: boolean;
+  /** Set for watcher sockets; the attendee's own sockets ("owners") have none. */
+  watcher?: TerminalWatcherHooks;
 }
 
 export interface TerminalOptions {
@@ -36,8 +54,8 @@ export class Terminal {
   private readonly logger = new Logger("Terminal");
   private readonly buffer: TerminalReplayBuffer;
   private readonly sockets = new Set<AttachedSocket>();
-  // Output offset when the last socket left: while nobody watches, reading
-  // stops before the replay buffer would lose what that socket may have missed.
+  // Output offset when the attendee's last socket left: until one is back, reading stops before
+  // the replay buffer would lose what that socket may have missed (watchers or not).
   private detachedAt = 0;
   private paused = false;
   private exited = false;
@@ -68,6 +86,11 @@ export class Terminal {
     return this.sockets.size;
   }
 
+  /** The attendee's own sockets: only they keep the terminal from its grace period (watchers do not). */
+  get ownerCount(): number {
+    return [...this.sockets].filter((s) => !s.watcher).length;
+  }
+
   get hasExited(): boolean {
     return this.exited;
   }
@@ -81,7 +104,7 @@ export class Terminal {
     this.inputListeners.push(listener);
   }
 
-  /** Called when the last socket leaves. */
+  /** Called when the last of the attendee's own sockets leaves (watchers do not count). */
   onIdle(listener: () => void): void {
     this.idleListeners.push(listener);
   }
@@ -90,9 +113,23 @@ export class Terminal {
     await this.shell.resize(cols, rows);
   }
 
-  /** Adds a socket: hello, then the replay from `resume` (or the whole buffer), then live output. */
-  attach(ws: WebSocket, created: boolean, resume: number | undefined): void {
-    const attached: AttachedSocket = { ws, pending: 0, alive: true };
+  /**
+   * Adds a socket: hello, then the replay from `resume` (or the whole buffer), then `then` (e.g.
+   * who is watching), then live output. `watcher`: a read-only socket whose input reaches the
+   * shell only while `watcher.typing`.
+   */
+  attach(
+    ws: WebSocket,
+    created: boolean,
+    resume: number | undefined,
+    extra: { watcher?: TerminalWatcherHooks; then?: TTerminalServerMessage } = {},
+  ): void {
+    const attached: AttachedSocket = {
+      ws,
+      pending: 0,
+      alive: true,
+      ...(extra.watcher ? { watcher: extra.watcher } : {}),
+    };
     const { data, from, lost } = this.buffer.readFrom(resume ?? 0);
     this.sendJson(ws, { type: "hello", terminal: this.options.id, node: this.options.node, created, seq: from });
     // A fresh view (no resume) of a long-running terminal simply starts at the buffer's start: not a gap.
@@ -100,6 +137,7 @@ export class Terminal {
     for (let offset = 0; offset < data.length; offset += REPLAY_FRAME_BYTES) {
       this.sendBinary(attached, data.subarray(offset, offset + REPLAY_FRAME_BYTES));
     }
+    if (extra.then) this.sendJson(ws, extra.then);
     this.sockets.add(attached);
     this.updateFlow();
 
@@ -107,12 +145,17 @@ export class Terminal {
     ws.on("message", (payload: Buffer, isBinary: boolean) => this.onInput(attached, payload, isBinary));
     ws.on("close", () => {
       this.sockets.delete(attached);
-      if (this.sockets.size === 0) {
+      if (!attached.watcher && this.ownerCount === 0) {
         this.detachedAt = this.buffer.endSeq;
         for (const listener of this.idleListeners) listener();
       }
       this.updateFlow();
     });
+  }
+
+  /** Sends a control message to the attendee's own sockets (not to watchers). */
+  sendToOwners(message: TTerminalServerMessage): void {
+    for (const socket of this.sockets) if (!socket.watcher) this.sendJson(socket.ws, message);
   }
 
   /** Keep-alive: pings every socket; those that missed the previous ping are closed. */
@@ -158,7 +201,16 @@ export class Terminal {
   private onInput(socket: AttachedSocket, payload: Buffer, isBinary: boolean): void {
     if (isBinary) {
       if (this.exited) return;
-      for (const listener of this.inputListeners) listener();
+      if (socket.watcher && !socket.watcher.typing) {
+        this.sendJson(socket.ws, {
+          type: "error",
+          code: "read_only",
+          message: 'Watching is read-only: send {"type":"takeover"} once the attendee allows it or asks for help',
+        });
+        return;
+      }
+      // A watcher's typing is not the attendee's activity (the room's idle time stays theirs).
+      if (!socket.watcher) for (const listener of this.inputListeners) listener();
       // Backpressure on input too: a huge paste waits for the shell instead of piling up here.
       if (!this.stream.write(payload)) {
         socket.ws.pause();
@@ -182,7 +234,13 @@ export class Terminal {
       return;
     }
     switch (parsed.data.type) {
+      case "takeover":
+        if (socket.watcher) socket.watcher.takeover();
+        else this.sendJson(socket.ws, { type: "error", code: "bad_message", message: "takeover is for watchers" });
+        break;
       case "resize":
+        // The screen's size is the attendee's: a watcher's window never reflows their shell.
+        if (socket.watcher) break;
         this.resize(parsed.data.cols, parsed.data.rows).catch((error: unknown) =>
           this.logger.debug(`Resize of ${this.key} failed: ${(error as Error).message}`),
         );
@@ -205,11 +263,17 @@ export class Terminal {
 
   private updateFlow(): void {
     if (this.exited) return;
+    const owners: AttachedSocket[] = [];
+    for (const socket of this.sockets) {
+      if (!socket.watcher) owners.push(socket);
+      else if (socket.pending > this.buffer.capacity + HIGH_WATERMARK && socket.ws.readyState === socket.ws.OPEN)
+        socket.ws.close(WATCHER_TOO_SLOW_CODE, "too far behind; reconnect with resume");
+    }
     let shouldPause: boolean;
-    if (this.sockets.size === 0) {
+    if (owners.length === 0) {
       shouldPause = this.buffer.endSeq - this.detachedAt >= this.buffer.capacity / 2;
     } else {
-      const worst = Math.max(...[...this.sockets].map((s) => s.pending));
+      const worst = Math.max(...owners.map((s) => s.pending));
       shouldPause = this.paused ? worst > LOW_WATERMARK : worst > HIGH_WATERMARK;
     }
     if (shouldPause && !this.paused) {

@@ -12,6 +12,7 @@ import { SplitPane } from "./split-pane";
 import { useDetectedPorts } from "./use-detected-ports";
 import { useFileUpload } from "./use-file-upload";
 import { useLabSession } from "./use-lab-session";
+import { WatchersNotice } from "./watchers-notice";
 
 interface LabWorkspaceProps {
   lesson: TLesson;
@@ -35,6 +36,7 @@ export function LabWorkspace({ lesson, languageNote, initialProgress, limits }: 
     <TerminalWorkspaceProvider sessionId={ready?.id ?? null} nodes={nodes} maxPerNode={limits.terminalsPerNode}>
       <main id="main" className="lab-main" data-testid="lab" data-lesson-id={lesson.id} data-phase={lab.state.phase}>
         {session ? <SessionBar session={session} ports={ports} extend={lab.extend} end={lab.end} /> : null}
+        {ready?.event ? <WatchersNotice sessionId={ready.id} /> : null}
         <SplitPane
           left={
             <LessonPanel

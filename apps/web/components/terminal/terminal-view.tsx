@@ -2,7 +2,6 @@
 
 import { TERMINAL_CLOSE_CODES } from "@kubelab/shared";
 import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
-import { useResolvedTheme, useTextSize } from "@/lib/appearance/use-appearance";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import type { ConnectionState } from "@/lib/terminal/terminal-connection";
@@ -30,8 +29,6 @@ interface TerminalViewProps {
 export function TerminalView(props: TerminalViewProps) {
   const { sessionId, tab, visible, testId, onSessionClosed } = props;
   const { dict } = useI18n();
-  const theme = useResolvedTheme();
-  const [textSize] = useTextSize();
   const { reportStatus, registerHandle } = useTerminalActions();
   const containerRef = useRef<HTMLDivElement>(null);
   const mirrorRef = useRef<HTMLPreElement>(null);
@@ -42,7 +39,6 @@ export function TerminalView(props: TerminalViewProps) {
     (handle: TerminalHandle | null) => registerHandle(tab.key, handle),
     [registerHandle, tab.key],
   );
-  const gapNotice = useCallback((bytes: number) => formatMessage(dict.terminal.gap, { bytes }), [dict.terminal.gap]);
 
   const { state, restart } = useTerminalSession({
     sessionId,
@@ -50,9 +46,6 @@ export function TerminalView(props: TerminalViewProps) {
     terminalId: tab.terminalId,
     containerRef,
     mirrorRef,
-    theme,
-    textSize,
-    gapNotice,
     onState,
     onHandle,
   });

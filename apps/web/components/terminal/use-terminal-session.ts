@@ -1,11 +1,14 @@
 "use client";
 
+import type { TTerminalWatchState } from "@kubelab/shared";
 import type { Terminal } from "@xterm/xterm";
 import { useEffect, useRef, useState, type RefObject } from "react";
 import { terminalBufferText } from "@/lib/terminal/buffer-text";
+import { sessionWatchers } from "@/lib/terminal/session-watchers";
 import { TerminalConnection, type ConnectionState } from "@/lib/terminal/terminal-connection";
 import { TERMINAL_FONT_SIZE, TERMINAL_THEMES } from "@/lib/terminal/terminal-themes";
 import type { TerminalHandle } from "./terminal-workspace";
+import { useTerminalAppearance } from "./use-terminal-appearance";
 
 interface TerminalSessionOptions {
   sessionId: string;
@@ -15,11 +18,15 @@ interface TerminalSessionOptions {
   containerRef: RefObject<HTMLDivElement | null>;
   /** Hidden plain-text copy of the screen, for tests and tools. */
   mirrorRef: RefObject<HTMLPreElement | null>;
-  theme: "light" | "dark";
-  textSize: "normal" | "large";
-  gapNotice: (lostBytes: number) => string;
   onState: (state: ConnectionState) => void;
   onHandle: (handle: TerminalHandle | null) => void;
+  /**
+   * Watch this event's attendee instead (the watch page): read-only, the keyboard works only while
+   * a take-over holds. Watch states and server errors go to the callbacks.
+   */
+  watchEventId?: string;
+  onWatch?: (state: TTerminalWatchState) => void;
+  onServerError?: (code: string, message: string) => void;
 }
 
 const MIRROR_THROTTLE_MS = 150;
@@ -32,16 +39,19 @@ const MIRROR_THROTTLE_MS = 150;
 export function useTerminalSession(options: TerminalSessionOptions): {
   state: ConnectionState;
   restart: () => void;
+  /** Watchers: ask to type (the answer comes through onWatch). */
+  takeover: () => boolean;
 } {
-  const { sessionId, node, terminalId, containerRef, mirrorRef } = options;
+  const { sessionId, node, terminalId, containerRef, mirrorRef, watchEventId } = options;
+  const { theme, textSize, gapNotice } = useTerminalAppearance();
   const [state, setState] = useState<ConnectionState>({ status: "connecting" });
   const termRef = useRef<Terminal | null>(null);
   const connectionRef = useRef<TerminalConnection | null>(null);
   const fitRef = useRef<(() => void) | null>(null);
   // Latest callbacks and appearance without re-creating the terminal when they change.
-  const latest = useRef(options);
+  const latest = useRef({ ...options, theme, textSize, gapNotice });
   useEffect(() => {
-    latest.current = options;
+    latest.current = { ...options, theme, textSize, gapNotice };
   });
 
   useEffect(() => {
@@ -92,8 +102,12 @@ export function useTerminalSession(options: TerminalSessionOptions): {
       cleanups.push(() => clearTimeout(mirrorTimer));
       term.onWriteParsed(updateMirror);
 
+      // Watchers type only while a take-over holds; the server refuses anything else anyway.
+      let typing = !watchEventId;
+      let connected = false;
+      const updateStdin = () => (term.options.disableStdin = !(connected && typing));
       const connection = new TerminalConnection(
-        { sessionId, node, terminalId },
+        { sessionId, node, terminalId, ...(watchEventId ? { watchEventId } : {}) },
         {
           onOutput: (bytes) => term.write(bytes),
           onReset: () => {
@@ -102,10 +116,20 @@ export function useTerminalSession(options: TerminalSessionOptions): {
           },
           onGap: (lostBytes) => term.write(`\r\n\x1b[2m${latest.current.gapNotice(lostBytes)}\x1b[0m\r\n`),
           onState: (next) => {
-            term.options.disableStdin = next.status !== "connected";
+            connected = next.status === "connected";
+            updateStdin();
             setState(next);
             latest.current.onState(next);
           },
+          onWatch: (watch) => {
+            typing = watch.typing;
+            updateStdin();
+            latest.current.onWatch?.(watch);
+          },
+          onWatchers: (message) => sessionWatchers.publish(sessionId, message.watchers),
+          ...(latest.current.onServerError
+            ? { onServerError: (code: string, message: string) => latest.current.onServerError?.(code, message) }
+            : {}),
         },
         { cols: term.cols, rows: term.rows },
       );
@@ -149,10 +173,9 @@ export function useTerminalSession(options: TerminalSessionOptions): {
       fitRef.current = null;
       for (const cleanup of cleanups.reverse()) cleanup();
     };
-  }, [sessionId, node, terminalId, containerRef, mirrorRef]);
+  }, [sessionId, node, terminalId, containerRef, mirrorRef, watchEventId]);
 
   // Appearance changes apply to the running terminal; a new font size changes how many cells fit.
-  const { theme, textSize } = options;
   useEffect(() => {
     const term = termRef.current;
     if (!term) return;
@@ -161,5 +184,9 @@ export function useTerminalSession(options: TerminalSessionOptions): {
     fitRef.current?.();
   }, [theme, textSize]);
 
-  return { state, restart: () => connectionRef.current?.restart() };
+  return {
+    state,
+    restart: () => connectionRef.current?.restart(),
+    takeover: () => connectionRef.current?.takeover() ?? false,
+  };
 }

@@ -58,20 +58,25 @@ interface Harness {
   output: string[];
   resets: number;
   gaps: number[];
+  /** watch, watchers and error messages, as the callbacks got them. */
+  control: unknown[];
   last(): FakeSocket;
 }
 
-function harness(): Harness {
+function harness(watchEventId?: string): Harness {
   const sockets: FakeSocket[] = [];
-  const h = { sockets, states: [], output: [], resets: 0, gaps: [] } as unknown as Harness;
+  const h = { sockets, states: [], output: [], resets: 0, gaps: [], control: [] } as unknown as Harness;
   const events: TerminalConnectionEvents = {
     onState: (state) => h.states.push(state),
     onOutput: (bytes) => h.output.push(new TextDecoder().decode(bytes)),
     onReset: () => (h.resets += 1),
     onGap: (lost) => h.gaps.push(lost),
+    onWatch: (state) => h.control.push(state),
+    onWatchers: (message) => h.control.push(message),
+    onServerError: (code, message) => h.control.push({ code, message }),
   };
   h.connection = new TerminalConnection(
-    { sessionId: "s 1", node: "node1", terminalId: "main" },
+    { sessionId: "s 1", node: "node1", terminalId: "main", ...(watchEventId ? { watchEventId } : {}) },
     events,
     { cols: 80, rows: 24 },
     {
@@ -262,5 +267,30 @@ describe("TerminalConnection", () => {
     mock.timers.tick(60_000);
     assert.equal(h.sockets.length, 1);
     assert.equal(h.states.length, states);
+  });
+
+  it("watches through the watch URL without a size, asks to take over, and passes watch messages on", () => {
+    const h = harness("e 1");
+    h.connection.connect();
+    const url = h.last().url;
+    assert.equal(url.pathname, "/api/events/e%201/sessions/s%201/nodes/node1/watch");
+    assert.deepEqual(Object.fromEntries(url.searchParams), { terminal: "main" });
+    assert.equal(h.connection.takeover(), false, "not connected yet");
+    h.last().hello(10);
+    h.connection.resize(100, 30);
+    assert.deepEqual(h.last().sent, [], "the screen's size is the attendee's");
+    h.last().text({ type: "watch", typing: false, mayTakeOver: "allowed" });
+    assert.equal(h.connection.takeover(), true);
+    assert.deepEqual(JSON.parse(h.last().sent[0] as string), { type: "takeover" });
+    h.last().text({ type: "error", code: "read_only", message: "ask first" });
+    h.last().text({ type: "watchers", watchers: [{ name: "Teacher", typing: true }] });
+    assert.deepEqual(h.control, [
+      { type: "watch", typing: false, mayTakeOver: "allowed" },
+      { code: "read_only", message: "ask first" },
+      { type: "watchers", watchers: [{ name: "Teacher", typing: true }] },
+    ]);
+    h.last().drop(1006);
+    mock.timers.tick(500);
+    assert.deepEqual(Object.fromEntries(h.last().url.searchParams), { terminal: "main", resume: "10" });
   });
 });

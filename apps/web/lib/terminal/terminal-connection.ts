@@ -1,4 +1,10 @@
-import { TERMINAL_CLOSE_CODES, ZTerminalServerMessage, type TTerminalServerMessage } from "@kubelab/shared";
+import {
+  TERMINAL_CLOSE_CODES,
+  ZTerminalServerMessage,
+  type TTerminalServerMessage,
+  type TTerminalWatchers,
+  type TTerminalWatchState,
+} from "@kubelab/shared";
 import { encodeInput, splitIntoChunks } from "./input-chunks";
 import { reconnectDelay } from "./reconnect-delay";
 
@@ -18,6 +24,11 @@ export interface TerminalTarget {
   sessionId: string;
   node: string;
   terminalId: string;
+  /**
+   * Watch the session as this event's instructor (the watch endpoint, read-only until a take-over)
+   * instead of opening it as its owner. A watcher never sends its size: the screen is the attendee's.
+   */
+  watchEventId?: string;
 }
 
 /** The part of a browser WebSocket the connection uses; tests drive a fake one. */
@@ -55,6 +66,12 @@ export interface TerminalConnectionEvents {
   onReset(): void;
   /** Output was lost because the server's replay buffer no longer reached back far enough. */
   onGap(lostBytes: number): void;
+  /** Watch connections: whether this watcher's input reaches the shell, and may. */
+  onWatch?(state: TTerminalWatchState): void;
+  /** The attendee's own connections: who is watching the session. */
+  onWatchers?(message: TTerminalWatchers): void;
+  /** An error message from the server (e.g. `read_only` when a watcher types). */
+  onServerError?(code: string, message: string): void;
 }
 
 /**
@@ -108,6 +125,14 @@ export class TerminalConnection {
     return true;
   }
 
+  /** A watcher asks to type; the answer comes as `onWatch`. False when not connected. */
+  takeover(): boolean {
+    const socket = this.socket;
+    if (this.state.status !== "connected" || socket?.readyState !== OPEN) return false;
+    socket.send(JSON.stringify({ type: "takeover" }));
+    return true;
+  }
+
   resize(cols: number, rows: number): void {
     const clamp = (value: number) => Math.min(1000, Math.max(2, Math.floor(value)));
     this.size = { cols: clamp(cols), rows: clamp(rows) };
@@ -137,12 +162,17 @@ export class TerminalConnection {
   }
 
   private url(): string {
-    const { sessionId, node, terminalId } = this.target;
+    const { sessionId, node, terminalId, watchEventId } = this.target;
     const query = new URLSearchParams({ terminal: terminalId });
     if (this.seq !== null) query.set("resume", String(this.seq));
-    query.set("cols", String(this.size.cols));
-    query.set("rows", String(this.size.rows));
-    const path = `/api/sessions/${encodeURIComponent(sessionId)}/nodes/${encodeURIComponent(node)}/terminal`;
+    if (!watchEventId) {
+      query.set("cols", String(this.size.cols));
+      query.set("rows", String(this.size.rows));
+    }
+    const nodePath = `/sessions/${encodeURIComponent(sessionId)}/nodes/${encodeURIComponent(node)}`;
+    const path = watchEventId
+      ? `/api/events/${encodeURIComponent(watchEventId)}${nodePath}/watch`
+      : `/api${nodePath}/terminal`;
     return `${(this.options.socketOrigin ?? pageSocketOrigin)()}${path}?${query.toString()}`;
   }
 
@@ -182,11 +212,15 @@ export class TerminalConnection {
         this.exitCode = message.code;
         return;
       case "error":
-        console.warn(`terminal ${this.target.node}/${this.target.terminalId}: ${message.code}: ${message.message}`);
+        if (this.events.onServerError) this.events.onServerError(message.code, message.message);
+        else
+          console.warn(`terminal ${this.target.node}/${this.target.terminalId}: ${message.code}: ${message.message}`);
         return;
       case "watch":
+        this.events.onWatch?.(message);
+        return;
       case "watchers":
-        // Watching (issue 16): handled by the watch view and the lab page's watchers notice.
+        this.events.onWatchers?.(message);
         return;
       default: {
         const unexpected: never = message;
@@ -220,6 +254,8 @@ export class TerminalConnection {
   }
 
   private sendResize(): void {
+    // The server ignores a watcher's size; not sending it keeps the protocol honest.
+    if (this.target.watchEventId) return;
     const socket = this.socket;
     if (this.state.status !== "connected" || socket?.readyState !== OPEN) return;
     socket.send(JSON.stringify({ type: "resize", cols: this.size.cols, rows: this.size.rows }));
