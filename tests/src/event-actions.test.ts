@@ -1,12 +1,11 @@
 // The room's actions on attendees' sessions (issue 16), against real Docker: extend all (the
 // instructor's extensions do not use up the attendee's, never past the event's end), end one and
 // all (ended_by_instructor), reset (a fresh session, same lesson position; the old one ends with
-// session_reset), stepSince in the room, and who may do any of it (attendees 403, another
-// instructor's event or another event's session 404).
+// session_reset), stepSince in the room, the audit log's entries, and who may do any of it
+// (attendees 403, another instructor's event or another event's session 404).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  ZEvent,
   ZEventBulkResult,
   ZEventRoom,
   ZSession,
@@ -16,11 +15,11 @@ import {
   type TSession,
 } from "@kubelab/shared";
 import type { ApiClient } from "./support/api-client";
+import { createRunningEvent, EVENT_LESSON as LESSON } from "./support/classroom";
 import { useDatabaseClient } from "./support/database-client";
 import { useKubelab } from "./support/lab-fixture";
 import { userWithRole as userWithRole_ } from "./support/user-roles";
 
-const LESSON = "kubernetes-para-principiantes";
 const EXTENSION_S = 600;
 const SESSION_S = 1200;
 
@@ -31,19 +30,12 @@ describe("event room actions", () => {
 
   it("extends, ends and resets attendees' sessions for the event's instructor only", async () => {
     const teacher = await userWithRole("Teacher", "instructor");
-    const created = await teacher.request("POST", "/api/events", {
+    const event = await createRunningEvent(teacher, {
       title: "Actions",
-      lessonId: LESSON,
-      language: "es",
-      startsAt: new Date(Date.now() - 60_000).toISOString(),
-      endsAt: new Date(Date.now() + 3600_000).toISOString(),
       capacity: 2,
       sessionSeconds: SESSION_S,
       maxExtensions: 1,
-      reservedSessions: 0,
     });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    const event = ZEvent.parse(created.body);
     const base = `/api/events/${event.id}/sessions`;
 
     const attendees: { client: ApiClient; session: TSession }[] = [];
@@ -84,19 +76,7 @@ describe("event room actions", () => {
     // Who may act: attendees 403; another instructor 404 on this event; a session of another event
     // (or none) 404 even on an event one manages.
     const stranger = await userWithRole("Other Teacher", "instructor");
-    const other = ZEvent.parse(
-      (
-        await stranger.request("POST", "/api/events", {
-          title: "Other",
-          lessonId: LESSON,
-          language: "es",
-          startsAt: new Date(Date.now() - 60_000).toISOString(),
-          endsAt: new Date(Date.now() + 3600_000).toISOString(),
-          capacity: 1,
-          reservedSessions: 0,
-        })
-      ).body,
-    );
+    const other = await createRunningEvent(stranger, { title: "Other" });
     const routes = (eventId: string, sessionId: string) =>
       [
         ["POST", `/api/events/${eventId}/sessions/extend`],
@@ -205,6 +185,35 @@ describe("event room actions", () => {
     const anaEnded = await ana.client.getSession(ana.session.id);
     assert.deepEqual([anaEnded.status, anaEnded.stopReason?.code], ["ended", "ended_by_instructor"]);
     assert.deepEqual(ZEventBulkResult.parse((await teacher.request("POST", `${base}/end`)).body), { count: 0 });
+    // Every action is in the audit log: who, what, on which event or session, from which address;
+    // refused requests and the no-op second end of Bea's session left nothing.
+    const audit = await db.client.query<{
+      action: string;
+      actor: string;
+      target_type: string;
+      target_id: string;
+      detail: { count?: number };
+      client_address: string | null;
+    }>(
+      "SELECT a.action, u.name AS actor, a.target_type, a.target_id, a.detail, a.client_address " +
+        "FROM audit_log a JOIN users u ON u.id = a.actor_id ORDER BY a.id",
+    );
+    assert.deepEqual(
+      audit.rows.map((r) => [r.action, r.actor, r.target_type, r.target_id, r.detail.count ?? null]),
+      [
+        ["event.sessions_extended", "Teacher", "event", event.id, 2],
+        ["event.sessions_extended", "Teacher", "event", event.id, 1],
+        ["event.sessions_extended", "Teacher", "event", event.id, 0],
+        ["session.reset", "Teacher", "session", old.id, null],
+        ["session.ended_by_instructor", "Teacher", "session", bea.session.id, null],
+        ["event.sessions_ended", "Admin", "event", event.id, 1],
+        ["event.sessions_ended", "Teacher", "event", event.id, 0],
+      ],
+    );
+    assert.ok(
+      audit.rows.every((r) => r.client_address),
+      "each entry has the client's address",
+    );
     // The event itself goes on: an attendee may join again.
     assert.equal((await teacher.request("GET", `/api/events/${event.id}`)).status, 200);
   });

@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  ZEvent,
   ZEventRoom,
   ZBroadcastList,
   ZMyHelp,
@@ -20,6 +19,7 @@ import {
   type TSessionBroadcast,
 } from "@kubelab/shared";
 import type { ApiClient } from "./support/api-client";
+import { createRunningEvent, EVENT_LESSON as LESSON } from "./support/classroom";
 import { useDatabaseClient } from "./support/database-client";
 import { openEventStream } from "./support/event-stream-client";
 import { useKubelab } from "./support/lab-fixture";
@@ -27,7 +27,6 @@ import { TerminalClient } from "./support/terminal-client";
 import { userWithRole as userWithRole_ } from "./support/user-roles";
 import { waitFor } from "./support/wait-for";
 
-const LESSON = "kubernetes-para-principiantes";
 const ORIGIN = "http://localhost:4300";
 
 describe("event room", () => {
@@ -38,17 +37,7 @@ describe("event room", () => {
 
   it("shows the attendees live to the event's instructor, and to nobody else", async () => {
     const teacher = await userWithRole("Teacher", "instructor");
-    const created = await teacher.request("POST", "/api/events", {
-      title: "Room",
-      lessonId: LESSON,
-      language: "es",
-      startsAt: new Date(Date.now() - 60_000).toISOString(),
-      endsAt: new Date(Date.now() + 3600_000).toISOString(),
-      capacity: 2,
-      reservedSessions: 0,
-    });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    const event = ZEvent.parse(created.body);
+    const event = await createRunningEvent(teacher, { title: "Room", capacity: 2 });
 
     const attendees: { client: ApiClient; sessionId: string }[] = [];
     for (const name of ["Bea", "Ana"]) {

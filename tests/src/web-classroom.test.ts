@@ -5,22 +5,16 @@
 // attendee's lab page to the fresh session by itself, at the same step.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import {
-  ZEvent,
-  ZEventRoom,
-  type TBroadcast,
-  type TMeResponse,
-  type TRoomHelpRequest,
-  type TSession,
-} from "@kubelab/shared";
+import { ZEventRoom, type TBroadcast, type TRoomHelpRequest, type TSession } from "@kubelab/shared";
 import type { Browser, Page } from "playwright-core";
 import type { ApiClient } from "./support/api-client";
 import { launchBrowser } from "./support/browser";
+import { createRunningEvent, EVENT_LESSON as LESSON } from "./support/classroom";
 import { useDatabaseClient } from "./support/database-client";
 import { useKubelab } from "./support/lab-fixture";
+import { userWithRole } from "./support/user-roles";
 import { waitFor } from "./support/wait-for";
 
-const LESSON = "kubernetes-para-principiantes";
 /** The issue's figure: a raised hand is in the instructor's room within 1 s. */
 const HAND_MS = 1_000;
 
@@ -35,9 +29,7 @@ describe("the classroom on the attendee's lab page, in Chromium", () => {
 
   before(async () => {
     browser = await launchBrowser();
-    teacher = lab.server.client();
-    const me: TMeResponse = await teacher.loginAsGuest("Teacher");
-    await db.client.query("UPDATE users SET role = 'instructor' WHERE id = $1", [me.id]);
+    teacher = await userWithRole(lab, db, "Teacher", "instructor");
   });
 
   after(async () => {
@@ -58,17 +50,7 @@ describe("the classroom on the attendee's lab page, in Chromium", () => {
   }
 
   it("raises hands, shows broadcasts and follows a reset", async () => {
-    const created = await teacher.request("POST", "/api/events", {
-      title: "Classroom",
-      lessonId: LESSON,
-      language: "es",
-      startsAt: new Date(Date.now() - 60_000).toISOString(),
-      endsAt: new Date(Date.now() + 3600_000).toISOString(),
-      capacity: 2,
-      reservedSessions: 0,
-    });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    const event = ZEvent.parse(created.body);
+    const event = await createRunningEvent(teacher, { title: "Classroom", capacity: 2 });
     const ana = await join(event.accessCode, "Ana");
     const bea = await join(event.accessCode, "Bea");
     const room = async () => ZEventRoom.parse((await teacher.request("GET", `/api/events/${event.id}/room`)).body);

@@ -9,7 +9,6 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import {
-  ZEvent,
   ZEventRoom,
   ZMyHelp,
   ZSessionBroadcast,
@@ -21,11 +20,12 @@ import {
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import type { ApiClient } from "./support/api-client";
 import { launchBrowser } from "./support/browser";
+import { createRunningEvent, EVENT_LESSON as LESSON } from "./support/classroom";
 import { useDatabaseClient } from "./support/database-client";
 import { useKubelab } from "./support/lab-fixture";
+import { userWithRole } from "./support/user-roles";
 import { TerminalClient } from "./support/terminal-client";
 
-const LESSON = "kubernetes-para-principiantes";
 /** The issue's figure: a raised hand shows in the queue within a second of the API's answer. */
 const HAND_MS = 1_000;
 
@@ -43,20 +43,8 @@ describe("the instructor's room page in Chromium", () => {
 
   before(async () => {
     browser = await launchBrowser();
-    teacher = lab.server.client();
-    const me: TMeResponse = await teacher.loginAsGuest("Teacher");
-    await db.client.query("UPDATE users SET role = 'instructor' WHERE id = $1", [me.id]);
-    const created = await teacher.request("POST", "/api/events", {
-      title: "Room in Chromium",
-      lessonId: LESSON,
-      language: "es",
-      startsAt: new Date(Date.now() - 60_000).toISOString(),
-      endsAt: new Date(Date.now() + 3600_000).toISOString(),
-      capacity: 2,
-      reservedSessions: 0,
-    });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    event = ZEvent.parse(created.body);
+    teacher = await userWithRole(lab, db, "Teacher", "instructor");
+    event = await createRunningEvent(teacher, { title: "Room in Chromium", capacity: 2 });
     for (const name of ["Ana", "Bea"]) {
       const client = lab.server.client();
       const joined = await client.request<TEventJoinResponse>("POST", "/api/events/join", {
@@ -156,7 +144,7 @@ describe("the instructor's room page in Chromium", () => {
     const closed = ZMyHelp.parse((await ana.client.request("GET", `/api/sessions/${ana.sessionId}/help`)).body);
     assert.equal(closed.request, null);
 
-    // A step marked done moves the progress board (pushed at once as well).
+    // A step marked done moves the progress board (at the stream's next one-second rebuild).
     const boardRow = page.locator(`[data-testid=room-board-row][data-user-id='${bea.userId}']`);
     assert.equal(await boardRow.locator("td").first().getAttribute("data-cell"), "current");
     const progress = await bea.client.request("PUT", `/api/lessons/${LESSON}/progress`, {

@@ -13,6 +13,14 @@ export interface Comparison {
   overheadP95Ms: number;
 }
 
+/** A whole number of at least 1 from the environment (a benchmark's size), or `fallback`. */
+export function intEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a whole number, got "${process.env[name]}"`);
+  return value;
+}
+
 /** Like Promise.all, but lets every task finish before failing, so cleanup never races half-created objects. */
 export async function settleAll<T>(tasks: Promise<T>[]): Promise<T[]> {
   const settled = await Promise.allSettled(tasks);

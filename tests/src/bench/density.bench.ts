@@ -11,19 +11,12 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TSession } from "@kubelab/shared";
 import type { ApiClient } from "../support/api-client";
-import { formatRatio, percentile, settleAll } from "./bench-stats";
+import { formatRatio, intEnv, percentile, settleAll } from "./bench-stats";
 import { removeInstanceObjects } from "../support/docker-objects";
 import { freePort } from "../support/free-port";
 import { KubelabServer } from "../support/kubelab-server";
 import { TerminalClient } from "../support/terminal-client";
 import { startTestDatabase } from "../support/test-database";
-
-function intEnv(name: string, fallback: number): number {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a whole number, got "${process.env[name]}"`);
-  return value;
-}
 
 const TOTAL = intEnv("BENCH_DENSITY_SESSIONS", 100);
 const STEP = intEnv("BENCH_DENSITY_STEP", 25);

@@ -22,15 +22,8 @@ import { freePort } from "../support/free-port";
 import { KubelabServer } from "../support/kubelab-server";
 import { TerminalClient } from "../support/terminal-client";
 import { startTestDatabase } from "../support/test-database";
-import { settleAll } from "./bench-stats";
+import { intEnv, settleAll } from "./bench-stats";
 import { CORES, CpuMeter, postgresOnPort, processTree } from "./process-cpu";
-
-function intEnv(name: string, fallback: number): number {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a whole number, got "${process.env[name]}"`);
-  return value;
-}
 
 const ATTENDEES = intEnv("BENCH_ROOM_ATTENDEES", 100);
 const PHASE_SECONDS = intEnv("BENCH_ROOM_PHASE_SECONDS", 20);

@@ -7,5 +7,13 @@ export const AUDIT_ACTIONS = {
   terminalWatch: "terminal.watch",
   /** A watcher was granted typing in an attendee's terminal. */
   terminalTakeover: "terminal.takeover",
+  /** An event's instructor or an admin ended one attendee's session from the room (before it ends). */
+  sessionEndedByInstructor: "session.ended_by_instructor",
+  /** An instructor or admin reset an attendee's session from the room (before it is reset). */
+  sessionReset: "session.reset",
+  /** Extend all from the room; written after it, with the number of sessions extended. */
+  eventSessionsExtended: "event.sessions_extended",
+  /** End all from the room; written after it, with the number of sessions ended. */
+  eventSessionsEnded: "event.sessions_ended",
 } as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[keyof typeof AUDIT_ACTIONS];

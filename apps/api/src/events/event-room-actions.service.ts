@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger } from "@nestjs/common";
 import { ENDABLE_SESSION_STATUSES, isSessionStatusIn, type TEventBulkResult, type TSession } from "@kubelab/shared";
 import { attendeeSessionOf } from "../access/event-access-rules";
 import type { Viewer } from "../access/session-access-rules";
+import { AUDIT_ACTIONS } from "../audit/audit-actions";
+import { AuditLog } from "../audit/audit-log.service";
 import { AppError } from "../common/app-error";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
@@ -27,6 +29,7 @@ export class EventRoomActions {
     private readonly joins: EventJoinService,
     private readonly lifecycle: SessionLifecycle,
     private readonly sessions: SessionsService,
+    private readonly audit: AuditLog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -36,7 +39,7 @@ export class EventRoomActions {
    * attendee's own extensions (they keep all of theirs), and kept when the event changes. Sessions
    * already running until the event's end are left alone (not counted).
    */
-  async extendAll(viewer: Viewer, id: string): Promise<TEventBulkResult> {
+  async extendAll(viewer: Viewer, id: string, address: string): Promise<TEventBulkResult> {
     const event = await this.events.find(viewer, id);
     const seconds = this.config.sessions.extensionSeconds;
     const count = await this.prisma.$executeRaw`
@@ -46,21 +49,31 @@ export class EventRoomActions {
       WHERE event_id = ${event.id}::uuid AND owner_id IS NOT NULL
         AND status IN ('provisioning', 'ready') AND expires_at < ${event.endsAt}`;
     this.logger.log(`Event ${event.id}: ${count} session(s) extended by ${viewer.id}`);
+    await this.recordBulk(AUDIT_ACTIONS.eventSessionsExtended, viewer, event.id, count, address);
     return { count };
   }
 
   /** Ends every attendee session that can still end (ended_by_instructor); the event goes on. */
-  async endAll(viewer: Viewer, id: string): Promise<TEventBulkResult> {
+  async endAll(viewer: Viewer, id: string, address: string): Promise<TEventBulkResult> {
     const event = await this.events.find(viewer, id);
     const count = await this.events.endAttendees(event.id, { code: "ended_by_instructor" });
     this.logger.log(`Event ${event.id}: ${count} session(s) ended by ${viewer.id}`);
+    await this.recordBulk(AUDIT_ACTIONS.eventSessionsEnded, viewer, event.id, count, address);
     return { count };
   }
 
   /** Ends one attendee session (ended_by_instructor); a no-op on one already ended. */
-  async endOne(viewer: Viewer, id: string, sessionId: string): Promise<void> {
+  async endOne(viewer: Viewer, id: string, sessionId: string, address: string): Promise<void> {
     const { event, session } = await this.attendeeSession(viewer, id, sessionId);
     if (!isSessionStatusIn(ENDABLE_SESSION_STATUSES, session.status)) return;
+    await this.audit.record({
+      actorId: viewer.id,
+      action: AUDIT_ACTIONS.sessionEndedByInstructor,
+      targetType: "session",
+      targetId: session.id,
+      detail: { eventId: event.id, ownerId: session.ownerId },
+      clientAddress: address,
+    });
     await this.lifecycle.end(session.id, { code: "ended_by_instructor" });
     this.logger.log(`Session ${session.id} of event ${event.id} ended by ${viewer.id}`);
   }
@@ -72,16 +85,42 @@ export class EventRoomActions {
    * stays on the same step. Two resets at once give the same new session. Only while the event runs,
    * and on a session that has not ended (an ended one's attendee joins again with the code).
    */
-  async reset(viewer: Viewer, id: string, sessionId: string): Promise<TSession> {
+  async reset(viewer: Viewer, id: string, sessionId: string, address: string): Promise<TSession> {
     const { event, session } = await this.attendeeSession(viewer, id, sessionId);
     if (eventPhase(event, new Date()) === "ended") throw new AppError("event_ended", "This event has ended");
     if (!isSessionStatusIn(ENDABLE_SESSION_STATUSES, session.status))
       throw new AppError("session_not_active", `This session is ${session.status} and cannot be reset`);
     const owner = await this.prisma.user.findUniqueOrThrow({ where: { id: session.ownerId } });
+    await this.audit.record({
+      actorId: viewer.id,
+      action: AUDIT_ACTIONS.sessionReset,
+      targetType: "session",
+      targetId: session.id,
+      detail: { eventId: event.id, ownerId: owner.id },
+      clientAddress: address,
+    });
     await this.lifecycle.end(session.id, { code: "session_reset" });
     const fresh = await this.joins.attendeeSession(event, owner);
     this.logger.log(`Session ${session.id} of event ${event.id} reset by ${viewer.id}: now ${fresh.id}`);
     return this.sessions.view(fresh);
+  }
+
+  /** Bulk actions are recorded once done, with how many sessions they changed. */
+  private async recordBulk(
+    action: typeof AUDIT_ACTIONS.eventSessionsExtended | typeof AUDIT_ACTIONS.eventSessionsEnded,
+    viewer: Viewer,
+    eventId: string,
+    count: number,
+    address: string,
+  ): Promise<void> {
+    await this.audit.record({
+      actorId: viewer.id,
+      action,
+      targetType: "event",
+      targetId: eventId,
+      detail: { count },
+      clientAddress: address,
+    });
   }
 
   private async attendeeSession(

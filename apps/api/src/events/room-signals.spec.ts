@@ -38,13 +38,10 @@ const room: TEventRoom = {
 };
 
 describe("room signals", () => {
-  it("concern a room only when they are about its event, attendees, lesson or sessions", () => {
+  it("concern a room only when they are about its event or its attendees' sessions", () => {
     const cases: [RoomSignal, boolean][] = [
       [{ kind: "event", eventId: "ev1" }, true],
       [{ kind: "event", eventId: "ev2" }, false],
-      [{ kind: "progress", userId: "u1", lessonId: "lesson-a" }, true],
-      [{ kind: "progress", userId: "u1", lessonId: "lesson-b" }, false],
-      [{ kind: "progress", userId: "u9", lessonId: "lesson-a" }, false],
       [{ kind: "session", sessionId: "s1" }, true],
       [{ kind: "session", sessionId: "s-old" }, true],
       [{ kind: "session", sessionId: "s9" }, false],
@@ -52,7 +49,6 @@ describe("room signals", () => {
     for (const [signal, expected] of cases)
       assert.equal(concernsRoom(room, "ev1", signal), expected, JSON.stringify(signal));
     // Before the first room is sent, anything of its kind may concern it (but not another event).
-    assert.equal(concernsRoom(undefined, "ev1", { kind: "progress", userId: "u9", lessonId: "x" }), true);
     assert.equal(concernsRoom(undefined, "ev1", { kind: "session", sessionId: "s9" }), true);
     assert.equal(concernsRoom(undefined, "ev1", { kind: "event", eventId: "ev2" }), false);
   });
@@ -63,16 +59,14 @@ describe("room signals", () => {
     const seen: RoomSignal[][] = [[], []];
     const stops = seen.map((list) => signals.subscribe((s) => list.push(s)));
     signals.changed("ev1");
-    signals.progressChanged("u1", "lesson-a");
     sessionEvents.emitStopped({ sessionId: "s1", outcome: "ended", code: "deleted", reason: "Deleted" });
     stops[0]!();
     signals.sessionChanged("s2");
     assert.deepEqual(seen[0], [
       { kind: "event", eventId: "ev1" },
-      { kind: "progress", userId: "u1", lessonId: "lesson-a" },
       { kind: "session", sessionId: "s1" },
     ]);
-    assert.equal(seen[1]!.length, 4);
+    assert.equal(seen[1]!.length, 3);
     assert.deepEqual(seen[1]!.at(-1), { kind: "session", sessionId: "s2" });
   });
 });

@@ -4,25 +4,20 @@ import type { TEventRoom } from "@kubelab/shared";
 import { SessionEvents } from "../sessions/session-events";
 
 /**
- * Something a room shows may have changed: in an event (a help request, a broadcast), in a user's
- * progress through a lesson, or in a session (it stopped).
+ * Something a room shows may have changed and should reach the instructor at once: in an event (a
+ * help request, a broadcast) or in a session (it stopped). Lesson progress is deliberately not a
+ * signal: the rooms' one-second rebuild shows it (see LessonProgressController).
  */
-export type RoomSignal =
-  | { kind: "event"; eventId: string }
-  | { kind: "progress"; userId: string; lessonId: string }
-  | { kind: "session"; sessionId: string };
+export type RoomSignal = { kind: "event"; eventId: string } | { kind: "session"; sessionId: string };
 
 /**
- * Whether a signal may change the room last sent (undefined: none yet, so anything may). A user's
- * progress counts only in the room's lesson and for its attendees; a session only when it is an
- * attendee's latest or has an open help request there.
+ * Whether a signal may change the room last sent (undefined: none yet, so anything may). A session
+ * counts only when it is an attendee's latest or has an open help request there.
  */
 export function concernsRoom(room: TEventRoom | undefined, eventId: string, signal: RoomSignal): boolean {
   switch (signal.kind) {
     case "event":
       return signal.eventId === eventId;
-    case "progress":
-      return !room || (room.lessonId === signal.lessonId && room.attendees.some((a) => a.userId === signal.userId));
     case "session":
       return (
         !room ||
@@ -34,9 +29,9 @@ export function concernsRoom(room: TEventRoom | undefined, eventId: string, sign
 
 /**
  * In-process notices that a room changed, so the room streams (EventRoomController) rebuild at once
- * instead of at their next one-second tick. Fired by help requests, broadcasts, the lesson progress
- * PUT and session stops (from SessionEvents); each stream decides with `concernsRoom` whether it is
- * about its room. Terminal input is not signalled: the streams' tick picks it up.
+ * instead of at their next one-second tick. Fired by help requests, broadcasts and session stops
+ * (from SessionEvents); each stream decides with `concernsRoom` whether it is
+ * about its room. Terminal input and lesson progress are not signalled: the streams' tick picks them up.
  */
 @Injectable()
 export class RoomSignals {
@@ -51,11 +46,6 @@ export class RoomSignals {
   /** Something of the event changed (help requests, broadcasts). */
   changed(eventId: string): void {
     this.emit({ kind: "event", eventId });
-  }
-
-  /** The user's progress in the lesson changed (a step marked done, or another step current). */
-  progressChanged(userId: string, lessonId: string): void {
-    this.emit({ kind: "progress", userId, lessonId });
   }
 
   /** The session stopped, or something of it changed (its help request closed with it). */

@@ -3,7 +3,8 @@ import type { TTakeoverSetting, TWatchTargets } from "@kubelab/shared";
 import type { WebSocket } from "ws";
 import { SESSION_ID, SessionAccess } from "../access/session-access.service";
 import { usableNode, type Viewer } from "../access/session-access-rules";
-import { takeoverGrant, watchableSession, type TakeoverGrant } from "../access/watch-access-rules";
+import { attendeeSessionOf } from "../access/event-access-rules";
+import { takeoverGrant, type TakeoverGrant } from "../access/watch-access-rules";
 import { AUDIT_ACTIONS } from "../audit/audit-actions";
 import { AuditLog } from "../audit/audit-log.service";
 import { AppError } from "../common/app-error";
@@ -130,7 +131,7 @@ export class TerminalWatch {
           },
         })
       : null;
-    const session = watchableSession(event, row);
+    const session = attendeeSessionOf(event, row);
     const mayTakeOver = takeoverGrant({
       takeoverAllowed: session.takeoverAllowed,
       openHelpRequest: session.helpRequests.length > 0,

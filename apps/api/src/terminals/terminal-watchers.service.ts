@@ -69,8 +69,8 @@ export class TerminalWatchers implements OnApplicationBootstrap, OnApplicationSh
    * while someone watches, so attendees' hands cost nothing otherwise.
    */
   onApplicationBootstrap(): void {
-    this.unsubscribe = this.signals.subscribe((signal) => {
-      if (signal.kind === "progress" || this.bySession.size === 0) return;
+    this.unsubscribe = this.signals.subscribe(() => {
+      if (this.bySession.size === 0) return;
       void this.refreshAll();
     });
   }
