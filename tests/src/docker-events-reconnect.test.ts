@@ -9,18 +9,9 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { docker } from "./support/docker-objects";
+import { docker, ENGINE_ADDRESS } from "./support/docker-objects";
 import { useKubelab } from "./support/lab-fixture";
 import { waitFor } from "./support/wait-for";
-
-// Where the engine really is (a Unix socket, or tcp://host:port without TLS).
-const ENGINE: net.NetConnectOpts = ((host) => {
-  if (host.startsWith("tcp://")) {
-    const url = new URL(host);
-    return { host: url.hostname, port: Number(url.port || 2375) };
-  }
-  return { path: host.replace(/^unix:\/\//, "") };
-})(process.env.DOCKER_HOST || "unix:///var/run/docker.sock");
 
 /** Relays every connection to the engine; `/events` requests can be cut and refused for a while. */
 function startEngineRelay(socketPath: string) {
@@ -31,7 +22,7 @@ function startEngineRelay(socketPath: string) {
   const server = net.createServer((client) => {
     connections.add(client);
     client.once("close", () => connections.delete(client));
-    const engine = net.connect(ENGINE);
+    const engine = net.connect(ENGINE_ADDRESS);
     // Checked on every chunk: a kept-alive connection may carry an /events request after others.
     client.on("data", (chunk: Buffer) => {
       if (/^GET \S*\/events[?\s]/.test(chunk.toString("latin1", 0, 200)) && !events.has(client)) {

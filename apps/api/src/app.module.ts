@@ -31,6 +31,10 @@ import { EventJoinLimiter } from "./events/event-join-limiter";
 import { EventJoinService } from "./events/event-join.service";
 import { EventsService } from "./events/events.service";
 import { HealthController } from "./health/health.controller";
+import { ReadyController } from "./health/ready.controller";
+import { Readiness } from "./health/readiness.service";
+import { MetricsController } from "./metrics/metrics.controller";
+import { Metrics } from "./metrics/metrics.service";
 import { LessonCatalog } from "./lessons/lesson-catalog.service";
 import { LessonProgressController } from "./lessons/lesson-progress.controller";
 import { LessonsController } from "./lessons/lessons.controller";
@@ -92,6 +96,8 @@ export class AppModule {
         LessonsController,
         LessonProgressController,
         HealthController,
+        ReadyController,
+        MetricsController,
         LabLimitsController,
         PortsController,
         TerminalWatchController,
@@ -104,6 +110,8 @@ export class AppModule {
         { provide: APP_GUARD, useClass: LoginGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         PrismaService,
+        Metrics,
+        Readiness,
         AuthService,
         RequestAuth,
         ErrorRenderer,

@@ -19,8 +19,14 @@ import { isWebDevUpgrade, mountWebApp } from "./web/web-app";
 import { securityHeaders } from "./common/security-headers";
 import { PortHttpGateway } from "./ports/port-http.gateway";
 import { PortUpgradeHandler } from "./ports/port-upgrade.handler";
+import { JsonLogger } from "./common/json-logger";
+import { requestContext } from "./common/request-context";
+import { Readiness } from "./health/readiness.service";
+import { startStartupResponder } from "./health/startup-responder";
+import { Metrics } from "./metrics/metrics.service";
+import { startMetricsServer } from "./metrics/metrics-server";
 
-const logger = new Logger("Kubelab");
+const log = new Logger("Kubelab");
 
 async function checkDocker(config: AppConfig): Promise<void> {
   const engine = new DockerEngine(config);
@@ -33,9 +39,7 @@ async function checkDocker(config: AppConfig): Promise<void> {
     );
   }
   if (!(await engine.imageExists(config.nodes.image))) {
-    logger.warn(
-      `Node image "${config.nodes.image}" is missing; sessions will fail until you run: npm run images:build`,
-    );
+    log.warn(`Node image "${config.nodes.image}" is missing; sessions will fail until you run: npm run images:build`);
   }
 }
 
@@ -43,7 +47,16 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig();
   // Applies to every logger, including those used before Nest starts (embedded PostgreSQL, migrations).
   const levels = ["error", "warn", "log", "debug", "verbose"] as const;
-  Logger.overrideLogger(levels.slice(0, levels.indexOf(config.server.logLevel) + 1));
+  const enabledLevels = levels.slice(0, levels.indexOf(config.server.logLevel) + 1);
+  const logger = config.server.logFormat === "json" ? new JsonLogger(enabledLevels) : undefined;
+  Logger.overrideLogger(logger ?? enabledLevels);
+  if (logger) {
+    // Node writes its warnings (deprecations...) as plain text; in JSON mode they are log lines too.
+    process.removeAllListeners("warning");
+    process.on("warning", (warning) => logger.warn(`${warning.name}: ${warning.message}`, "Node"));
+  }
+  // PORT answers 503 "starting" until the app listens (migrations can take a while).
+  const startup = await startStartupResponder(config.server.host, config.server.port);
   await checkDocker(config);
   let embedded: RunningEmbeddedPostgres | undefined;
   let databaseUrl = config.database.url;
@@ -54,9 +67,11 @@ async function bootstrap(): Promise<void> {
   await applyMigrations(databaseUrl);
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
-    logger: levels.slice(0, levels.indexOf(config.server.logLevel) + 1),
+    logger: logger ?? enabledLevels,
   });
-  // First of all middleware: port hosts and /ports/ paths belong to users' apps and must never
+  // Before everything, port requests included: each request's id for its response and log lines.
+  app.use(requestContext(config));
+  // Next (before anything else can touch them): port hosts and /ports/ paths belong to users' apps and must never
   // reach Nest's body parsers and routes or the Next.js handler.
   app.use(app.get(PortHttpGateway).middleware());
   // Only what gets past the port gateway: the platform's own pages, API and assets.
@@ -78,7 +93,7 @@ async function bootstrap(): Promise<void> {
     .get(NodeFirewall)
     .ensureInstalled()
     .catch((error: unknown) =>
-      logger.error(`Node firewall not installed; sessions will fail until it is: ${(error as Error).message}`),
+      log.error(`Node firewall not installed; sessions will fail until it is: ${(error as Error).message}`),
     );
   await app.get(SessionReconciler).reconcile();
   // After the reconciliation (places of sessions that died with the old process are free again),
@@ -94,14 +109,16 @@ async function bootstrap(): Promise<void> {
     .get(TerminalUpgradeHandler)
     .listen(app.getHttpServer(), (req) => portUpgrades.claims(req) || isWebDevUpgrade(req));
 
+  let metricsServer: { close(): Promise<void> } | undefined;
   let closing = false;
   const shutdown = async (reason: string): Promise<void> => {
     if (closing) return;
     closing = true;
-    logger.log(`${reason}, shutting down`);
+    app.get(Readiness).markStopping();
+    log.log(`${reason}, shutting down`);
     // A client that never finishes a close handshake must not keep the process alive.
     setTimeout(() => {
-      logger.warn("Shutdown took longer than 15 s; exiting anyway");
+      log.warn("Shutdown took longer than 15 s; exiting anyway");
       process.exit(1);
     }, 15_000).unref();
     // No pool build may start after the half-built ones are cancelled.
@@ -111,7 +128,8 @@ async function bootstrap(): Promise<void> {
     await app
       .get(NodeFirewall)
       .removeIfUnused()
-      .catch((error: unknown) => logger.error(`Could not remove the node firewall: ${(error as Error).message}`));
+      .catch((error: unknown) => log.error(`Could not remove the node firewall: ${(error as Error).message}`));
+    await metricsServer?.close();
     await app.close();
     await embedded?.stop();
     process.exit(0);
@@ -123,8 +141,13 @@ async function bootstrap(): Promise<void> {
   // port and the embedded database.
   if (process.connected) process.once("disconnect", () => void shutdown("The npm start launcher exited"));
 
+  if (config.metrics.port !== undefined) {
+    metricsServer = await startMetricsServer(app.get(Metrics), config.metrics.host, config.metrics.port);
+  }
+  await startup.close();
   await app.listen(config.server.port, config.server.host);
-  logger.log(
+  app.get(Readiness).markServing();
+  log.log(
     `Kubelab listening on http://${config.server.host}:${config.server.port} (public URL ${config.server.publicUrl.href})`,
   );
 }

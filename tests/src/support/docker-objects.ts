@@ -1,9 +1,19 @@
 import { execFileSync } from "node:child_process";
+import type net from "node:net";
 import path from "node:path";
 import Docker from "dockerode";
 import { REPO_ROOT } from "./repo-paths";
 
 export const docker = new Docker();
+
+/** Where the engine really is (a Unix socket, or tcp://host:port without TLS), for relays in tests. */
+export const ENGINE_ADDRESS: net.NetConnectOpts = ((host) => {
+  if (host.startsWith("tcp://")) {
+    const url = new URL(host);
+    return { host: url.hostname, port: Number(url.port || 2375) };
+  }
+  return { path: host.replace(/^unix:\/\//, "") };
+})(process.env.DOCKER_HOST || "unix:///var/run/docker.sock");
 
 /** Counts the Docker objects a Kubelab instance (or one session of it) has on the engine. */
 export async function countLabelled(

@@ -21,6 +21,7 @@ import { LoginRateLimiter } from "./login-rate-limiter";
 import { LOGIN_STATE_COOKIE, loginStateCookieOptions } from "./login-state-cookie";
 import { PublicRoute } from "./public-route.decorator";
 import { UsersService } from "./users.service";
+import { Metrics } from "../metrics/metrics.service";
 
 export function toMe(user: User): TMeResponse {
   return {
@@ -41,6 +42,7 @@ export class AuthController {
     private readonly users: UsersService,
     private readonly rateLimiter: LoginRateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   @PublicRoute()
@@ -57,13 +59,21 @@ export class AuthController {
     @Body() body: unknown,
     @Res({ passthrough: true }) res: Response,
   ): Promise<TMeResponse> {
-    this.rateLimiter.hit(req);
-    const { name } = parseBody(ZGuestLoginRequest, body);
-    const { token, user } = await this.auth.loginAsGuest(
-      name,
-      readLoginToken(req, this.config),
-      clientAddress(req, this.config),
-    );
+    let token: string;
+    let user: User;
+    try {
+      this.rateLimiter.hit(req);
+      const { name } = parseBody(ZGuestLoginRequest, body);
+      ({ token, user } = await this.auth.loginAsGuest(
+        name,
+        readLoginToken(req, this.config),
+        clientAddress(req, this.config),
+      ));
+    } catch (error) {
+      this.countLogin("guest", error);
+      throw error;
+    }
+    this.metrics.loginAttempt("guest", "succeeded");
     res.cookie(loginCookieName(this.config), token, loginCookieOptions(this.config));
     return toMe(user);
   }
@@ -81,7 +91,9 @@ export class AuthController {
     try {
       this.rateLimiter.hit(req);
       await this.providers.require(providerId).begin(req, res, returnTo);
+      this.metrics.loginAttempt(providerId, "started");
     } catch (error) {
+      this.countLogin(providerId, error);
       this.sendLoginFailure(res, error, returnTo);
     }
   }
@@ -103,8 +115,10 @@ export class AuthController {
       const user = await this.users.upsertFromLogin(profile, returnTo);
       const token = await this.auth.replaceLoginSession(readLoginToken(req, this.config), user.id);
       res.cookie(loginCookieName(this.config), token, loginCookieOptions(this.config));
+      this.metrics.loginAttempt(providerId, "succeeded");
       res.redirect(302, returnTo);
     } catch (error) {
+      this.countLogin(providerId, error);
       this.sendLoginFailure(res, error, error instanceof LoginFailure ? error.returnTo : undefined);
     }
   }
@@ -121,6 +135,15 @@ export class AuthController {
   @Get("me")
   me(@CurrentUser() user: User): TMeResponse {
     return toMe(user);
+  }
+
+  /** A failed login for metrics; unknown provider ids (anyone can type one) are counted as one label. */
+  private countLogin(providerId: string, error: unknown): void {
+    const provider = providerId === "guest" || this.providers.has(providerId) ? providerId : "unknown";
+    let outcome = "error";
+    if (error instanceof LoginFailure) outcome = error.code;
+    else if (error instanceof AppError) outcome = error.code;
+    this.metrics.loginAttempt(provider, outcome);
   }
 
   /**

@@ -23,6 +23,10 @@ export class LoginProviders {
   }
 
   /** The provider behind /api/auth/<id>/...; not_found when none is configured under that id. */
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
   require(id: string): LoginProvider {
     const provider = this.byId.get(id);
     if (!provider) throw new AppError("not_found", `No login provider "${id}" is configured`);

@@ -55,6 +55,9 @@ export function clientAddress(req: IncomingMessage, config: AppConfig): string {
   return peerAddress(req);
 }
 
+/** Where requestContext keeps a request's id on the request itself. */
+export const REQUEST_ID_KEY = Symbol("kubelab.requestId");
+
 // Plain tokens only: the id is written into log lines and a response header.
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -64,6 +67,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * ignored (a client could otherwise make its errors look like someone else's).
  */
 export function requestIdOf(req: IncomingMessage, config: AppConfig): string {
+  // Given once per request by requestContext (so the response header, error body and log lines agree).
+  const assigned = (req as { [REQUEST_ID_KEY]?: string })[REQUEST_ID_KEY];
+  if (assigned !== undefined) return assigned;
   const incoming = fromTrustedProxy(req, config) ? firstValue(req.headers["x-request-id"]) : undefined;
   return incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }

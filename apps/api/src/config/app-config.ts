@@ -10,7 +10,18 @@ export type NodeSecurityProfileSetting = TEnvironment["NODE_SECURITY_PROFILE"];
 
 /** The typed configuration every service receives; built once at boot. */
 export interface AppConfig {
-  server: { host: string; port: number; publicUrl: URL; logLevel: TEnvironment["LOG_LEVEL"]; webEnabled: boolean };
+  server: {
+    host: string;
+    port: number;
+    publicUrl: URL;
+    logLevel: TEnvironment["LOG_LEVEL"];
+    logFormat: TEnvironment["LOG_FORMAT"];
+    webEnabled: boolean;
+    /** Seconds a Docker ping answers /api/ready before the next one. */
+    readyCheckSeconds: number;
+  };
+  /** Prometheus /metrics: on PORT behind `token`, or on its own `port` (no token), or off. */
+  metrics: { token: string | undefined; port: number | undefined; host: string };
   dataDir: string;
   database: { url: string | undefined; embeddedPort: number };
   instanceId: string;
@@ -151,8 +162,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       port: e.PORT,
       publicUrl: new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`),
       logLevel: e.LOG_LEVEL,
+      logFormat: e.LOG_FORMAT,
       webEnabled: e.WEB_ENABLED,
+      readyCheckSeconds: e.READY_CHECK_INTERVAL,
     },
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
     dataDir: path.resolve(e.KUBELAB_DATA_DIR),
     database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_POSTGRES_PORT },
     instanceId: e.INSTANCE_ID,

@@ -18,6 +18,16 @@ export const ZEnvironment = z.object({
   PORT: zIntFromString(1, 65535).default(3000),
   PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(["error", "warn", "log", "debug", "verbose"]).default("log"),
+  // "json": one JSON object per line (time, level, context, message, requestId) for log collectors.
+  LOG_FORMAT: z.enum(["text", "json"]).default("text"),
+  // Prometheus /metrics (docs/operations.md, Monitoring): with METRICS_TOKEN it is served on PORT to
+  // `Authorization: Bearer <token>`; with METRICS_PORT on its own listener (METRICS_HOST) without a
+  // token; with neither, nowhere (404).
+  METRICS_TOKEN: z.string().min(16, "use at least 16 random characters").optional(),
+  METRICS_PORT: zIntFromString(1, 65535).optional(),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  // How long /api/ready trusts its last Docker ping, so load balancer probes do not hammer the engine.
+  READY_CHECK_INTERVAL: zDuration.default(5),
   KUBELAB_DATA_DIR: z.string().min(1).default(".kubelab"),
   DATABASE_URL: z
     .string()

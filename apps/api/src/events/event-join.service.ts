@@ -9,6 +9,7 @@ import { AppError } from "../common/app-error";
 import { clientAddress } from "../common/request-origin";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
+import { Metrics } from "../metrics/metrics.service";
 import type { Event, User } from "../generated/prisma/client";
 import { assertUserQuota, countLiveSessions } from "../sessions/installation-occupancy";
 import { SessionImagePicker } from "../sessions/session-image-picker";
@@ -43,6 +44,7 @@ export class EventJoinService {
     private readonly subnets: SessionSubnets,
     private readonly sessions: SessionsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   async join(req: Request, res: Response, body: TEventJoinRequest, viewer: User | null): Promise<TEventJoinResponse> {
@@ -110,6 +112,7 @@ export class EventJoinService {
    * room's reset, after it ended the old one: EventRoomActions).
    */
   async attendeeSession(event: Event, user: User): Promise<LabSessionForView> {
+    const started = performance.now();
     const { maxPerUser, maxTotal } = this.config.sessions;
     const instanceId = this.config.instanceId;
     const { nodes, image, requestedImage } = await this.images.pick(event.lessonId);
@@ -166,11 +169,13 @@ export class EventJoinService {
       await this.subnets.allocate(tx, created.id);
       return { session: created, outcome: "created" as const };
     }, QUOTA_LOCKED_TRANSACTION);
+    if (outcome !== "rejoined") this.metrics.sessionCreate(outcome);
     if (outcome === "created") {
       this.logger.log(`Session ${session.id} created cold for user ${user.id} in event ${event.id}`);
       this.lifecycle.provision(session);
     } else if (outcome === "claimed") {
       this.logger.log(`Session ${session.id} claimed from event ${event.id}'s reserve by user ${user.id}`);
+      this.metrics.provisioned("pool_claim", (performance.now() - started) / 1000);
       void this.pool.refill();
     }
     return session;

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger } from "@nestjs/common";
+import { Inject, Injectable, Logger, Optional } from "@nestjs/common";
+import { Metrics } from "../metrics/metrics.service";
 import Docker from "dockerode";
 import { PassThrough, type Duplex, type Readable } from "node:stream";
 import tarStream from "tar-stream";
@@ -122,7 +123,11 @@ export class DockerEngine {
   readonly #docker = new Docker();
   readonly callTimeoutMs: number;
 
-  constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, "docker">) {
+  constructor(
+    @Inject(APP_CONFIG) config: Pick<AppConfig, "docker">,
+    // Absent for the start-up check in main.ts, which runs before Nest.
+    @Optional() private readonly metrics?: Metrics,
+  ) {
     this.callTimeoutMs = config.docker.callTimeoutSeconds * 1000;
   }
 
@@ -155,6 +160,11 @@ export class DockerEngine {
     }
     try {
       return await Promise.race([running, expired]);
+    } catch (error) {
+      // "Not found" and "not modified" are answers (an image to pull, a container already stopped).
+      const status = statusCode(error);
+      if (status !== 404 && status !== 304) this.metrics?.dockerError(error);
+      throw error;
     } finally {
       clearTimeout(timer);
     }

@@ -12,6 +12,7 @@ import { closedPortError, isMalformedResponse, isUnreachable, malformedResponseE
 import { proxyHttp } from "./port-http-proxy";
 import { portRouteOf, type PortRoute } from "./port-route";
 import { PortTokens } from "./port-tokens";
+import { Metrics } from "../metrics/metrics.service";
 import { requestIsHttps } from "../common/request-origin";
 
 // Reserved on every port host: where a ticket from the platform is exchanged for the port cookie.
@@ -29,6 +30,7 @@ export class PortHttpGateway {
     private readonly tokens: PortTokens,
     private readonly errors: ErrorRenderer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Express-style middleware: everything that is not a port request goes on to the platform. */
@@ -36,6 +38,11 @@ export class PortHttpGateway {
     return (req, res, next) => {
       const route = portRouteOf(req, this.config);
       if (!route) return next();
+      const started = performance.now();
+      // Every port request, refused ones included; 'close' also comes for responses cut off.
+      res.once("close", () =>
+        this.metrics.portHttpRequest(res.writableFinished ? res.statusCode : 0, (performance.now() - started) / 1000),
+      );
       this.handle(req, res, route).catch((error: unknown) =>
         this.errors.http(req, res, error, { format: "negotiate" }),
       );

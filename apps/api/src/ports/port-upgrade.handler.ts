@@ -10,6 +10,7 @@ import { PortAccess } from "./port-access.service";
 import { readPortCookie } from "./port-cookie";
 import { closedPortError, isMalformedResponse, isUnreachable, malformedResponseError } from "./port-error-response";
 import { proxyUpgrade } from "./port-upgrade-proxy";
+import { Metrics } from "../metrics/metrics.service";
 import { portRouteOf, type PortRoute } from "./port-route";
 import { requestIsHttps } from "../common/request-origin";
 
@@ -29,6 +30,7 @@ export class PortUpgradeHandler implements OnModuleDestroy {
     private readonly requests: RequestAuth,
     private readonly errors: ErrorRenderer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   onModuleDestroy(): void {
@@ -44,6 +46,7 @@ export class PortUpgradeHandler implements OnModuleDestroy {
     server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const route = portRouteOf(req, this.config);
       if (!route) return;
+      this.metrics.portUpgrade();
       socket.on("error", () => undefined);
       this.open.add(socket);
       socket.once("close", () => this.open.delete(socket));

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from "@nestjs/common";
 import { sessionStatusesLeadingTo, type TSessionStatus } from "@kubelab/shared";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
+import { Metrics } from "../metrics/metrics.service";
 import type { Prisma } from "../generated/prisma/client";
 import { SessionEvents } from "./session-events";
 import { SessionProvisioner, type StartedNode } from "./session-provisioner.service";
@@ -59,6 +60,7 @@ export class SessionLifecycle {
     private readonly provisioner: SessionProvisioner,
     private readonly events: SessionEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -67,10 +69,14 @@ export class SessionLifecycle {
    */
   provision(session: LabSessionWithNodes, becomes: "ready" | "pooled" = "ready"): void {
     const abort = new AbortController();
+    const kind = becomes === "pooled" ? "pool_build" : "cold";
+    const started = performance.now();
     const done = this.provisioner
       .build(session, abort.signal, (node) => this.nodeStarted(session.id, node))
       .then(() => (becomes === "pooled" ? this.markPooled(session.id) : this.markReady(session.id)))
+      .then(() => this.metrics.provisioned(kind, (performance.now() - started) / 1000))
       .catch(async (error: unknown) => {
+        this.metrics.provisionFailed(kind);
         const reason = toFailureReason(abort.signal.aborted ? abort.signal.reason : error);
         this.logger.warn(`Session ${session.id} failed: ${reasonText(reason)}`);
         await this.fail(session.id, reason);

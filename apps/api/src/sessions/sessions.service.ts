@@ -10,6 +10,7 @@ import { SessionAccess } from "../access/session-access.service";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { AppError } from "../common/app-error";
 import { PrismaService } from "../database/prisma.service";
+import { Metrics } from "../metrics/metrics.service";
 import type { Prisma, User } from "../generated/prisma/client";
 import { SessionImagePicker } from "./session-image-picker";
 import { SessionLifecycle } from "./session-lifecycle.service";
@@ -34,10 +35,12 @@ export class SessionsService {
     private readonly pool: SessionPool,
     private readonly queue: SessionQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   /** `rejoinQueue`: see ZCreateSessionRequest (a reloaded lab page taking its queue place back). */
   async create(user: User, lessonId: string | undefined, rejoinQueue?: string): Promise<TSession> {
+    const started = performance.now();
     const { maxPerUser, maxTotal, maxGuestPerAddress, durationSeconds, maxQueue } = this.config.sessions;
     const { nodes, image, requestedImage } = await this.images.pick(lessonId);
     const instanceId = this.config.instanceId;
@@ -134,8 +137,11 @@ export class SessionsService {
       if (hasPlace) await this.subnets.allocate(tx, created.id);
       return { session: created, outcome: hasPlace ? "created" : "queued", evicted };
     }, QUOTA_LOCKED_TRANSACTION);
+    this.metrics.sessionCreate(outcome);
     switch (outcome) {
       case "claimed":
+        // A warm start: from the request to a ready session of the user's.
+        this.metrics.provisioned("pool_claim", (performance.now() - started) / 1000);
         this.logger.log(`Session ${session.id} claimed from the pool by user ${user.id}`);
         void this.pool.refill();
         return this.view(session);

@@ -9,6 +9,7 @@ import {
 import { TERMINAL_CLOSE_CODES } from "@kubelab/shared";
 import type { WebSocket } from "ws";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { Metrics } from "../metrics/metrics.service";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
 import { SessionEvents } from "../sessions/session-events";
 import { TerminalActivity } from "./terminal-activity";
@@ -50,6 +51,7 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
     private readonly activity: TerminalActivity,
     private readonly watchers: TerminalWatchers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -181,12 +183,14 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
         node: target.node,
         containerId: target.containerId,
         replayBytes: this.config.terminals.replayBytes,
+        onTraffic: (direction, bytes) => this.metrics.terminalTraffic(direction, bytes),
       },
       shell,
     );
     if (size) await terminal.resize(size.cols, size.rows).catch(() => undefined);
     const key = keyOf(target);
     this.terminals.set(key, terminal);
+    this.metrics.terminalOpened();
     terminal.onExit(() => this.forget(key));
     terminal.onIdle(() => this.scheduleGrace(terminal));
     terminal.onTyped(() => this.activity.touch(target.sessionId));
@@ -226,7 +230,7 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private forget(key: string): void {
-    this.terminals.delete(key);
+    if (this.terminals.delete(key)) this.metrics.terminalClosed();
     clearTimeout(this.graceTimers.get(key));
     this.graceTimers.delete(key);
   }

@@ -42,6 +42,8 @@ export interface TerminalOptions {
   node: string;
   containerId: string;
   replayBytes: number;
+  /** Counts bytes typed into the shell ("in") and written by it ("out"), for metrics. */
+  onTraffic?: (direction: "in" | "out", bytes: number) => void;
 }
 
 /**
@@ -70,7 +72,10 @@ export class Terminal {
   ) {
     const stream = (this.stream = shell.stream);
     this.buffer = new TerminalReplayBuffer(options.replayBytes);
-    stream.on("data", (chunk: Buffer) => this.onOutput(chunk));
+    stream.on("data", (chunk: Buffer) => {
+      options.onTraffic?.("out", chunk.length);
+      this.onOutput(chunk);
+    });
     stream.on("end", () => void this.onEnd());
     stream.on("error", (error) => {
       this.logger.warn(`Terminal ${this.key} stream error: ${error.message}`);
@@ -211,6 +216,7 @@ export class Terminal {
       }
       // A watcher's typing is not the attendee's activity (the room's idle time stays theirs).
       if (!socket.watcher) for (const listener of this.inputListeners) listener();
+      this.options.onTraffic?.("in", payload.length);
       // Backpressure on input too: a huge paste waits for the shell instead of piling up here.
       if (!this.stream.write(payload)) {
         socket.ws.pause();

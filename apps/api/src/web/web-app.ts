@@ -59,7 +59,8 @@ export async function mountWebApp(
     };
   }
   app.use((req: Request, res: Response, nextHandler: NextFunction) => {
-    if (req.path === "/api" || req.path.startsWith("/api/")) return nextHandler();
+    // /metrics is the API's too (Prometheus' customary path; MetricsController).
+    if (req.path === "/api" || req.path.startsWith("/api/") || req.path === "/metrics") return nextHandler();
     void handle(req, res);
   });
   new Logger("WebApp").log(`Serving the web app from ${WEB_DIR}${WEB_DEV ? " (development mode, hot reload)" : ""}`);
