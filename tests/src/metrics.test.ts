@@ -9,6 +9,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ENGINE_ADDRESS, removeInstanceObjects } from "./support/docker-objects";
 import { freePort } from "./support/free-port";
 import { KubelabServer } from "./support/kubelab-server";
@@ -185,13 +186,36 @@ describe("metrics, readiness and JSON logs", () => {
     );
   });
 
-  it("METRICS_PORT: served there without a token, and not on the main port", async () => {
+  it("METRICS_PORT: served there without a token, and not on the main port; /api/ready 503 while starting", async () => {
     const metricsPort = await freePort();
+    const port = await freePort();
+    // Watches /api/ready from before the process exists until it is ready: while it starts
+    // (migrations, recovery) the port answers 503 "starting", never anything else before 200.
+    const seen: string[] = [];
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const answer = await fetch(`http://127.0.0.1:${port}/api/ready`).then(
+          async (res) => `${res.status} ${((await res.json()) as { phase?: string }).phase ?? ""}`,
+          () => "refused",
+        );
+        if (seen.at(-1) !== answer) seen.push(answer);
+        if (answer.startsWith("200")) return;
+        await sleep(10);
+      }
+    })();
     const second = await KubelabServer.start({
       databaseUrl: lab.db.url,
+      port,
       env: { METRICS_PORT: String(metricsPort), METRICS_HOST: "127.0.0.1", METRICS_TOKEN: TOKEN },
-    });
+    }).finally(() => setTimeout(() => (watching = false), 5_000));
     try {
+      await watcher;
+      assert.deepEqual(
+        seen.filter((s) => s !== "refused"),
+        ["503 starting", "200 serving"],
+        `answers seen: ${seen.join(", ")}`,
+      );
       const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
       assert.equal(res.status, 200);
       assert.match(await res.text(), /# TYPE kubelab_sessions gauge/);

@@ -55,9 +55,11 @@ async function bootstrap(): Promise<void> {
     process.removeAllListeners("warning");
     process.on("warning", (warning) => logger.warn(`${warning.name}: ${warning.message}`, "Node"));
   }
-  // PORT answers 503 "starting" until the app listens (migrations can take a while).
-  const startup = await startStartupResponder(config.server.host, config.server.port);
   await checkDocker(config);
+  // From here PORT answers 503 "starting" until the app listens (the embedded database's start and
+  // migrations can take a while). After the engine check: without an engine the server exits, and
+  // says why, whatever holds the port.
+  const startup = await startStartupResponder(config.server.host, config.server.port);
   let embedded: RunningEmbeddedPostgres | undefined;
   let databaseUrl = config.database.url;
   if (!databaseUrl) {
