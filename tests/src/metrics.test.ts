@@ -14,6 +14,7 @@ import { ENGINE_ADDRESS, removeInstanceObjects } from "./support/docker-objects"
 import { freePort } from "./support/free-port";
 import { KubelabServer } from "./support/kubelab-server";
 import { useKubelab } from "./support/lab-fixture";
+import { TerminalClient } from "./support/terminal-client";
 import { waitFor } from "./support/wait-for";
 
 const TOKEN = randomBytes(24).toString("hex");
@@ -114,12 +115,30 @@ describe("metrics, readiness and JSON logs", () => {
     assert.ok(sample(text, 'kubelab_login_attempts_total{provider="guest",outcome="succeeded"}') >= 1);
     assert.match(text, /kubelab_terminals_open 0/);
 
+    // A terminal: open while it runs, bytes both ways.
+    const terminal = await TerminalClient.connect(owner, `http://localhost:${lab.server.port}`, session.id, "node1");
+    terminal.send("echo metrics-$((6*7))\r");
+    await terminal.waitForOutput(/metrics-42/);
+    const typed = await (await scrape(`Bearer ${TOKEN}`)).text();
+    assert.equal(sample(typed, "kubelab_terminals_open"), 1);
+    assert.ok(sample(typed, 'kubelab_terminal_bytes_total{direction="in"}') >= "echo metrics-$((6*7))\r".length);
+    assert.ok(sample(typed, 'kubelab_terminal_bytes_total{direction="out"}') > 0);
+    terminal.close();
+
     const ended = await owner.request("DELETE", `/api/sessions/${session.id}`);
     assert.ok(ended.status < 300, `end: ${ended.status}`);
     await owner.waitForStatus(session.id, "ended", 60_000);
     const after = await (await scrape(`Bearer ${TOKEN}`)).text();
     assert.equal(sample(after, 'kubelab_sessions{status="ready"}'), 0);
     assert.equal(sample(after, 'kubelab_sessions{status="ended"}'), 1);
+    // The session's end ends its terminal.
+    await waitFor(
+      "the terminal to be counted closed",
+      async () =>
+        sample(await (await scrape(`Bearer ${TOKEN}`)).text(), "kubelab_terminals_open") === 0 ? true : undefined,
+      10_000,
+      100,
+    );
   });
 
   it("LOG_FORMAT=json: every line is a JSON object, and a request's lines carry its id", async () => {
