@@ -125,6 +125,16 @@ describe("metrics, readiness and JSON logs", () => {
     assert.ok(sample(typed, 'kubelab_terminal_bytes_total{direction="out"}') > 0);
     terminal.close();
 
+    // A port request (nothing listens on 8000: the proxy answers itself), counted with its latency.
+    const proxied = await fetch(`${lab.server.url}/ports/${session.id}/node1/8000/`, {
+      headers: { cookie: owner.cookieHeader ?? "", accept: "application/json" },
+    });
+    await proxied.arrayBuffer();
+    const ported = await (await scrape(`Bearer ${TOKEN}`)).text();
+    const status = `${Math.floor(proxied.status / 100)}xx`;
+    assert.equal(sample(ported, `kubelab_port_proxy_requests_total{kind="http",status="${status}"}`), 1);
+    assert.equal(sample(ported, `kubelab_port_proxy_request_seconds_count{status="${status}"}`), 1);
+
     const ended = await owner.request("DELETE", `/api/sessions/${session.id}`);
     assert.ok(ended.status < 300, `end: ${ended.status}`);
     await owner.waitForStatus(session.id, "ended", 60_000);
@@ -197,6 +207,8 @@ describe("metrics, readiness and JSON logs", () => {
     } finally {
       relay.setUp(true);
     }
+    const errors = await (await scrape(`Bearer ${TOKEN}`)).text();
+    assert.ok(sample(errors, 'kubelab_docker_api_errors_total{kind="connection"}') >= 1);
     await waitFor(
       "readiness to recover",
       async () => ((await fetch(`${lab.server.url}/api/ready`)).status === 200 ? true : undefined),
