@@ -26,7 +26,7 @@ import { startStartupResponder } from "./health/startup-responder";
 import { Metrics } from "./metrics/metrics.service";
 import { startMetricsServer } from "./metrics/metrics-server";
 
-const log = new Logger("Kubelab");
+const logger = new Logger("Kubelab");
 
 async function checkDocker(config: AppConfig): Promise<void> {
   const engine = new DockerEngine(config);
@@ -39,7 +39,9 @@ async function checkDocker(config: AppConfig): Promise<void> {
     );
   }
   if (!(await engine.imageExists(config.nodes.image))) {
-    log.warn(`Node image "${config.nodes.image}" is missing; sessions will fail until you run: npm run images:build`);
+    logger.warn(
+      `Node image "${config.nodes.image}" is missing; sessions will fail until you run: npm run images:build`,
+    );
   }
 }
 
@@ -48,12 +50,12 @@ async function bootstrap(): Promise<void> {
   // Applies to every logger, including those used before Nest starts (embedded PostgreSQL, migrations).
   const levels = ["error", "warn", "log", "debug", "verbose"] as const;
   const enabledLevels = levels.slice(0, levels.indexOf(config.server.logLevel) + 1);
-  const logger = config.server.logFormat === "json" ? new JsonLogger(enabledLevels) : undefined;
-  Logger.overrideLogger(logger ?? enabledLevels);
-  if (logger) {
+  const jsonLogger = config.server.logFormat === "json" ? new JsonLogger(enabledLevels) : undefined;
+  Logger.overrideLogger(jsonLogger ?? enabledLevels);
+  if (jsonLogger) {
     // Node writes its warnings (deprecations...) as plain text; in JSON mode they are log lines too.
     process.removeAllListeners("warning");
-    process.on("warning", (warning) => logger.warn(`${warning.name}: ${warning.message}`, "Node"));
+    process.on("warning", (warning) => jsonLogger.warn(`${warning.name}: ${warning.message}`, "Node"));
   }
   await checkDocker(config);
   // From here PORT answers 503 "starting" until the app listens (the embedded database's start and
@@ -69,12 +71,12 @@ async function bootstrap(): Promise<void> {
   await applyMigrations(databaseUrl);
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
-    logger: logger ?? enabledLevels,
+    logger: jsonLogger ?? enabledLevels,
   });
   // Before everything, port requests included: each request's id for its response and log lines.
   app.use(requestContext(config));
-  // Next (before anything else can touch them): port hosts and /ports/ paths belong to users' apps and must never
-  // reach Nest's body parsers and routes or the Next.js handler.
+  // Then, before any other middleware: port hosts and /ports/ paths belong to users' apps and must
+  // never reach Nest's body parsers and routes or the Next.js handler.
   app.use(app.get(PortHttpGateway).middleware());
   // Only what gets past the port gateway: the platform's own pages, API and assets.
   app.use(securityHeaders(config));
@@ -95,7 +97,7 @@ async function bootstrap(): Promise<void> {
     .get(NodeFirewall)
     .ensureInstalled()
     .catch((error: unknown) =>
-      log.error(`Node firewall not installed; sessions will fail until it is: ${(error as Error).message}`),
+      logger.error(`Node firewall not installed; sessions will fail until it is: ${(error as Error).message}`),
     );
   await app.get(SessionReconciler).reconcile();
   // After the reconciliation (places of sessions that died with the old process are free again),
@@ -117,10 +119,10 @@ async function bootstrap(): Promise<void> {
     if (closing) return;
     closing = true;
     app.get(Readiness).markStopping();
-    log.log(`${reason}, shutting down`);
+    logger.log(`${reason}, shutting down`);
     // A client that never finishes a close handshake must not keep the process alive.
     setTimeout(() => {
-      log.warn("Shutdown took longer than 15 s; exiting anyway");
+      logger.warn("Shutdown took longer than 15 s; exiting anyway");
       process.exit(1);
     }, 15_000).unref();
     // No pool build may start after the half-built ones are cancelled.
@@ -130,7 +132,7 @@ async function bootstrap(): Promise<void> {
     await app
       .get(NodeFirewall)
       .removeIfUnused()
-      .catch((error: unknown) => log.error(`Could not remove the node firewall: ${(error as Error).message}`));
+      .catch((error: unknown) => logger.error(`Could not remove the node firewall: ${(error as Error).message}`));
     await metricsServer?.close();
     await app.close();
     await embedded?.stop();
@@ -149,7 +151,7 @@ async function bootstrap(): Promise<void> {
   await startup.close();
   await app.listen(config.server.port, config.server.host);
   app.get(Readiness).markServing();
-  log.log(
+  logger.log(
     `Kubelab listening on http://${config.server.host}:${config.server.port} (public URL ${config.server.publicUrl.href})`,
   );
 }
