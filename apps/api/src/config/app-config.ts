@@ -145,6 +145,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } catch (error) {
     throw new ConfigError(`Invalid configuration:\n  NODE_SUBNETS: ${(error as Error).message}`);
   }
+  if (e.METRICS_PORT === e.PORT) {
+    throw new ConfigError(
+      "Invalid configuration:\n  METRICS_PORT: must differ from PORT (it serves /metrics without a token; use METRICS_TOKEN to serve them on PORT)",
+    );
+  }
   const notAllowed = Object.keys(e.POOL_SIZES).filter(
     (image) => image !== e.NODE_IMAGE && !e.NODE_IMAGES.includes(image),
   );

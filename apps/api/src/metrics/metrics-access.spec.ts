@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { loadConfig } from "../config/app-config";
 import { bearerMatches, metricsAccessOf } from "./metrics-access";
 import { dockerErrorKind, statusClass } from "./metrics.service";
 
@@ -11,6 +12,17 @@ describe("metrics access", () => {
     assert.equal(metricsAccessOf({ token: TOKEN, port: undefined }), "token");
     assert.equal(metricsAccessOf({ token: undefined, port: 9464 }), "elsewhere");
     assert.equal(metricsAccessOf({ token: TOKEN, port: 9464 }), "elsewhere");
+  });
+
+  it("reads the settings, and refuses a metrics port equal to PORT", () => {
+    assert.deepEqual(loadConfig({}).metrics, { token: undefined, port: undefined, host: "127.0.0.1" });
+    assert.deepEqual(loadConfig({ METRICS_PORT: "9464", METRICS_HOST: "10.0.0.5" }).metrics, {
+      token: undefined,
+      port: 9464,
+      host: "10.0.0.5",
+    });
+    assert.throws(() => loadConfig({ PORT: "4000", METRICS_PORT: "4000" }), /METRICS_PORT: must differ from PORT/);
+    assert.throws(() => loadConfig({ METRICS_TOKEN: "short" }), /METRICS_TOKEN/);
   });
 
   it("accepts exactly `Bearer <token>`", () => {
