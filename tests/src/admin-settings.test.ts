@@ -189,4 +189,22 @@ describe("admin settings", () => {
       assert.equal(response?.status(), 404, role);
     }
   });
+
+  it("keeps console values across a restart and ignores a stored value that no longer validates", async () => {
+    const admin = await userWithRole(lab, db, "Restart Admin", "admin");
+    // As an older version might have stored it: the server must start, on the environment's value.
+    await db.client.query("INSERT INTO admin_settings (key, value) VALUES ('MAX_SESSIONS', 'many')");
+    await lab.server.stop();
+    lab.server = await lab.server.restart();
+    const settings = ZAdminSettings.parse((await admin.request("GET", "/api/admin/settings")).body);
+    assert.deepEqual(
+      [setting(settings, "SESSION_EXTENSION").value, setting(settings, "SESSION_EXTENSION").source],
+      ["45m", "console"],
+    );
+    assert.deepEqual(
+      [setting(settings, "MAX_SESSIONS").value, setting(settings, "MAX_SESSIONS").source],
+      ["20", "default"],
+    );
+    assert.match(lab.server.logs(), /Console setting MAX_SESSIONS ignored/);
+  });
 });

@@ -2,13 +2,15 @@
 
 import { ZAdminSettings, type TAdminSettingKey, type TAdminSettings } from "@kubelab/shared";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useState, type ChangeEvent, type FormEvent } from "react";
 import { settingsChanges, SETTING_GROUPS } from "@/lib/admin/settings-changes";
 import { ApiError } from "@/lib/api/api-error";
 import { apiRequest } from "@/lib/api/browser-api";
 import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
+
+const LIST_KEYS = new Set<TAdminSettingKey>(["NODE_IMAGES", "POOL_SIZES"]);
 
 type Status = { kind: "idle" } | { kind: "saved" } | { kind: "unchanged" } | { kind: "error"; text: string };
 
@@ -70,6 +72,16 @@ export function SettingsForm({ initial }: { initial: TAdminSettings }) {
                 if (!setting) return null;
                 const inputId = `setting-${key}`;
                 const error = fieldErrors[key];
+                const fieldProps = {
+                  id: inputId,
+                  value: drafts[key] ?? setting.value,
+                  disabled: busy || resets.has(key),
+                  "aria-invalid": error ? true : undefined,
+                  "aria-describedby": error ? `${inputId}-error` : undefined,
+                  onChange: (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) =>
+                    setDrafts({ ...drafts, [key]: e.target.value }),
+                  "data-testid": `setting-input-${key}`,
+                };
                 return (
                   <tr key={key} data-testid={`setting-row-${key}`}>
                     <th scope="row">
@@ -79,16 +91,12 @@ export function SettingsForm({ initial }: { initial: TAdminSettings }) {
                       </div>
                     </th>
                     <td>
-                      <input
-                        id={inputId}
-                        type="text"
-                        value={drafts[key] ?? setting.value}
-                        disabled={busy || resets.has(key)}
-                        aria-invalid={error ? true : undefined}
-                        aria-describedby={error ? `${inputId}-error` : undefined}
-                        onChange={(e) => setDrafts({ ...drafts, [key]: e.target.value })}
-                        data-testid={`setting-input-${key}`}
-                      />
+                      {/* Lists (images, pool sizes) get room for several entries. */}
+                      {LIST_KEYS.has(key) ? (
+                        <textarea rows={3} {...fieldProps} />
+                      ) : (
+                        <input type="text" {...fieldProps} />
+                      )}
                       {error ? (
                         <p className="form-error" id={`${inputId}-error`}>
                           {error}

@@ -43,7 +43,7 @@ export function UserQuota({ user }: { user: TAdminUser }) {
         type="number"
         min={1}
         max={1000}
-        size={4}
+        className="admin-quota-input"
         value={value}
         placeholder={t.userQuotaRole}
         disabled={busy}

@@ -27,6 +27,12 @@ describe("settings form changes", () => {
     );
   });
 
+  it("read a list typed one entry per line as comma-separated", () => {
+    assert.deepEqual(settingsChanges(SETTINGS, { MAX_SESSIONS: "a:1\n b:2 \n\n" }, new Set()), {
+      MAX_SESSIONS: "a:1,b:2",
+    });
+  });
+
   it("send nothing when nothing changed", () => {
     assert.deepEqual(settingsChanges(SETTINGS, {}, new Set()), {});
   });

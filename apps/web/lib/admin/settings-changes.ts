@@ -23,7 +23,7 @@ export const SETTING_GROUPS: {
 ];
 
 /**
- * What the form sends: a value the admin edited (trimmed, different from the one in force), and
+ * What the form sends: a value the admin edited (trimmed, lines joined by commas, different from the one in force), and
  * null for a console value the admin asked to drop. Untouched settings are left out, so saving one
  * field never pins the others to the console.
  */
@@ -38,7 +38,12 @@ export function settingsChanges(
       if (setting.source === "console") changes[setting.key] = null;
       continue;
     }
-    const draft = drafts[setting.key]?.trim();
+    // A list typed one entry per line is the same list, comma-separated.
+    const draft = drafts[setting.key]
+      ?.trim()
+      .split(/\s*[\n,]\s*/)
+      .filter(Boolean)
+      .join(",");
     if (draft !== undefined && draft !== setting.value) changes[setting.key] = draft;
   }
   return changes;
