@@ -2,30 +2,16 @@
 // each session network gets a small block of NODE_SUBNETS, recorded in PostgreSQL, freed with the
 // session, kept across restarts, and exhaustion is a clean 503. Real server, database and Docker.
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { describe, it } from "node:test";
 import pg from "pg";
 import type { TSession } from "@kubelab/shared";
 import type { ApiClient } from "./support/api-client";
 import { countLabelled, docker } from "./support/docker-objects";
+import { oneNodeLessons } from "./support/one-node-lessons";
 import { useKubelab, type LabFixture } from "./support/lab-fixture";
 import { waitFor } from "./support/wait-for";
 
 const SESSIONS = 60;
-
-/** A lesson with one node: density is about networks, and one inner dockerd per session is cheaper. */
-function oneNodeLessons(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-density-lessons-"));
-  fs.mkdirSync(path.join(dir, "solo"));
-  fs.writeFileSync(
-    path.join(dir, "solo", "en.md"),
-    "---\ntitle: Solo\ndescription: One node.\nduration: 20\ndifficulty: beginner\nnodes: [node1]\n" +
-      "image: kubelab/node-offline:latest\ntags: [test]\n---\n## Step\n\ntext\n",
-  );
-  return dir;
-}
 
 function toNumber(address: string): number {
   return address.split(".").reduce((sum, octet) => sum * 256 + Number(octet), 0);

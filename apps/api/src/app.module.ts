@@ -52,6 +52,8 @@ import { SessionLifecycle } from "./sessions/session-lifecycle.service";
 import { SessionPool } from "./sessions/session-pool.service";
 import { SessionQueue } from "./sessions/session-queue.service";
 import { PoolSettings } from "./sessions/session-pool-settings";
+import { AdminSettingsController } from "./settings/admin-settings.controller";
+import { SettingsService } from "./settings/settings.service";
 import { SessionProvisioner } from "./sessions/session-provisioner.service";
 import { SessionReaper } from "./sessions/session-reaper.service";
 import { SessionReconciler } from "./sessions/session-reconciler.service";
@@ -85,6 +87,7 @@ export class AppModule {
       controllers: [
         AuthController,
         AdminUsersController,
+        AdminSettingsController,
         EventsController,
         EventRoomController,
         EventRoomActionsController,
@@ -135,6 +138,7 @@ export class AppModule {
         SessionPool,
         SessionQueue,
         PoolSettings,
+        SettingsService,
         SessionsService,
         SessionImagePicker,
         SessionReconciler,

@@ -16,6 +16,8 @@ export const ZAdminUser = z.object({
   createdAt: z.iso.datetime(),
   /** Lab sessions provisioning or running now. */
   activeSessions: z.number().int(),
+  /** This user's own sessions-per-user quota (admin console); null: the role's. */
+  maxSessions: z.number().int().nullable(),
 });
 export type TAdminUser = z.infer<typeof ZAdminUser>;
 
@@ -40,6 +42,11 @@ export const ZAdminUserUpdate = z
     role: ZUserRole.optional(),
     /** true bans (logins end, sessions end), false lifts the ban. */
     banned: z.boolean().optional(),
+    /** Concurrent sessions this user may run instead of the role's quota; null removes the override. */
+    maxSessions: z.number().int().min(1).max(1000).nullable().optional(),
   })
-  .refine((body) => body.role !== undefined || body.banned !== undefined, "give role, banned, or both");
+  .refine(
+    (body) => body.role !== undefined || body.banned !== undefined || body.maxSessions !== undefined,
+    "give role, banned, maxSessions, or several",
+  );
 export type TAdminUserUpdate = z.infer<typeof ZAdminUserUpdate>;

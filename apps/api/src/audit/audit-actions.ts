@@ -15,5 +15,9 @@ export const AUDIT_ACTIONS = {
   eventSessionsExtended: "event.sessions_extended",
   /** End all from the room; written after it, with the number of sessions ended. */
   eventSessionsEnded: "event.sessions_ended",
+  /** An admin changed console settings (admin_settings); detail: before/after of each key given. */
+  settingsChanged: "settings.changed",
+  /** An admin set or removed a user's own sessions-per-user quota; detail: before/after. */
+  userMaxSessionsChanged: "user.max_sessions_changed",
 } as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[keyof typeof AUDIT_ACTIONS];

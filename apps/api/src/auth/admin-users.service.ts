@@ -7,6 +7,8 @@ import {
   type TAdminUserUpdate,
   type TUserRole,
 } from "@kubelab/shared";
+import { AUDIT_ACTIONS } from "../audit/audit-actions";
+import { AuditLog } from "../audit/audit-log.service";
 import { AppError } from "../common/app-error";
 import { PrismaService } from "../database/prisma.service";
 import type { Prisma, User } from "../generated/prisma/client";
@@ -30,6 +32,7 @@ export class AdminUsersService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly lifecycle: SessionLifecycle,
+    private readonly audit: AuditLog,
   ) {}
 
   async list(filter: AdminUserFilter): Promise<TAdminUserList> {
@@ -59,12 +62,30 @@ export class AdminUsersService {
     return this.view(await this.find(id));
   }
 
-  async update(admin: User, id: string, change: TAdminUserUpdate): Promise<TAdminUser> {
-    // An admin who demotes or bans themselves may leave nobody able to undo it.
-    if (id === admin.id)
+  async update(
+    admin: User,
+    id: string,
+    change: TAdminUserUpdate,
+    clientAddress: string | null = null,
+  ): Promise<TAdminUser> {
+    // An admin who demotes or bans themselves may leave nobody able to undo it (their own session
+    // quota is harmless).
+    if (id === admin.id && (change.role !== undefined || change.banned !== undefined))
       throw new AppError("cannot_modify_self", "Admins cannot change their own role or ban themselves");
     const target = await this.find(id);
     const data: Prisma.UserUpdateInput = {};
+    // Applies from the user's next create; sessions already running stay.
+    if (change.maxSessions !== undefined && change.maxSessions !== target.maxSessions) {
+      data.maxSessions = change.maxSessions;
+      await this.audit.record({
+        actorId: admin.id,
+        action: AUDIT_ACTIONS.userMaxSessionsChanged,
+        targetType: "user",
+        targetId: id,
+        detail: { before: { maxSessions: target.maxSessions }, after: { maxSessions: change.maxSessions } },
+        clientAddress,
+      });
+    }
     if (change.role !== undefined) data.role = change.role;
     if (change.banned === true && !target.bannedAt) data.bannedAt = new Date();
     if (change.banned === false) data.bannedAt = null;
@@ -111,6 +132,7 @@ export class AdminUsersService {
       lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
       createdAt: user.createdAt.toISOString(),
       activeSessions: user._count.labSessions,
+      maxSessions: user.maxSessions,
     };
   }
 }

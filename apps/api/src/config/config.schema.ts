@@ -69,6 +69,9 @@ export const ZEnvironment = z.object({
   SESSION_MAX_EXTENSIONS: zIntFromString(0, 100).default(3),
   MAX_SESSIONS: zIntFromString(1, 100_000).default(20),
   MAX_SESSIONS_PER_USER: zIntFromString(1, 1000).default(1),
+  // Instructors and admins get MAX_SESSIONS_PER_USER unless these say otherwise.
+  MAX_SESSIONS_PER_INSTRUCTOR: zIntFromString(1, 1000).optional(),
+  MAX_SESSIONS_PER_ADMIN: zIntFromString(1, 1000).optional(),
   // Guests are free to create, so their sessions are also capped per client address.
   GUEST_SESSIONS_PER_ADDRESS: zIntFromString(1, 1000).default(2),
   REAPER_INTERVAL: zDuration.default(5),
@@ -86,6 +89,8 @@ export const ZEnvironment = z.object({
   POOL_MAX_AGE: zDuration.default(4 * 3600),
   // Classroom events: warm sessions one event may reserve at most (its default is its capacity).
   EVENT_MAX_RESERVED: zIntFromString(0, 1000).default(50),
+  // The most attendees an instructor may ask for in one event.
+  EVENT_MAX_CAPACITY: zIntFromString(1, 1000).default(1000),
   GUEST_LOGIN: z
     .enum(["auto", "true", "false"])
     .default("auto")

@@ -7,6 +7,7 @@ import { loginCookieName, loginCookieOptions, readLoginToken } from "../auth/log
 import { LoginRateLimiter } from "../auth/login-rate-limiter";
 import { AppError } from "../common/app-error";
 import { clientAddress } from "../common/request-origin";
+import { SettingsService } from "../settings/settings.service";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import { Metrics } from "../metrics/metrics.service";
@@ -43,6 +44,7 @@ export class EventJoinService {
     private readonly pool: SessionPool,
     private readonly subnets: SessionSubnets,
     private readonly sessions: SessionsService,
+    private readonly settings: SettingsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
   ) {}
@@ -113,7 +115,8 @@ export class EventJoinService {
    */
   async attendeeSession(event: Event, user: User): Promise<LabSessionForView> {
     const started = performance.now();
-    const { maxPerUser, maxTotal } = this.config.sessions;
+    const maxTotal = this.settings.current().maxSessions;
+    const maxPerUser = this.settings.maxSessionsFor(user);
     const instanceId = this.config.instanceId;
     const { nodes, image, requestedImage } = await this.images.pick(event.lessonId);
     const { session, outcome } = await this.prisma.$transaction(async (tx) => {

@@ -5,6 +5,7 @@ import type { Viewer } from "../access/session-access-rules";
 import { AUDIT_ACTIONS } from "../audit/audit-actions";
 import { AuditLog } from "../audit/audit-log.service";
 import { AppError } from "../common/app-error";
+import { SettingsService } from "../settings/settings.service";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import type { Event, LabSession } from "../generated/prisma/client";
@@ -30,6 +31,7 @@ export class EventRoomActions {
     private readonly lifecycle: SessionLifecycle,
     private readonly sessions: SessionsService,
     private readonly audit: AuditLog,
+    private readonly settings: SettingsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -41,7 +43,7 @@ export class EventRoomActions {
    */
   async extendAll(viewer: Viewer, id: string, address: string): Promise<TEventBulkResult> {
     const event = await this.events.find(viewer, id);
-    const seconds = this.config.sessions.extensionSeconds;
+    const seconds = this.settings.current().extensionSeconds;
     const count = await this.prisma.$executeRaw`
       UPDATE lab_sessions
       SET expires_at = LEAST(expires_at + make_interval(secs => ${seconds}), ${event.endsAt}),

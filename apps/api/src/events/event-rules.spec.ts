@@ -20,6 +20,7 @@ const LIMITS: EventLimits = {
   maxDurationSeconds: 14_400,
   maxExtensions: 3,
   maxReserved: 50,
+  maxCapacity: 1000,
   lessonLanguages: ["en", "es"],
 };
 
@@ -85,6 +86,13 @@ describe("event settings", () => {
   it("cap the default reservation at EVENT_MAX_RESERVED", () => {
     assert.equal(resolveEventSettings({ ...INPUT, capacity: 200 }, LIMITS).reservedSessions, 50);
     assert.equal(resolveEventSettings({ ...INPUT, capacity: 5 }, { ...LIMITS, maxReserved: 0 }).reservedSessions, 0);
+  });
+
+  it("refuse a capacity over EVENT_MAX_CAPACITY, naming the field", () => {
+    assert.throws(
+      () => resolveEventSettings({ ...INPUT, capacity: 41 }, { ...LIMITS, maxCapacity: 40 }),
+      (error: AppError) => error.details?.some((d) => d.path === "capacity") === true,
+    );
   });
 
   it("keep what the instructor chose within the limits", () => {

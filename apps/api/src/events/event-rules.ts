@@ -47,6 +47,8 @@ export interface EventLimits {
   maxExtensions: number;
   /** EVENT_MAX_RESERVED. */
   maxReserved: number;
+  /** EVENT_MAX_CAPACITY: the most attendees an event may ask for. */
+  maxCapacity: number;
   /** The languages the event's lesson has. */
   lessonLanguages: readonly string[];
 }
@@ -71,6 +73,8 @@ export function resolveEventSettings(input: EventInput, limits: EventLimits): Ev
   const maxExtensions = input.maxExtensions ?? limits.maxExtensions;
   if (maxExtensions > limits.maxExtensions)
     problems.push({ path: "maxExtensions", message: `at most ${limits.maxExtensions} (SESSION_MAX_EXTENSIONS)` });
+  if (input.capacity > limits.maxCapacity)
+    problems.push({ path: "capacity", message: `at most ${limits.maxCapacity} (EVENT_MAX_CAPACITY)` });
   const reservedSessions = input.reservedSessions ?? Math.min(input.capacity, limits.maxReserved);
   if (reservedSessions > input.capacity)
     problems.push({ path: "reservedSessions", message: `at most the capacity (${input.capacity})` });

@@ -9,6 +9,7 @@ import {
 import { eventsScope, manageableEvent } from "../access/event-access-rules";
 import type { Viewer } from "../access/session-access-rules";
 import { AppError } from "../common/app-error";
+import { SettingsService } from "../settings/settings.service";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import type { Event } from "../generated/prisma/client";
@@ -33,6 +34,7 @@ export class EventsService {
     private readonly lessons: LessonCatalog,
     private readonly lifecycle: SessionLifecycle,
     private readonly pool: SessionPool,
+    private readonly settings: SettingsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -68,21 +70,25 @@ export class EventsService {
 
   async update(viewer: Viewer, id: string, change: TEventUpdate): Promise<TEvent> {
     const event = await this.find(viewer, id);
-    const settings = this.resolve({
-      title: change.title ?? event.title,
-      lessonId: change.lessonId ?? event.lessonId,
-      language: change.language ?? event.language,
-      startsAt: change.startsAt ? new Date(change.startsAt) : event.startsAt,
-      endsAt: change.endsAt ? new Date(change.endsAt) : event.endsAt,
-      capacity: change.capacity ?? event.capacity,
-      sessionSeconds: change.sessionSeconds ?? event.sessionSeconds,
-      maxExtensions: change.maxExtensions ?? event.maxExtensions,
-      // A smaller capacity takes the reserved sessions down with it unless they were given.
-      reservedSessions: change.reservedSessions ?? Math.min(event.reservedSessions, change.capacity ?? event.capacity),
-      prepareSeconds: change.prepareSeconds ?? event.prepareSeconds,
-      joinPolicy: change.joinPolicy ?? event.joinPolicy,
-      allowList: change.allowList ?? event.allowList,
-    });
+    const settings = this.resolve(
+      {
+        title: change.title ?? event.title,
+        lessonId: change.lessonId ?? event.lessonId,
+        language: change.language ?? event.language,
+        startsAt: change.startsAt ? new Date(change.startsAt) : event.startsAt,
+        endsAt: change.endsAt ? new Date(change.endsAt) : event.endsAt,
+        capacity: change.capacity ?? event.capacity,
+        sessionSeconds: change.sessionSeconds ?? event.sessionSeconds,
+        maxExtensions: change.maxExtensions ?? event.maxExtensions,
+        // A smaller capacity takes the reserved sessions down with it unless they were given.
+        reservedSessions:
+          change.reservedSessions ?? Math.min(event.reservedSessions, change.capacity ?? event.capacity),
+        prepareSeconds: change.prepareSeconds ?? event.prepareSeconds,
+        joinPolicy: change.joinPolicy ?? event.joinPolicy,
+        allowList: change.allowList ?? event.allowList,
+      },
+      event,
+    );
     const updated = await this.prisma.event.update({ where: { id: event.id }, data: settings });
     // The attendees' sessions follow a moved end (extended or brought forward) and a new length:
     // their own time with their extensions and the instructor's, never past the event's end.
@@ -90,7 +96,7 @@ export class EventsService {
       UPDATE lab_sessions
       SET expires_at = LEAST(
         created_at + make_interval(secs => ${settings.sessionSeconds}
-          + (extensions + instructor_extensions) * ${this.config.sessions.extensionSeconds}),
+          + (extensions + instructor_extensions) * ${this.settings.current().extensionSeconds}),
         ${settings.endsAt})
       WHERE event_id = ${event.id}::uuid AND owner_id IS NOT NULL
         AND status IN ('provisioning', 'ready')`;
@@ -143,7 +149,11 @@ export class EventsService {
     return manageableEvent(viewer, event);
   }
 
-  private resolve(input: EventInput): EventSettings {
+  /**
+   * `current`: the event being changed. Limits lowered in the console since it was created do not
+   * make its untouched capacity and reservation invalid (a new value must respect them).
+   */
+  private resolve(input: EventInput, current?: Event): EventSettings {
     let lessonLanguages: string[];
     try {
       lessonLanguages = this.lessons.get(input.lessonId).languages;
@@ -152,12 +162,14 @@ export class EventsService {
         { path: "lessonId", message: "no such lesson" },
       ]);
     }
-    const { durationSeconds, maxDurationSeconds, maxExtensions } = this.config.sessions;
+    const { durationSeconds, maxDurationSeconds, maxExtensions, eventMaxReserved, eventMaxCapacity } =
+      this.settings.current();
     return resolveEventSettings(input, {
       durationSeconds,
       maxDurationSeconds,
       maxExtensions,
-      maxReserved: this.config.events.maxReserved,
+      maxReserved: Math.max(eventMaxReserved, current?.reservedSessions ?? 0),
+      maxCapacity: Math.max(eventMaxCapacity, current?.capacity ?? 0),
       lessonLanguages,
     });
   }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from "@nestjs/common";
+import { SettingsService } from "../settings/settings.service";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { LessonCatalog } from "../lessons/lesson-catalog.service";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
@@ -29,6 +30,7 @@ export class SessionImagePicker implements OnApplicationBootstrap {
   constructor(
     private readonly lessons: LessonCatalog,
     private readonly engine: DockerEngine,
+    private readonly settings: SettingsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -41,7 +43,8 @@ export class SessionImagePicker implements OnApplicationBootstrap {
   private async checkLessonImages(): Promise<void> {
     for (const { id } of this.lessons.list()) {
       const wanted = this.lessons.get(id).image;
-      if (!wanted || wanted === this.config.nodes.image || !this.config.nodes.allowedImages.includes(wanted)) continue;
+      if (!wanted || wanted === this.config.nodes.image || !this.settings.current().allowedImages.includes(wanted))
+        continue;
       if (!(await this.isOnEngine(wanted))) this.warnMissing(id, wanted);
     }
   }
@@ -52,9 +55,9 @@ export class SessionImagePicker implements OnApplicationBootstrap {
     const lesson = this.lessons.get(lessonId);
     const wanted = lesson.image;
     if (!wanted || wanted === fallback) return { nodes: lesson.nodes, image: fallback, requestedImage: null };
-    if (!this.config.nodes.allowedImages.includes(wanted)) {
+    if (!this.settings.current().allowedImages.includes(wanted)) {
       this.logger.warn(
-        `Lesson ${lessonId} asks for image ${wanted}, which NODE_IMAGES does not allow; using ${fallback}`,
+        `Lesson ${lessonId} asks for image ${wanted}, which NODE_IMAGES (or the admin console) does not allow; using ${fallback}`,
       );
       return { nodes: lesson.nodes, image: fallback, requestedImage: wanted };
     }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from "@nestjs/common";
+import { SettingsService } from "../settings/settings.service";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
@@ -45,6 +46,7 @@ export class SessionPool implements OnApplicationShutdown {
     private readonly engine: DockerEngine,
     private readonly settings: PoolSettings,
     private readonly images: SessionImagePicker,
+    private readonly console: SettingsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -118,7 +120,7 @@ export class SessionPool implements OnApplicationShutdown {
       maxAgeSeconds,
       concurrency,
       // Queued users beat the pool: the places they wait for are not free for it.
-      freeSlots: this.config.sessions.maxTotal - live - queued,
+      freeSlots: this.console.current().maxSessions - live - queued,
     });
     for (const plan of plans) {
       for (const id of plan.replace) this.endInBackground(id, "pool_replaced");
@@ -132,7 +134,7 @@ export class SessionPool implements OnApplicationShutdown {
 
   /** Inserts a pool session (under MAX_SESSIONS, like a user's) and starts building it. */
   private async build(poolKey: string, shape: SessionShape): Promise<boolean> {
-    const { maxTotal, durationSeconds } = this.config.sessions;
+    const { maxSessions: maxTotal, durationSeconds } = this.console.current();
     const instanceId = this.config.instanceId;
     const session = await this.prisma.$transaction(async (tx) => {
       await takeQuotaLock(tx);

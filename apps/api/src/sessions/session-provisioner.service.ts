@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from "@nestjs/common";
+import { SettingsService } from "../settings/settings.service";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { POOL_OWNER_LABEL } from "../nodes/docker-labels";
 import { DockerEngine, SubnetUnavailableError } from "../nodes/docker-engine.adapter";
@@ -36,6 +37,7 @@ export class SessionProvisioner {
     private readonly layerQuota: NodeLayerQuotaResolver,
     private readonly firewall: NodeFirewall,
     private readonly subnets: SessionSubnets,
+    private readonly settings: SettingsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -54,7 +56,9 @@ export class SessionProvisioner {
     signal: AbortSignal,
     nodeStarted: (node: StartedNode) => Promise<void>,
   ): Promise<void> {
-    const { memoryBytes, cpus, pidsLimit, readyTimeoutSeconds } = this.config.nodes;
+    const { readyTimeoutSeconds } = this.config.nodes;
+    // The console's node resources at build time: a change applies to sessions built after it.
+    const { nodeMemoryBytes: memoryBytes, nodeCpus: cpus, nodePidsLimit: pidsLimit } = this.settings.current();
     const image = session.image;
     const deadline = Date.now() + readyTimeoutSeconds * 1000;
     // Labels cannot change after creation: a pool session says "pool" for good; the database's

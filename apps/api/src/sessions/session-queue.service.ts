@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from "@nestjs/common";
 import { LIVE_SESSION_STATUSES, type TSessionQueueInfo } from "@kubelab/shared";
 import { AppError } from "../common/app-error";
+import { SettingsService } from "../settings/settings.service";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import type { LabSession } from "../generated/prisma/client";
@@ -41,6 +42,7 @@ export class SessionQueue implements OnApplicationShutdown {
     private readonly lifecycle: SessionLifecycle,
     private readonly subnets: SessionSubnets,
     private readonly events: SessionEvents,
+    private readonly settings: SettingsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -97,11 +99,11 @@ export class SessionQueue implements OnApplicationShutdown {
     const now = new Date();
     const estimateSeconds = queueEstimateSeconds({
       position,
-      places: this.config.sessions.maxTotal,
+      places: this.settings.current().maxSessions,
       // An ending session frees its place in seconds; a pooled one is evicted for a queued user.
       freesAt: live.map((s) => (s.status === "ending" || s.status === "pooled" ? now : s.expiresAt)),
       now,
-      durationSeconds: this.config.sessions.durationSeconds,
+      durationSeconds: this.settings.current().durationSeconds,
     });
     return { position, estimateSeconds };
   }
@@ -139,7 +141,7 @@ export class SessionQueue implements OnApplicationShutdown {
   }
 
   private async pass(): Promise<void> {
-    const { maxTotal, durationSeconds } = this.config.sessions;
+    const { maxSessions: maxTotal, durationSeconds } = this.settings.current();
     const instanceId = this.config.instanceId;
     const { promoted, evicted } = await this.prisma.$transaction(async (tx) => {
       await takeQuotaLock(tx);

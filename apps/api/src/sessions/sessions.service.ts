@@ -12,6 +12,7 @@ import { AppError } from "../common/app-error";
 import { PrismaService } from "../database/prisma.service";
 import { Metrics } from "../metrics/metrics.service";
 import type { Prisma, User } from "../generated/prisma/client";
+import { SettingsService } from "../settings/settings.service";
 import { SessionImagePicker } from "./session-image-picker";
 import { SessionLifecycle } from "./session-lifecycle.service";
 import { SessionPool } from "./session-pool.service";
@@ -34,6 +35,7 @@ export class SessionsService {
     private readonly subnets: SessionSubnets,
     private readonly pool: SessionPool,
     private readonly queue: SessionQueue,
+    private readonly settings: SettingsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
   ) {}
@@ -41,7 +43,14 @@ export class SessionsService {
   /** `rejoinQueue`: see ZCreateSessionRequest (a reloaded lab page taking its queue place back). */
   async create(user: User, lessonId: string | undefined, rejoinQueue?: string): Promise<TSession> {
     const started = performance.now();
-    const { maxPerUser, maxTotal, maxGuestPerAddress, durationSeconds, maxQueue } = this.config.sessions;
+    // The console's values as they are now: a change applies from the next create.
+    const {
+      maxSessions: maxTotal,
+      guestSessionsPerAddress: maxGuestPerAddress,
+      durationSeconds,
+    } = this.settings.current();
+    const maxPerUser = this.settings.maxSessionsFor(user);
+    const { maxQueue } = this.config.sessions;
     const { nodes, image, requestedImage } = await this.images.pick(lessonId);
     const instanceId = this.config.instanceId;
     const { session, outcome, evicted } = await this.prisma.$transaction(async (tx) => {
@@ -187,7 +196,7 @@ export class SessionsService {
     if (!isSessionStatusIn(OPEN_SESSION_STATUSES, session.status)) {
       throw new AppError("session_not_active", `This session is ${session.status} and cannot be extended`);
     }
-    const { extensionSeconds, maxDurationSeconds } = this.config.sessions;
+    const { extensionSeconds, maxDurationSeconds } = this.settings.current();
     // An event's session: the event's extensions, and never past the event's end.
     const { event } = session;
     const maxExtensions = this.maxExtensionsOf(session);
@@ -272,6 +281,6 @@ export class SessionsService {
 
   /** The classroom event a session was joined through sets its limit instead of the installation. */
   private maxExtensionsOf(session: LabSessionForView): number {
-    return session.event?.maxExtensions ?? this.config.sessions.maxExtensions;
+    return session.event?.maxExtensions ?? this.settings.current().maxExtensions;
   }
 }

@@ -1,6 +1,7 @@
 import { ZAdminUserList, ZUserRole } from "@kubelab/shared";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { UserQuota } from "@/components/admin/user-quota";
 import { UserRowActions } from "@/components/admin/user-row-actions";
 import { Avatar } from "@/components/ui/avatar";
 import { formatMessage } from "@/lib/i18n/format-message";
@@ -81,6 +82,7 @@ export default async function AdminUsersPage({ searchParams }: UsersPageProps) {
               <th scope="col">{dict.admin.account}</th>
               <th scope="col">{dict.admin.lastLogin}</th>
               <th scope="col">{dict.admin.sessions}</th>
+              <th scope="col">{dict.adminSettings.userQuota}</th>
               <th scope="col">{dict.admin.roleAndAccess}</th>
             </tr>
           </thead>
@@ -102,6 +104,9 @@ export default async function AdminUsersPage({ searchParams }: UsersPageProps) {
                 </td>
                 <td>{user.lastLoginAt ? dates.format(new Date(user.lastLoginAt)) : "—"}</td>
                 <td>{user.activeSessions}</td>
+                <td>
+                  <UserQuota user={user} />
+                </td>
                 <td>
                   <UserRowActions user={user} isSelf={user.id === me?.id} />
                 </td>
