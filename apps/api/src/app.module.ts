@@ -63,6 +63,9 @@ import { TerminalWatch } from "./terminals/terminal-watch.service";
 import { TerminalWatchController } from "./terminals/terminal-watch.controller";
 import { TerminalWatchers } from "./terminals/terminal-watchers.service";
 import { AuditLog } from "./audit/audit-log.service";
+import { AdminAuditController } from "./audit/admin-audit.controller";
+import { AuditPruner } from "./audit/audit-pruner.service";
+import { AuditQuery } from "./audit/audit-query.service";
 import { PortAccess } from "./ports/port-access.service";
 import { PortHttpGateway } from "./ports/port-http.gateway";
 import { PortTokens } from "./ports/port-tokens";
@@ -81,6 +84,7 @@ export class AppModule {
       controllers: [
         AuthController,
         AdminUsersController,
+        AdminAuditController,
         EventsController,
         EventRoomController,
         EventRoomActionsController,
@@ -147,6 +151,8 @@ export class AppModule {
         TerminalWatch,
         TerminalWatchers,
         AuditLog,
+        AuditQuery,
+        AuditPruner,
         PortTokens,
         PortAccess,
         PortHttpGateway,

@@ -7,6 +7,9 @@ import {
   type TAdminUserUpdate,
   type TUserRole,
 } from "@kubelab/shared";
+import { AUDIT_ACTIONS } from "../audit/audit-actions";
+import type { AuditAction } from "../audit/audit-actions";
+import { AuditLog } from "../audit/audit-log.service";
 import { AppError } from "../common/app-error";
 import { PrismaService } from "../database/prisma.service";
 import type { Prisma, User } from "../generated/prisma/client";
@@ -30,6 +33,7 @@ export class AdminUsersService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly lifecycle: SessionLifecycle,
+    private readonly audit: AuditLog,
   ) {}
 
   async list(filter: AdminUserFilter): Promise<TAdminUserList> {
@@ -59,7 +63,8 @@ export class AdminUsersService {
     return this.view(await this.find(id));
   }
 
-  async update(admin: User, id: string, change: TAdminUserUpdate): Promise<TAdminUser> {
+  /** Each real change is audited (before it takes effect) with the user's value before and after. */
+  async update(admin: User, id: string, change: TAdminUserUpdate, address: string): Promise<TAdminUser> {
     // An admin who demotes or bans themselves may leave nobody able to undo it.
     if (id === admin.id)
       throw new AppError("cannot_modify_self", "Admins cannot change their own role or ban themselves");
@@ -68,6 +73,24 @@ export class AdminUsersService {
     if (change.role !== undefined) data.role = change.role;
     if (change.banned === true && !target.bannedAt) data.bannedAt = new Date();
     if (change.banned === false) data.bannedAt = null;
+    const record = (action: AuditAction, before: Prisma.InputJsonObject, after: Prisma.InputJsonObject) =>
+      this.audit.record({
+        actorId: admin.id,
+        action,
+        targetType: "user",
+        targetId: id,
+        detail: { name: target.name, before, after },
+        clientAddress: address,
+      });
+    if (change.role !== undefined && change.role !== target.role) {
+      await record(AUDIT_ACTIONS.userRoleChanged, { role: target.role }, { role: change.role });
+    }
+    if (data.bannedAt instanceof Date) {
+      await record(AUDIT_ACTIONS.userBanned, { bannedAt: null }, { bannedAt: data.bannedAt.toISOString() });
+    }
+    if (data.bannedAt === null && target.bannedAt) {
+      await record(AUDIT_ACTIONS.userUnbanned, { bannedAt: target.bannedAt.toISOString() }, { bannedAt: null });
+    }
     await this.prisma.user.update({ where: { id }, data });
     if (change.banned === true) await this.endEverything(id);
     this.logger.log(`${admin.name} (${admin.id}) changed user ${id}: ${JSON.stringify(change)}`);

@@ -7,11 +7,13 @@ export interface AdminNavLabels {
   nav: string;
   navUsers: string;
   navSecurity: string;
+  navAudit: string;
 }
 
 const SECTIONS = [
   { href: "/admin/users", key: "navUsers", testId: "admin-nav-users" },
   { href: "/admin/security", key: "navSecurity", testId: "admin-nav-security" },
+  { href: "/admin/audit", key: "navAudit", testId: "admin-nav-audit" },
 ] as const;
 
 // A client leaf: the admin layout is kept across navigations between its pages,
