@@ -12,6 +12,9 @@ describe("audit entry details", () => {
     assert.equal(formatAuditValue([], LABELS), "none");
     assert.equal(formatAuditValue(3, LABELS), "3");
     assert.equal(formatAuditValue({ x: 1 }, LABELS), '{"x":1}');
+    const instant = (date: Date) => `at ${date.getUTCHours()}h`;
+    assert.equal(formatAuditValue("2026-12-02T10:00:00.000Z", { ...LABELS, instant }), "at 10h");
+    assert.equal(formatAuditValue("2026-12-02", { ...LABELS, instant }), "2026-12-02");
   });
 
   it("pairs before and after per field", () => {

@@ -11,7 +11,11 @@ export interface AuditValueLabels {
   none: string;
   yes: string;
   no: string;
+  /** How an instant (an ISO 8601 UTC string such as an event's start) reads; as is when absent. */
+  instant?: (date: Date) => string;
 }
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 type Json = unknown;
 
@@ -23,6 +27,7 @@ function isRecord(value: Json): value is Record<string, Json> {
 export function formatAuditValue(value: Json, labels: AuditValueLabels): string {
   if (value === null || value === undefined) return labels.none;
   if (typeof value === "boolean") return value ? labels.yes : labels.no;
+  if (typeof value === "string" && labels.instant && ISO_INSTANT.test(value)) return labels.instant(new Date(value));
   if (typeof value === "string" || typeof value === "number") return String(value);
   if (Array.isArray(value))
     return value.length === 0 ? labels.none : value.map((v) => formatAuditValue(v, labels)).join(", ");

@@ -614,6 +614,10 @@ export const en = {
       "event.deleted": "Event deleted",
       "port.made_public": "Port made public",
       "port.made_private": "Port made private",
+      // Recorded by the settings and sessions pages (issue 17).
+      "settings.changed": "Settings changed",
+      "session.ended_by_admin": "Session ended by admin",
+      "session.extended_by_admin": "Session extended by admin",
     } as Record<string, string>,
   },
   errors: {

@@ -619,6 +619,9 @@ export const es: Dictionary = {
       "event.deleted": "Evento eliminado",
       "port.made_public": "Puerto hecho público",
       "port.made_private": "Puerto hecho privado",
+      "settings.changed": "Configuración cambiada",
+      "session.ended_by_admin": "Sesión terminada por un administrador",
+      "session.extended_by_admin": "Sesión extendida por un administrador",
     },
   },
   errors: {

@@ -46,8 +46,15 @@ function ChangesCell({ entry, labels }: { entry: TAuditEntry; labels: AuditValue
     <ul className="audit-changes" data-testid="audit-changes">
       {changes.map((change) => (
         <li key={change.field}>
-          <code>{change.field}</code>: {change.before === undefined ? "—" : <del>{change.before}</del>} →{" "}
-          {change.after === undefined ? "—" : <ins>{change.after}</ins>}
+          <code>{change.field}</code>:{" "}
+          {/* A creation or deletion has one side: its values alone read better than "— → value". */}
+          {change.before === undefined || change.after === undefined ? (
+            (change.after ?? change.before)
+          ) : (
+            <>
+              <del>{change.before}</del> → <ins>{change.after}</ins>
+            </>
+          )}
         </li>
       ))}
     </ul>
@@ -76,8 +83,8 @@ export default async function AdminAuditPage({ searchParams }: AuditPageProps) {
   ]);
   if (!result.ok) throw result.error;
   const dict = getDictionary(locale).adminAudit;
-  const labels: AuditValueLabels = { none: dict.none, yes: dict.yes, no: dict.no };
   const dates = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
+  const labels: AuditValueLabels = { none: dict.none, yes: dict.yes, no: dict.no, instant: (d) => dates.format(d) };
   const filters = new URLSearchParams();
   for (const key of ["action", "actor", "target", "from", "to"] as const) {
     const value = first(params[key]);
