@@ -228,7 +228,9 @@ describe("watching an attendee's terminal", () => {
       target_id: string;
       detail: Record<string, string>;
       client_address: string | null;
-    }>("SELECT action, actor_id, target_type, target_id, detail, client_address FROM audit_log ORDER BY id");
+    }>(
+      "SELECT action, actor_id, target_type, target_id, detail, client_address FROM audit_log WHERE action LIKE 'terminal.%' ORDER BY id",
+    );
     const teacherId = (await teacher.request<{ id: string }>("GET", "/api/me")).body.id;
     assert.deepEqual(
       audit.rows.map((r) => [r.action, r.actor_id, r.target_type, r.target_id, r.detail]),

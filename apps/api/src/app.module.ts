@@ -69,6 +69,9 @@ import { TerminalWatch } from "./terminals/terminal-watch.service";
 import { TerminalWatchController } from "./terminals/terminal-watch.controller";
 import { TerminalWatchers } from "./terminals/terminal-watchers.service";
 import { AuditLog } from "./audit/audit-log.service";
+import { AdminAuditController } from "./audit/admin-audit.controller";
+import { AuditPruner } from "./audit/audit-pruner.service";
+import { AuditQuery } from "./audit/audit-query.service";
 import { PortAccess } from "./ports/port-access.service";
 import { PortHttpGateway } from "./ports/port-http.gateway";
 import { PortTokens } from "./ports/port-tokens";
@@ -88,6 +91,7 @@ export class AppModule {
         AuthController,
         AdminUsersController,
         AdminSettingsController,
+        AdminAuditController,
         EventsController,
         EventRoomController,
         EventRoomActionsController,
@@ -159,6 +163,8 @@ export class AppModule {
         TerminalWatch,
         TerminalWatchers,
         AuditLog,
+        AuditQuery,
+        AuditPruner,
         PortTokens,
         PortAccess,
         PortHttpGateway,

@@ -7,6 +7,7 @@ export * from "./session-lifecycle";
 export * from "./terminal-protocol";
 export * from "./ports";
 export * from "./admin-users";
+export * from "./admin-audit";
 export * from "./safe-next-path";
 export * from "./node-security";
 export * from "./lab-limits";

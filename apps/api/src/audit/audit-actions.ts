@@ -19,5 +19,23 @@ export const AUDIT_ACTIONS = {
   settingsChanged: "settings.changed",
   /** An admin set or removed a user's own sessions-per-user quota; detail: before/after. */
   userMaxSessionsChanged: "user.max_sessions_changed",
+  /** An admin changed a user's role; detail.before/after hold { role }. */
+  userRoleChanged: "user.role_changed",
+  /** An admin banned a user (before their logins and sessions end); before/after hold { bannedAt }. */
+  userBanned: "user.banned",
+  /** An admin lifted a user's ban; before/after hold { bannedAt }. */
+  userUnbanned: "user.unbanned",
+  /** An instructor or admin created an event; after holds its settings. */
+  eventCreated: "event.created",
+  /** An event's settings changed; before/after hold the fields that changed. */
+  eventChanged: "event.changed",
+  /** An event was ended early (before its attendees' sessions end); before/after hold its times. */
+  eventEnded: "event.ended",
+  /** An event was deleted (before its attendees' sessions end); before holds its settings. */
+  eventDeleted: "event.deleted",
+  /** A session's port was made public (reachable without login); target "port" sessionId/node/port. */
+  portMadePublic: "port.made_public",
+  /** A public port was made private again. */
+  portMadePrivate: "port.made_private",
 } as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[keyof typeof AUDIT_ACTIONS];

@@ -8,6 +8,7 @@ import {
   type TUserRole,
 } from "@kubelab/shared";
 import { AUDIT_ACTIONS } from "../audit/audit-actions";
+import type { AuditAction } from "../audit/audit-actions";
 import { AuditLog } from "../audit/audit-log.service";
 import { AppError } from "../common/app-error";
 import { PrismaService } from "../database/prisma.service";
@@ -62,12 +63,8 @@ export class AdminUsersService {
     return this.view(await this.find(id));
   }
 
-  async update(
-    admin: User,
-    id: string,
-    change: TAdminUserUpdate,
-    clientAddress: string | null = null,
-  ): Promise<TAdminUser> {
+  /** Each real change is audited (before it takes effect) with the user's value before and after. */
+  async update(admin: User, id: string, change: TAdminUserUpdate, address: string): Promise<TAdminUser> {
     // An admin who demotes or bans themselves may leave nobody able to undo it (their own session
     // quota is harmless).
     if (id === admin.id && (change.role !== undefined || change.banned !== undefined))
@@ -83,12 +80,30 @@ export class AdminUsersService {
         targetType: "user",
         targetId: id,
         detail: { before: { maxSessions: target.maxSessions }, after: { maxSessions: change.maxSessions } },
-        clientAddress,
+        clientAddress: address,
       });
     }
     if (change.role !== undefined) data.role = change.role;
     if (change.banned === true && !target.bannedAt) data.bannedAt = new Date();
     if (change.banned === false) data.bannedAt = null;
+    const record = (action: AuditAction, before: Prisma.InputJsonObject, after: Prisma.InputJsonObject) =>
+      this.audit.record({
+        actorId: admin.id,
+        action,
+        targetType: "user",
+        targetId: id,
+        detail: { name: target.name, before, after },
+        clientAddress: address,
+      });
+    if (change.role !== undefined && change.role !== target.role) {
+      await record(AUDIT_ACTIONS.userRoleChanged, { role: target.role }, { role: change.role });
+    }
+    if (data.bannedAt instanceof Date) {
+      await record(AUDIT_ACTIONS.userBanned, { bannedAt: null }, { bannedAt: data.bannedAt.toISOString() });
+    }
+    if (data.bannedAt === null && target.bannedAt) {
+      await record(AUDIT_ACTIONS.userUnbanned, { bannedAt: target.bannedAt.toISOString() }, { bannedAt: null });
+    }
     await this.prisma.user.update({ where: { id }, data });
     if (change.banned === true) await this.endEverything(id);
     this.logger.log(`${admin.name} (${admin.id}) changed user ${id}: ${JSON.stringify(change)}`);

@@ -78,6 +78,10 @@ export interface AppConfig {
     /** Reserved (warm) sessions one event may have at most (EVENT_MAX_RESERVED). */
     maxReserved: number;
   };
+  audit: {
+    /** AUDIT_RETENTION: entries older than this are pruned daily; 0 keeps them forever. */
+    retentionSeconds: number;
+  };
   auth: {
     guestLogin: boolean;
     /** Absolute lifetime of a login. */
@@ -214,6 +218,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAgeSeconds: e.POOL_MAX_AGE,
     },
     events: { maxReserved: e.EVENT_MAX_RESERVED },
+    audit: { retentionSeconds: e.AUDIT_RETENTION },
     auth: {
       guestLogin,
       loginSessionSeconds: e.LOGIN_SESSION_LIFETIME,

@@ -99,6 +99,13 @@ export const ZEnvironment = z.object({
   // A lunch break must not log a room of attendees out; a laptop left overnight should.
   LOGIN_IDLE_TIMEOUT: zDuration.default(4 * 3600),
   LOGIN_RATE_LIMIT: zIntFromString(1, 100_000).default(100),
+  // Audit log entries older than this are removed daily; 0 keeps them forever (at least a day otherwise).
+  AUDIT_RETENTION: z
+    .string()
+    .transform((raw) => (raw.trim() === "0" ? "0s" : raw))
+    .pipe(zDuration)
+    .refine((seconds) => seconds === 0 || seconds >= 24 * 3600, "expected 0 (keep forever) or at least 1d")
+    .default(365 * 24 * 3600),
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
   GITHUB_URL: zBaseUrl.default("https://github.com"),

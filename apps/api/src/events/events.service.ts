@@ -8,6 +8,8 @@ import {
 } from "@kubelab/shared";
 import { eventsScope, manageableEvent } from "../access/event-access-rules";
 import type { Viewer } from "../access/session-access-rules";
+import { AUDIT_ACTIONS } from "../audit/audit-actions";
+import { AuditLog } from "../audit/audit-log.service";
 import { AppError } from "../common/app-error";
 import { SettingsService } from "../settings/settings.service";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
@@ -17,6 +19,7 @@ import { LessonCatalog } from "../lessons/lesson-catalog.service";
 import { SessionLifecycle } from "../sessions/session-lifecycle.service";
 import { SessionPool } from "../sessions/session-pool.service";
 import type { SessionEndReason } from "../sessions/session-reason";
+import { changedFields, eventAuditFields } from "./event-audit";
 import { eventPhase, newAccessCode, resolveEventSettings, type EventInput, type EventSettings } from "./event-rules";
 
 // Event ids are UUIDs; anything else cannot exist and is not worth a query.
@@ -24,7 +27,10 @@ export const EVENT_ID = /^[0-9a-f-]{36}$/;
 // A clash among 31^8 codes is rare; a few fresh draws make it vanish.
 const CODE_ATTEMPTS = 5;
 
-/** Classroom events: what instructors (their own) and admins (all) create, read, change and delete. */
+/**
+ * Classroom events: what instructors (their own) and admins (all) create, read, change and delete.
+ * Every create, change, end and delete is audited with the actor's client `address`.
+ */
 @Injectable()
 export class EventsService {
   private readonly logger = new Logger("Events");
@@ -35,6 +41,7 @@ export class EventsService {
     private readonly lifecycle: SessionLifecycle,
     private readonly pool: SessionPool,
     private readonly settings: SettingsService,
+    private readonly audit: AuditLog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -50,7 +57,7 @@ export class EventsService {
     return toEventView(await this.find(viewer, id));
   }
 
-  async create(viewer: Viewer, body: TEventCreate): Promise<TEvent> {
+  async create(viewer: Viewer, body: TEventCreate, address: string): Promise<TEvent> {
     eventsScope(viewer);
     const settings = this.resolve({ ...body, startsAt: new Date(body.startsAt), endsAt: new Date(body.endsAt) });
     for (let attempt = 1; ; attempt++) {
@@ -59,6 +66,15 @@ export class EventsService {
           data: { ...settings, ownerId: viewer.id, accessCode: newAccessCode() },
         });
         this.logger.log(`Event ${event.id} created by ${viewer.id} for ${event.lessonId}`);
+        // Recorded once it exists (its id is the target); before anyone can join it or its pool fills.
+        await this.audit.record({
+          actorId: viewer.id,
+          action: AUDIT_ACTIONS.eventCreated,
+          targetType: "event",
+          targetId: event.id,
+          detail: { ownerId: event.ownerId, before: null, after: eventAuditFields(toEventView(event)) },
+          clientAddress: address,
+        });
         // Its reserved sessions may be due already (a start within the prepare time).
         void this.pool.refill();
         return toEventView(event);
@@ -68,7 +84,7 @@ export class EventsService {
     }
   }
 
-  async update(viewer: Viewer, id: string, change: TEventUpdate): Promise<TEvent> {
+  async update(viewer: Viewer, id: string, change: TEventUpdate, address: string): Promise<TEvent> {
     const event = await this.find(viewer, id);
     const settings = this.resolve(
       {
@@ -89,6 +105,20 @@ export class EventsService {
       },
       event,
     );
+    await this.audit.record({
+      actorId: viewer.id,
+      action: AUDIT_ACTIONS.eventChanged,
+      targetType: "event",
+      targetId: event.id,
+      detail: {
+        ownerId: event.ownerId,
+        ...changedFields(
+          eventAuditFields(toEventView(event)),
+          eventAuditFields(toEventView({ ...event, ...settings })),
+        ),
+      },
+      clientAddress: address,
+    });
     const updated = await this.prisma.event.update({ where: { id: event.id }, data: settings });
     // The attendees' sessions follow a moved end (extended or brought forward) and a new length:
     // their own time with their extensions and the instructor's, never past the event's end.
@@ -109,15 +139,27 @@ export class EventsService {
    * Ends the event now (the instructor's "end early"; a no-op on the schedule of an event already
    * over): its end becomes now, its attendees' sessions end (event_ended) and its reserved sessions go.
    */
-  async end(viewer: Viewer, id: string): Promise<TEvent> {
+  async end(viewer: Viewer, id: string, address: string): Promise<TEvent> {
     let event = await this.find(viewer, id);
     const now = new Date();
-    if (eventPhase(event, now) !== "ended") {
-      event = await this.prisma.event.update({
-        where: { id: event.id },
-        data: { endsAt: now, startsAt: event.startsAt < now ? event.startsAt : now },
-      });
-    }
+    const times =
+      eventPhase(event, now) === "ended" ? undefined : { endsAt: now, startsAt: minDate(event.startsAt, now) };
+    await this.audit.record({
+      actorId: viewer.id,
+      action: AUDIT_ACTIONS.eventEnded,
+      targetType: "event",
+      targetId: event.id,
+      detail: {
+        ownerId: event.ownerId,
+        before: { startsAt: event.startsAt.toISOString(), endsAt: event.endsAt.toISOString() },
+        after: {
+          startsAt: (times?.startsAt ?? event.startsAt).toISOString(),
+          endsAt: (times?.endsAt ?? event.endsAt).toISOString(),
+        },
+      },
+      clientAddress: address,
+    });
+    if (times) event = await this.prisma.event.update({ where: { id: event.id }, data: times });
     await this.endAttendees(event.id);
     this.logger.log(`Event ${event.id} ended by ${viewer.id}`);
     await this.pool.refill();
@@ -125,8 +167,16 @@ export class EventsService {
   }
 
   /** Deletes the event; its attendees' sessions end first (event_ended) and its reserved sessions go. */
-  async delete(viewer: Viewer, id: string): Promise<void> {
+  async delete(viewer: Viewer, id: string, address: string): Promise<void> {
     const event = await this.find(viewer, id);
+    await this.audit.record({
+      actorId: viewer.id,
+      action: AUDIT_ACTIONS.eventDeleted,
+      targetType: "event",
+      targetId: event.id,
+      detail: { ownerId: event.ownerId, before: eventAuditFields(toEventView(event)), after: null },
+      clientAddress: address,
+    });
     await this.endAttendees(event.id);
     await this.prisma.event.delete({ where: { id: event.id } });
     this.logger.log(`Event ${event.id} deleted by ${viewer.id}`);
@@ -173,6 +223,10 @@ export class EventsService {
       lessonLanguages,
     });
   }
+}
+
+function minDate(a: Date, b: Date): Date {
+  return a < b ? a : b;
 }
 
 function isUniqueViolation(error: unknown): boolean {

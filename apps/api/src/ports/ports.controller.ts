@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Param, Put, Query, Res } from "@nestjs/common";
+import { Body, Controller, Get, Inject, Param, Put, Query, Req, Res } from "@nestjs/common";
 import {
   safeNextPath,
   ZNodeName,
@@ -7,12 +7,13 @@ import {
   type TPortEntry,
   type TPortList,
 } from "@kubelab/shared";
-import type { Response } from "express";
+import type { Request, Response } from "express";
 import { SessionAccess } from "../access/session-access.service";
 import { isSessionReady } from "../access/session-access-rules";
 import { CurrentUser } from "../auth/current-user.decorator";
 import { AppError } from "../common/app-error";
 import { openEventStream } from "../common/event-stream";
+import { clientAddress } from "../common/request-origin";
 import { parseBody } from "../common/zod-validation";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import type { User } from "../generated/prisma/client";
@@ -69,6 +70,7 @@ export class PortsController {
     @Param("node") node: string,
     @Param("port") port: string,
     @Body() body: unknown,
+    @Req() req: Request,
   ): Promise<TPortEntry> {
     const address = this.address(id, node, port);
     return this.ports.setPublic(
@@ -77,6 +79,7 @@ export class PortsController {
       address.node,
       address.port,
       parseBody(ZSetPortVisibilityRequest, body).public,
+      clientAddress(req, this.config),
     );
   }
 

@@ -2,6 +2,8 @@ import { Inject, Injectable } from "@nestjs/common";
 import { comparePortEntries, type TPortEntry, type TPortList } from "@kubelab/shared";
 import { SessionAccess } from "../access/session-access.service";
 import { isSessionReady } from "../access/session-access-rules";
+import { AUDIT_ACTIONS } from "../audit/audit-actions";
+import { AuditLog } from "../audit/audit-log.service";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import type { User } from "../generated/prisma/client";
@@ -18,6 +20,7 @@ export class PortsService {
     private readonly sessionAccess: SessionAccess,
     private readonly watcher: PortWatcher,
     private readonly access: PortAccess,
+    private readonly audit: AuditLog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -49,9 +52,28 @@ export class PortsService {
     return { ports };
   }
 
-  async setPublic(user: User, sessionId: string, node: string, port: number, isPublic: boolean): Promise<TPortEntry> {
+  /** A change of visibility is audited (before it takes effect); setting the same one again is not. */
+  async setPublic(
+    user: User,
+    sessionId: string,
+    node: string,
+    port: number,
+    isPublic: boolean,
+    address: string,
+  ): Promise<TPortEntry> {
     const { session } = await this.sessionAccess.node(user, sessionId, node, "manage");
     const key = { sessionId_node_port: { sessionId: session.id, node, port } };
+    const wasPublic = (await this.prisma.publicPort.findUnique({ where: key })) !== null;
+    if (wasPublic !== isPublic) {
+      await this.audit.record({
+        actorId: user.id,
+        action: isPublic ? AUDIT_ACTIONS.portMadePublic : AUDIT_ACTIONS.portMadePrivate,
+        targetType: "port",
+        targetId: `${session.id}/${node}/${port}`,
+        detail: { sessionId: session.id, node, port, before: { public: wasPublic }, after: { public: isPublic } },
+        clientAddress: address,
+      });
+    }
     if (isPublic) {
       await this.prisma.publicPort.upsert({ where: key, create: { sessionId: session.id, node, port }, update: {} });
     } else {

@@ -19,7 +19,9 @@ export default async function AdminGroupLayout({ children }: Readonly<{ children
   const { nav, navUsers, navSecurity } = dict.admin;
   return (
     <PageShell mainClassName="admin-main">
-      <AdminNav labels={{ nav, navUsers, navSecurity, navSettings: dict.adminSettings.nav }} />
+      <AdminNav
+        labels={{ nav, navUsers, navSecurity, navSettings: dict.adminSettings.nav, navAudit: dict.adminAudit.nav }}
+      />
       {children}
     </PageShell>
   );

@@ -8,12 +8,14 @@ export interface AdminNavLabels {
   navUsers: string;
   navSecurity: string;
   navSettings: string;
+  navAudit: string;
 }
 
 const SECTIONS = [
   { href: "/admin/users", key: "navUsers", testId: "admin-nav-users" },
   { href: "/admin/security", key: "navSecurity", testId: "admin-nav-security" },
   { href: "/admin/settings", key: "navSettings", testId: "admin-nav-settings" },
+  { href: "/admin/audit", key: "navAudit", testId: "admin-nav-audit" },
 ] as const;
 
 // A client leaf: the admin layout is kept across navigations between its pages,

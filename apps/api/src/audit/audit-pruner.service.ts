@@ -1,0 +1,57 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
+import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { PrismaService } from "../database/prisma.service";
+import { auditCutoff, DAY_SECONDS } from "./audit-retention";
+
+/**
+ * AUDIT_RETENTION: at start-up and then daily, removes audit entries older than the retention
+ * (0 keeps them forever). The only delete the table allows: the trigger lets a DELETE through
+ * only inside a transaction that set kubelab.audit_prune to a cutoff at least a day old, and only
+ * for rows older than it (prisma/migrations/20261202190200_audit_retention).
+ */
+@Injectable()
+export class AuditPruner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger("AuditRetention");
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.audit.retentionSeconds <= 0) return;
+    void this.prune();
+    this.timer = setInterval(() => void this.prune(), DAY_SECONDS * 1000);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass; how many entries went (0 on failure, which is logged and retried the next day). */
+  prune(now = new Date()): Promise<number> {
+    this.running ??= this.deleteOld(now)
+      .catch((error: unknown) => {
+        this.logger.error("Audit log pruning failed", (error as Error).stack);
+        return 0;
+      })
+      .finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async deleteOld(now: Date): Promise<number> {
+    const cutoff = auditCutoff(now, this.config.audit.retentionSeconds);
+    if (!cutoff) return 0;
+    const removed = await this.prisma.$transaction(async (tx) => {
+      // Transaction-local (the third argument): the permission ends with this transaction.
+      await tx.$queryRaw`SELECT set_config('kubelab.audit_prune', ${cutoff.toISOString()}, true)`;
+      return tx.$executeRaw`DELETE FROM audit_log WHERE created_at < ${cutoff}`;
+    });
+    if (removed > 0) this.logger.log(`Removed ${removed} audit entries older than ${cutoff.toISOString()}`);
+    return removed;
+  }
+}
