@@ -15,5 +15,9 @@ export const AUDIT_ACTIONS = {
   eventSessionsExtended: "event.sessions_extended",
   /** End all from the room; written after it, with the number of sessions ended. */
   eventSessionsEnded: "event.sessions_ended",
+  /** An admin ended a session from /admin/sessions (before it ends); detail has before/after. */
+  sessionEndedByAdmin: "session.ended_by_admin",
+  /** An admin extended a session from /admin/sessions (before the change); detail has before/after. */
+  sessionExtendedByAdmin: "session.extended_by_admin",
 } as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[keyof typeof AUDIT_ACTIONS];

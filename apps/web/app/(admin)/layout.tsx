@@ -15,10 +15,11 @@ export default async function AdminGroupLayout({ children }: Readonly<{ children
   const [user, locale] = await Promise.all([getCurrentUser(), getLocale()]);
   if (!user) redirect(loginPath(safeNextPath((await headers()).get("x-kubelab-path"))));
   if (user.role !== "admin") notFound();
-  const { nav, navUsers, navSecurity } = getDictionary(locale).admin;
+  const dict = getDictionary(locale);
+  const { nav, navUsers, navSecurity } = dict.admin;
   return (
     <PageShell mainClassName="admin-main">
-      <AdminNav labels={{ nav, navUsers, navSecurity }} />
+      <AdminNav labels={{ nav, navUsers, navSecurity, navSessions: dict.adminSessions.nav }} />
       {children}
     </PageShell>
   );

@@ -7,11 +7,13 @@ export interface AdminNavLabels {
   nav: string;
   navUsers: string;
   navSecurity: string;
+  navSessions: string;
 }
 
 const SECTIONS = [
   { href: "/admin/users", key: "navUsers", testId: "admin-nav-users" },
   { href: "/admin/security", key: "navSecurity", testId: "admin-nav-security" },
+  { href: "/admin/sessions", key: "navSessions", testId: "admin-nav-sessions" },
 ] as const;
 
 // A client leaf: the admin layout is kept across navigations between its pages,

@@ -76,7 +76,7 @@ function SessionStatus({ lab, session }: { lab: LabSession; session: TSession })
             </p>
           ) : null}
           <ReasonDetail session={session} />
-          <SessionNotices notices={session.notices.filter((notice) => notice.code === "disk_limit")} />
+          <SessionNotices notices={session.notices.filter((notice) => explainsFailure(session, notice))} />
           <ActionButton label={dict.session.tryAgain} action={lab.restart} testId="session-retry" />
         </StatePanel>
       );
@@ -204,4 +204,14 @@ function ActionButton({ label, action, testId }: { label: string; action: () => 
       {label}
     </button>
   );
+}
+
+/**
+ * The notices that say why a failed session stopped: the disk over its limit, or memory running
+ * out in the node that then died (its init killed for memory: the oom notice names it).
+ */
+function explainsFailure(session: TSession, notice: TSession["notices"][number]): boolean {
+  if (notice.code === "disk_limit") return true;
+  const died = session.stopReason?.code === "node_died" ? session.stopReason.nodes : [];
+  return notice.code === "oom_kill" && notice.node !== null && died.includes(notice.node);
 }
