@@ -21,6 +21,7 @@ describe("admin sessions: node stats, end and extend, attendee meters", () => {
   const lab = useKubelab({
     env: {
       NODE_MEMORY: "512m",
+      NODE_DISK_LIMIT: "200m",
       NODE_STATS_INTERVAL: "1s",
       NODE_DISK_CHECK_INTERVAL: "2s",
       NODE_READY_TIMEOUT: "300s",
@@ -149,6 +150,26 @@ describe("admin sessions: node stats, end and extend, attendee meters", () => {
     const oom = labPage.locator("[data-testid=session-notice][data-code=oom_kill][data-node=node2]");
     await oom.waitFor({ timeout: 40_000 });
     assert.match((await oom.textContent()) ?? "", /proceso en node2 .*sin memoria/);
+
+    // Near a limit the attendee's meter warns: 185 MiB written in node1 is past 90 % of 200 MiB.
+    const written = await execIn(node(sessionId, "node1"), [
+      "dd",
+      "if=/dev/zero",
+      "of=/root/fill",
+      "bs=1M",
+      "count=185",
+      "conv=fsync",
+    ]);
+    assert.equal(written.exitCode, 0, written.output);
+    const warning = labPage.locator(
+      "[data-testid=node-meter][data-node=node1][data-kind=disk][data-near=true] [data-testid=node-meter-warning]",
+    );
+    await warning.waitFor({ timeout: 30_000 });
+    assert.match((await warning.textContent()) ?? "", /node1 está cerca de su límite de disco/);
+    assert.equal(
+      await labPage.locator("[data-testid=node-meter][data-node=node2][data-kind=disk]").getAttribute("data-near"),
+      "false",
+    );
 
     // Extend by an admin: 30 more minutes, audited with before and after.
     const { expiresAt: expiresBefore } = (await adminList(admin)).sessions.find((s) => s.id === sessionId)!;

@@ -176,6 +176,12 @@ export class DockerEngine {
     }
   }
 
+  /** Whether the engine runs on this host (its Unix socket): then host paths it reports exist here too. */
+  get isLocal(): boolean {
+    const host = process.env.DOCKER_HOST;
+    return !host || host.startsWith("unix://");
+  }
+
   async ping(): Promise<void> {
     await this.call("ping", () => this.#docker.ping());
   }

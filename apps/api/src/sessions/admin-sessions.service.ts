@@ -16,6 +16,7 @@ import { AppError } from "../common/app-error";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import type { Prisma, User } from "../generated/prisma/client";
+import { DockerEngine } from "../nodes/docker-engine.adapter";
 import { NodeStatsSampler } from "../nodes/node-stats.sampler";
 import { SESSION_ID } from "../access/session-access.service";
 import { NodeDiskMonitor } from "./node-disk.monitor";
@@ -46,6 +47,7 @@ export class AdminSessions {
     private readonly usage: NodeUsage,
     private readonly stats: NodeStatsSampler,
     private readonly disk: NodeDiskMonitor,
+    private readonly engine: DockerEngine,
     private readonly audit: AuditLog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -181,7 +183,7 @@ export class AdminSessions {
     });
     let dataRoot = this.disk.latest().dataRoot;
     // No probe (no live session, or not overlay2): the data root as this host sees it, when it is local.
-    if (!dataRoot && engine?.dataRoot) {
+    if (!dataRoot && engine?.dataRoot && this.engine.isLocal) {
       dataRoot = await statfs(engine.dataRoot)
         .then((s) => ({ freeBytes: s.bavail * s.bsize, sizeBytes: s.blocks * s.bsize }))
         .catch(() => undefined);
