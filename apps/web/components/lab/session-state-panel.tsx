@@ -1,6 +1,7 @@
 "use client";
 
 import type { TSession } from "@kubelab/shared";
+import { noticesExplainingFailure } from "@/lib/lab/failure-notices";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import { ErrorDetail } from "@/components/ui/error-detail";
@@ -76,7 +77,7 @@ function SessionStatus({ lab, session }: { lab: LabSession; session: TSession })
             </p>
           ) : null}
           <ReasonDetail session={session} />
-          <SessionNotices notices={session.notices.filter((notice) => explainsFailure(session, notice))} />
+          <SessionNotices notices={noticesExplainingFailure(session)} />
           <ActionButton label={dict.session.tryAgain} action={lab.restart} testId="session-retry" />
         </StatePanel>
       );
@@ -204,14 +205,4 @@ function ActionButton({ label, action, testId }: { label: string; action: () => 
       {label}
     </button>
   );
-}
-
-/**
- * The notices that say why a failed session stopped: the disk over its limit, or memory running
- * out in the node that then died (its init killed for memory: the oom notice names it).
- */
-function explainsFailure(session: TSession, notice: TSession["notices"][number]): boolean {
-  if (notice.code === "disk_limit") return true;
-  const died = session.stopReason?.code === "node_died" ? session.stopReason.nodes : [];
-  return notice.code === "oom_kill" && notice.node !== null && died.includes(notice.node);
 }
