@@ -3,6 +3,10 @@ import { APP_FILTER, APP_GUARD } from "@nestjs/core";
 import { SessionAccess } from "./access/session-access.service";
 import { AdminUsersController } from "./auth/admin-users.controller";
 import { AdminUsersService } from "./auth/admin-users.service";
+import { AdminSessionsController } from "./sessions/admin-sessions.controller";
+import { AdminSessions } from "./sessions/admin-sessions.service";
+import { NodeUsage } from "./sessions/node-usage";
+import { NodeStatsSampler } from "./nodes/node-stats.sampler";
 import { AuthController } from "./auth/auth.controller";
 import { LoginAttempts } from "./auth/login-attempts.service";
 import { LoginProviders } from "./auth/login-providers";
@@ -92,6 +96,7 @@ export class AppModule {
         AdminUsersController,
         AdminSettingsController,
         AdminAuditController,
+        AdminSessionsController,
         EventsController,
         EventRoomController,
         EventRoomActionsController,
@@ -125,6 +130,9 @@ export class AppModule {
         SessionAccess,
         UsersService,
         AdminUsersService,
+        AdminSessions,
+        NodeUsage,
+        NodeStatsSampler,
         EventsService,
         EventJoinService,
         EventRoomActions,

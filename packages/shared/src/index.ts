@@ -14,3 +14,4 @@ export * from "./lab-limits";
 export * from "./events";
 export * from "./event-room";
 export * from "./admin-settings";
+export * from "./admin-sessions";

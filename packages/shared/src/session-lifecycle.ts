@@ -96,6 +96,7 @@ export function isSessionStatusIn(set: readonly TSessionStatus[], status: TSessi
  * - ended_by_instructor: an instructor of its event (or an admin) ended it from the room.
  * - session_reset: an instructor reset it from the room; the attendee got a fresh session of the
  *   same event (same lesson position), which their lab page moves to by itself.
+ * - ended_by_admin: an admin ended it from the sessions page (/admin/sessions).
  */
 export const ZSessionEndReasonCode = z.enum([
   "deleted",
@@ -109,6 +110,7 @@ export const ZSessionEndReasonCode = z.enum([
   "event_ended",
   "ended_by_instructor",
   "session_reset",
+  "ended_by_admin",
 ]);
 export type TSessionEndReasonCode = z.infer<typeof ZSessionEndReasonCode>;
 

@@ -37,5 +37,9 @@ export const AUDIT_ACTIONS = {
   portMadePublic: "port.made_public",
   /** A public port was made private again. */
   portMadePrivate: "port.made_private",
+  /** An admin ended a session from /admin/sessions (before it ends); detail has before/after. */
+  sessionEndedByAdmin: "session.ended_by_admin",
+  /** An admin extended a session from /admin/sessions (before the change); detail has before/after. */
+  sessionExtendedByAdmin: "session.extended_by_admin",
 } as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[keyof typeof AUDIT_ACTIONS];

@@ -44,6 +44,7 @@ export interface AppConfig {
     egressAllow: string[];
     diskLimitBytes: number;
     diskCheckIntervalSeconds: number;
+    statsIntervalSeconds: number;
     /** NODE_SUBNETS: ranges session networks take their subnets from (checked: valid, disjoint). */
     subnetRanges: string[];
     /** NODE_SUBNET_SIZE: prefix length of each session network's subnet. */
@@ -195,6 +196,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       egressAllow: e.NODE_EGRESS_ALLOW,
       diskLimitBytes: e.NODE_DISK_LIMIT,
       diskCheckIntervalSeconds: e.NODE_DISK_CHECK_INTERVAL,
+      statsIntervalSeconds: e.NODE_STATS_INTERVAL,
       subnetRanges: e.NODE_SUBNETS,
       subnetPrefix: e.NODE_SUBNET_SIZE,
     },

@@ -61,6 +61,8 @@ export const ZEnvironment = z.object({
     .transform((v) => Number(v.replace("/", ""))),
   NODE_DISK_LIMIT: zByteSize.default(10 * 1024 ** 3),
   NODE_DISK_CHECK_INTERVAL: zDuration.default(30),
+  // CPU and memory of every node of live sessions are sampled this often (admin sessions page, meters).
+  NODE_STATS_INTERVAL: zDuration.default(5),
   // Every Docker API call gives up after this long, so a wedged engine call never wedges a session.
   DOCKER_TIMEOUT: zDuration.default(30),
   SESSION_DURATION: zDuration.default(2 * 3600),

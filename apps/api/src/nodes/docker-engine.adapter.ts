@@ -63,6 +63,22 @@ export interface LabelledObjects {
   volumes: { name: string; sessionId: string }[];
 }
 
+/** One stats reading of a container: CPU time used so far and memory in use now. */
+export interface ContainerStatsReading {
+  cpuNanos: number;
+  memoryBytes: number;
+  memoryLimitBytes: number;
+  /** When it was read (ms since the epoch). */
+  at: number;
+}
+
+export interface EngineHost {
+  version: string | null;
+  dataRoot: string | null;
+  memoryBytes: number | null;
+  cpus: number | null;
+}
+
 /** A running watch of this instance's node events; after `close` the loop over `events` ends without error. */
 export interface NodeEventWatch {
   events: AsyncIterable<NodeEvent>;
@@ -168,6 +184,12 @@ export class DockerEngine {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Whether the engine runs on this host (its Unix socket): then host paths it reports exist here too. */
+  get isLocal(): boolean {
+    const host = process.env.DOCKER_HOST;
+    return !host || host.startsWith("unix://");
   }
 
   async ping(): Promise<void> {
@@ -383,6 +405,66 @@ export class DockerEngine {
       if (match) sizes.set(rootDir + match[2]!.slice(PROBE_ROOT.length), Number(match[1]));
     }
     return sizes;
+  }
+
+  /**
+   * Free and total bytes of the filesystem holding the engine's data root, as the disk probe sees
+   * it (`df` on its read-only view of the data root).
+   */
+  async dataRootSpace(probeId: string): Promise<{ freeBytes: number; sizeBytes: number } | undefined> {
+    const { exitCode, output } = await this.exec(probeId, ["df", "-P", "-B1", PROBE_ROOT]);
+    const fields = output.trim().split("\n").at(-1)?.split(/\s+/) ?? [];
+    const size = Number(fields[1]);
+    const free = Number(fields[3]);
+    if (exitCode !== 0 || !Number.isFinite(size) || !Number.isFinite(free)) return undefined;
+    return { freeBytes: free, sizeBytes: size };
+  }
+
+  /**
+   * One reading of a container's counters (`GET /containers/:id/stats?stream=false&one-shot=true`):
+   * cumulative CPU time and the memory in use, without the engine's second wait for a CPU delta
+   * (the caller computes it from two readings). Undefined when the container is gone or stopped.
+   */
+  async containerStats(container: string): Promise<ContainerStatsReading | undefined> {
+    let stats: Docker.ContainerStats;
+    try {
+      // `one-shot` (API 1.41+): no second reading for precpu_stats; the caller keeps the previous one.
+      stats = await this.call(`stats ${container}`, (abortSignal) => {
+        const options = { stream: false as const, "one-shot": true, abortSignal };
+        return this.#docker.getContainer(container).stats(options);
+      });
+    } catch (error) {
+      if (statusCode(error) === 404 || statusCode(error) === 409) return undefined;
+      throw error;
+    }
+    // A stopped container answers with zeroes.
+    const memory = stats.memory_stats as Partial<Docker.MemoryStats> | undefined;
+    if (!memory?.usage) return undefined;
+    // As `docker stats` counts it: page cache that can be dropped at once is not "in use".
+    const counters = memory.stats as Record<string, number | undefined> | undefined;
+    const cache = counters?.inactive_file ?? counters?.total_inactive_file ?? 0;
+    return {
+      cpuNanos: stats.cpu_stats?.cpu_usage?.total_usage ?? 0,
+      memoryBytes: Math.max(0, memory.usage - cache),
+      memoryLimitBytes: memory.limit ?? 0,
+      at: Date.now(),
+    };
+  }
+
+  /** The engine's version, data root, host memory and CPUs (`docker info`). */
+  async engineHost(): Promise<EngineHost> {
+    const info = (await this.call("info", () => this.#docker.info())) as {
+      ServerVersion?: string;
+      DockerRootDir?: string;
+      MemTotal?: number;
+      NCPU?: number;
+    };
+    return {
+      version: info.ServerVersion ?? null,
+      dataRoot: info.DockerRootDir ?? null,
+      memoryBytes: info.MemTotal ?? null,
+      cpus: info.NCPU ?? null,
+    };
   }
 
   /** Whether the engine runs containers in a remapped user namespace (dockerd --userns-remap). */

@@ -22,6 +22,17 @@ interface ReadySession {
   nodes: { name: string }[];
 }
 
+/** The last measure of each node (key `sessionId/node`), for the admin sessions page and the meters. */
+export interface DiskMeasure {
+  nodes: ReadonlyMap<string, number>;
+  limitBytes: number;
+  /** The engine's data root filesystem, as the disk probe saw it (overlay2 only). */
+  dataRoot: { freeBytes: number; sizeBytes: number } | undefined;
+  at: Date | undefined;
+}
+
+export const diskMeasureKey = (sessionId: string, node: string): string => `${sessionId}/${node}`;
+
 /** Bytes a node uses (layer + /var/lib/docker volume). */
 type NodeUsage = (sessionId: string, node: string) => number;
 
@@ -47,6 +58,7 @@ export class NodeDiskMonitor implements OnApplicationBootstrap, OnApplicationShu
   private probeStarted = false;
   // Where each node's data lies on the host; fixed for a container's life.
   private readonly dirs = new Map<string, NodeDataDirs>();
+  private lastMeasure: Omit<DiskMeasure, "limitBytes"> = { nodes: new Map(), dataRoot: undefined, at: undefined };
 
   constructor(
     private readonly prisma: PrismaService,
@@ -65,6 +77,11 @@ export class NodeDiskMonitor implements OnApplicationBootstrap, OnApplicationShu
     clearInterval(this.timer);
     await this.checking;
     if (this.probeStarted) await this.engine.removeDiskProbe(this.config.instanceId).catch(() => undefined);
+  }
+
+  /** What the last pass measured (nothing is measured on demand: passes run on their timer). */
+  latest(): DiskMeasure {
+    return { ...this.lastMeasure, limitBytes: this.config.nodes.diskLimitBytes };
   }
 
   /** One pass; overlapping ticks (a slow engine) are skipped rather than stacked. */
@@ -88,10 +105,16 @@ export class NodeDiskMonitor implements OnApplicationBootstrap, OnApplicationShu
       if (this.probeStarted) await this.engine.removeDiskProbe(this.config.instanceId);
       this.probeStarted = false;
       this.dirs.clear();
+      this.lastMeasure = { nodes: new Map(), dataRoot: this.lastMeasure.dataRoot, at: undefined };
       return undefined;
     }
     const started = performance.now();
     const usage = await this.measure(sessions);
+    const measured = new Map<string, number>();
+    for (const session of sessions) {
+      for (const { name } of session.nodes) measured.set(diskMeasureKey(session.id, name), usage(session.id, name));
+    }
+    this.lastMeasure = { nodes: measured, dataRoot: this.lastMeasure.dataRoot, at: new Date() };
     const report = { nodes: 0, measureMs: Math.round(performance.now() - started) };
     for (const session of sessions) {
       report.nodes += session.nodes.length;
@@ -144,6 +167,7 @@ export class NodeDiskMonitor implements OnApplicationBootstrap, OnApplicationShu
     const all = [...current.values()].flatMap((d) => [d.layer, d.volume]).filter((d): d is string => !!d);
     const timeoutMs = Math.max(60_000, this.config.nodes.diskCheckIntervalSeconds * 1000);
     const sizes = await this.engine.allocatedBytes(probe, rootDir, all, timeoutMs);
+    this.lastMeasure.dataRoot = await this.engine.dataRootSpace(probe).catch(() => this.lastMeasure.dataRoot);
     return (sessionId, node) => {
       const dirs = current.get(nodeContainerName(sessionId, node));
       return (sizes.get(dirs?.layer ?? "") ?? 0) + (sizes.get(dirs?.volume ?? "") ?? 0);

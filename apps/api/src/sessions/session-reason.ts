@@ -73,6 +73,7 @@ export function reasonText(reason: SessionReason): string {
     case "event_ended":
     case "ended_by_instructor":
     case "session_reset":
+    case "ended_by_admin":
     case "disk_limit":
     case "image_missing":
     case "profile_unavailable":

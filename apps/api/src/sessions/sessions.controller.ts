@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from "@nestjs/common";
-import { ZCreateSessionRequest, ZExtendSessionRequest, type TSession, type TSessionList } from "@kubelab/shared";
+import {
+  ZCreateSessionRequest,
+  ZExtendSessionRequest,
+  type TSession,
+  type TSessionList,
+  type TSessionUsage,
+} from "@kubelab/shared";
 import { CurrentUser } from "../auth/current-user.decorator";
 import { AppError } from "../common/app-error";
 import { parseBody } from "../common/zod-validation";
@@ -30,6 +36,12 @@ export class SessionsController {
   @Get(":id")
   get(@CurrentUser() user: User, @Param("id") id: string): Promise<TSession> {
     return this.sessions.get(user, id);
+  }
+
+  /** Each node's latest memory and disk use against its limits (the lab page's meters). */
+  @Get(":id/usage")
+  usage(@CurrentUser() user: User, @Param("id") id: string): Promise<TSessionUsage> {
+    return this.sessions.usage(user, id);
   }
 
   @Post(":id/extend")

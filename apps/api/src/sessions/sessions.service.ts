@@ -5,6 +5,7 @@ import {
   QUEUE_REJOIN_SECONDS,
   QUEUED_QUOTA_STATUSES,
   type TSession,
+  type TSessionUsage,
 } from "@kubelab/shared";
 import { SessionAccess } from "../access/session-access.service";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
@@ -22,6 +23,7 @@ import { SessionSubnets } from "./session-subnets.service";
 import { SESSION_VIEW_INCLUDE, toSessionView, type LabSessionForView } from "./session-view";
 import { assertUserQuota, countLiveSessions, countQueuedSessions } from "./installation-occupancy";
 import { insertSession } from "./session-rows";
+import { NodeUsage, USAGE_WARN_SHARE } from "./node-usage";
 
 @Injectable()
 export class SessionsService {
@@ -36,6 +38,7 @@ export class SessionsService {
     private readonly pool: SessionPool,
     private readonly queue: SessionQueue,
     private readonly settings: SettingsService,
+    private readonly nodeUsage: NodeUsage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
   ) {}
@@ -189,6 +192,12 @@ export class SessionsService {
     // (The list does not count: the catalog lists sessions without waiting for one.)
     if (session.status === "queued") await this.queue.heartbeat(session.id);
     return this.view(session);
+  }
+
+  /** The owner's meters: from the samplers' memory, never a Docker call per request. */
+  async usage(user: User, sessionId: string): Promise<TSessionUsage> {
+    const session = await this.access.session(user, sessionId);
+    return { sessionId: session.id, nodes: this.nodeUsage.of(session.id, session.nodes), warnShare: USAGE_WARN_SHARE };
   }
 
   async extend(user: User, sessionId: string): Promise<TSession> {

@@ -20,7 +20,14 @@ export default async function AdminGroupLayout({ children }: Readonly<{ children
   return (
     <PageShell mainClassName="admin-main">
       <AdminNav
-        labels={{ nav, navUsers, navSecurity, navSettings: dict.adminSettings.nav, navAudit: dict.adminAudit.nav }}
+        labels={{
+          nav,
+          navUsers,
+          navSecurity,
+          navSettings: dict.adminSettings.nav,
+          navAudit: dict.adminAudit.nav,
+          navSessions: dict.adminSessions.nav,
+        }}
       />
       {children}
     </PageShell>

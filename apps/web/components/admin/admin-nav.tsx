@@ -9,6 +9,7 @@ export interface AdminNavLabels {
   navSecurity: string;
   navSettings: string;
   navAudit: string;
+  navSessions: string;
 }
 
 const SECTIONS = [
@@ -16,6 +17,7 @@ const SECTIONS = [
   { href: "/admin/security", key: "navSecurity", testId: "admin-nav-security" },
   { href: "/admin/settings", key: "navSettings", testId: "admin-nav-settings" },
   { href: "/admin/audit", key: "navAudit", testId: "admin-nav-audit" },
+  { href: "/admin/sessions", key: "navSessions", testId: "admin-nav-sessions" },
 ] as const;
 
 // A client leaf: the admin layout is kept across navigations between its pages,

@@ -11,6 +11,7 @@ import { useI18n } from "@/lib/i18n/i18n-provider";
 import { formatDuration, useServerNow } from "@/lib/ui/use-now";
 import { DetectedPortChips } from "./detected-port-chips";
 import { EndSessionDialog } from "./end-session-dialog";
+import { NodeMeters } from "./node-meters";
 import { OpenPortPopover } from "./open-port-popover";
 import { SessionNotices } from "./session-notices";
 import type { DetectedPorts } from "./use-detected-ports";
@@ -139,6 +140,7 @@ export function SessionBar({ session, ports, extend, end }: SessionBarProps) {
         </p>
       ) : null}
       {session.status !== "ended" ? <SessionNotices notices={session.notices} /> : null}
+      {ready ? <NodeMeters sessionId={session.id} /> : null}
       {eventWarning && session.event ? (
         <p className="session-warning" role="alert" data-testid="event-ending" data-warning={eventWarning}>
           {formatMessage(eventWarning === "one_minute" ? dict.session.eventEndsNow : dict.session.eventEndsSoon, {

@@ -1,6 +1,7 @@
 "use client";
 
 import type { TSession } from "@kubelab/shared";
+import { noticesExplainingFailure } from "@/lib/lab/failure-notices";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import { ErrorDetail } from "@/components/ui/error-detail";
@@ -76,7 +77,7 @@ function SessionStatus({ lab, session }: { lab: LabSession; session: TSession })
             </p>
           ) : null}
           <ReasonDetail session={session} />
-          <SessionNotices notices={session.notices.filter((notice) => notice.code === "disk_limit")} />
+          <SessionNotices notices={noticesExplainingFailure(session)} />
           <ActionButton label={dict.session.tryAgain} action={lab.restart} testId="session-retry" />
         </StatePanel>
       );
