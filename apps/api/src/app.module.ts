@@ -71,6 +71,10 @@ import { PortWatcher } from "./ports/port-watcher.service";
 import { PortsController } from "./ports/ports.controller";
 import { PortsService } from "./ports/ports.service";
 import { SessionNetworkJoiner } from "./ports/session-network-joiner";
+import { AdminImagesController } from "./images/admin-images.controller";
+import { NodeImages } from "./images/node-images.service";
+import { AdminUsageController } from "./usage/admin-usage.controller";
+import { UsageService } from "./usage/usage.service";
 
 @Module({})
 export class AppModule {
@@ -95,6 +99,8 @@ export class AppModule {
         LabLimitsController,
         PortsController,
         TerminalWatchController,
+        AdminImagesController,
+        AdminUsageController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
@@ -154,6 +160,8 @@ export class AppModule {
         PortWatcher,
         PortsService,
         SessionNetworkJoiner,
+        NodeImages,
+        UsageService,
       ],
     };
   }

@@ -12,3 +12,4 @@ export * from "./node-security";
 export * from "./lab-limits";
 export * from "./events";
 export * from "./event-room";
+export * from "./admin-usage";

@@ -15,10 +15,10 @@ export default async function AdminGroupLayout({ children }: Readonly<{ children
   const [user, locale] = await Promise.all([getCurrentUser(), getLocale()]);
   if (!user) redirect(loginPath(safeNextPath((await headers()).get("x-kubelab-path"))));
   if (user.role !== "admin") notFound();
-  const { nav, navUsers, navSecurity } = getDictionary(locale).admin;
+  const { nav, navUsers, navSecurity, navHome, navImages, navUsage } = getDictionary(locale).admin;
   return (
     <PageShell mainClassName="admin-main">
-      <AdminNav labels={{ nav, navUsers, navSecurity }} />
+      <AdminNav labels={{ nav, navUsers, navSecurity, navHome, navImages, navUsage }} />
       {children}
     </PageShell>
   );
