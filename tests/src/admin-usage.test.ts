@@ -46,7 +46,7 @@ describe("admin images, home and usage", () => {
       GUEST_LOGIN: "true",
       LESSONS_DIR: writeLessons(),
       NODE_IMAGES: `${OFFLINE},${MISSING}`,
-      // A pool that stays empty: its image is missing, so nothing is built (and no CPU is spent).
+      // A pool whose image is missing: nothing is built (and no CPU is spent).
       POOL_SIZES: `${MISSING}=2`,
     },
     browserOrigin: true,
@@ -64,6 +64,18 @@ describe("admin images, home and usage", () => {
   });
 
   it("lists the allowed images, present or missing on the engine, with pool and lessons", async () => {
+    // The pool of a missing image is left as it is (never built, never shrunk): rows stand for one
+    // pooled session and one being built, without any container.
+    for (const [id, status] of [
+      ["b2000000000000000000000000000001", "pooled"],
+      ["b2000000000000000000000000000002", "provisioning"],
+    ] as const) {
+      await db.client.query(
+        `INSERT INTO lab_sessions (id, instance_id, image, status, pool_key, pooled_at, expires_at)
+         VALUES ($1, $2, $3, $4, $3, now(), now() + interval '1 day')`,
+        [id, lab.server.instanceId, MISSING, status],
+      );
+    }
     const res = await admin.request("GET", "/api/admin/images");
     assert.equal(res.status, 200);
     const { images, warnings } = ZAdminImageList.parse(res.body);
@@ -81,7 +93,7 @@ describe("admin images, home and usage", () => {
     assert.equal(missing!.present, false);
     assert.equal(missing!.sizeBytes, null);
     assert.deepEqual(missing!.lessons, ["on-unbuilt"]);
-    assert.deepEqual(missing!.pool, { wanted: 2, ready: 0, building: 0 });
+    assert.deepEqual(missing!.pool, { wanted: 2, ready: 1, building: 1 });
     assert.deepEqual(warnings, [{ code: "lesson_image_missing", lessonId: "on-unbuilt", image: MISSING }]);
   });
 

@@ -27,7 +27,12 @@ export const ZAdminImage = z.object({
 });
 export type TAdminImage = z.infer<typeof ZAdminImage>;
 
-export const ZAdminWarningCode = z.enum(["lesson_image_missing", "lesson_image_not_allowed", "engine_unreachable"]);
+export const ZAdminWarningCode = z.enum([
+  "default_image_missing",
+  "lesson_image_missing",
+  "lesson_image_not_allowed",
+  "engine_unreachable",
+]);
 export type TAdminWarningCode = z.infer<typeof ZAdminWarningCode>;
 
 /** Something an admin should fix, shown on the admin home; the web app words it from `code`. */

@@ -49,6 +49,20 @@ describe("nodeImagesReport", () => {
     ]);
   });
 
+  it("warns first when the default image itself is missing", () => {
+    const report = nodeImagesReport({
+      allowed: [OFFLINE],
+      defaultImage: OFFLINE,
+      facts: new Map([[OFFLINE, undefined]]),
+      pools: new Map(),
+      lessons: [{ id: "alpha", image: null }],
+    });
+    assert.deepEqual(report.warnings, [
+      { code: "default_image_missing", lessonId: null, image: OFFLINE },
+      { code: "lesson_image_missing", lessonId: "alpha", image: OFFLINE },
+    ]);
+  });
+
   it("says the engine did not answer rather than calling images missing", () => {
     const report = nodeImagesReport({
       allowed: [OFFLINE],

@@ -49,6 +49,9 @@ export function nodeImagesReport(input: NodeImagesInput): TAdminImageList {
       lessons: usedBy.get(image)!,
     };
   });
+  if (input.facts.get(input.defaultImage) === undefined) {
+    warnings.unshift({ code: "default_image_missing", lessonId: null, image: input.defaultImage });
+  }
   if (input.allowed.some((image) => input.facts.get(image) === null)) {
     warnings.unshift({ code: "engine_unreachable", lessonId: null, image: null });
   }

@@ -582,6 +582,8 @@ export const en = {
     warningsTitle: "Warnings",
     noWarnings: "Nothing needs attention.",
     warnings: {
+      default_image_missing:
+        "The default image {image} (NODE_IMAGE) is not on the Docker engine: sessions fail until it is built (npm run images:build).",
       lesson_image_missing:
         "Lesson {lesson} runs on {image}, which is not on the Docker engine: its sessions fall back to the default image or fail until it is built.",
       lesson_image_not_allowed:

@@ -587,6 +587,8 @@ export const es: Dictionary = {
     warningsTitle: "Avisos",
     noWarnings: "Nada necesita atención.",
     warnings: {
+      default_image_missing:
+        "La imagen por defecto {image} (NODE_IMAGE) no está en el motor de Docker: las sesiones fallan hasta que se construya (npm run images:build).",
       lesson_image_missing:
         "La lección {lesson} usa {image}, que no está en el motor de Docker: sus sesiones usan la imagen por defecto o fallan hasta que se construya.",
       lesson_image_not_allowed:
