@@ -84,6 +84,10 @@ import { PortWatcher } from "./ports/port-watcher.service";
 import { PortsController } from "./ports/ports.controller";
 import { PortsService } from "./ports/ports.service";
 import { SessionNetworkJoiner } from "./ports/session-network-joiner";
+import { AdminImagesController } from "./images/admin-images.controller";
+import { NodeImages } from "./images/node-images.service";
+import { AdminUsageController } from "./usage/admin-usage.controller";
+import { UsageService } from "./usage/usage.service";
 
 @Module({})
 export class AppModule {
@@ -113,6 +117,8 @@ export class AppModule {
         LabLimitsController,
         PortsController,
         TerminalWatchController,
+        AdminImagesController,
+        AdminUsageController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
@@ -180,6 +186,8 @@ export class AppModule {
         PortWatcher,
         PortsService,
         SessionNetworkJoiner,
+        NodeImages,
+        UsageService,
       ],
     };
   }

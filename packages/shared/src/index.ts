@@ -15,3 +15,4 @@ export * from "./events";
 export * from "./event-room";
 export * from "./admin-settings";
 export * from "./admin-sessions";
+export * from "./admin-usage";

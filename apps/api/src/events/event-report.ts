@@ -42,7 +42,12 @@ export function exportCsv(attendees: readonly ReportAttendee[], now: Date): stri
       timeSpentSeconds(a, now),
       a.helpRequests,
     ]);
-  return [EXPORT_HEADER, ...lines].map((line) => line.map(csvCell).join(",")).join("\r\n") + "\r\n";
+  return csvLines([EXPORT_HEADER, ...lines]);
+}
+
+/** A CSV document of `lines` (the header first): cells through csvCell, CRLF line ends (RFC 4180). */
+export function csvLines(lines: readonly (readonly (string | number)[])[]): string {
+  return lines.map((line) => line.map(csvCell).join(",")).join("\r\n") + "\r\n";
 }
 
 /**

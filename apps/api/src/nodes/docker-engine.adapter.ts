@@ -52,6 +52,13 @@ export interface NodeDataDirs {
   volume: string | undefined;
 }
 
+/** An image on the engine, as the admin's images page shows it. */
+export interface ImageFacts {
+  id: string;
+  sizeBytes: number;
+  createdAt: Date | null;
+}
+
 // The disk probe is Kubelab's own helper, not part of any session: it carries no kubelab.instance
 // label, so reconciliation and session clean-up never count or remove it.
 const LABEL_DISK_PROBE = "kubelab.disk-probe";
@@ -205,6 +212,17 @@ export class DockerEngine {
     try {
       const info = await this.call(`inspect image ${image}`, () => this.#docker.getImage(image).inspect());
       return info.Config?.Labels ?? {};
+    } catch (error) {
+      if (statusCode(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Size and creation time of an image as the engine reports them; undefined when it is not on the engine. */
+  async imageFacts(image: string): Promise<ImageFacts | undefined> {
+    try {
+      const info = await this.call(`inspect image ${image}`, () => this.#docker.getImage(image).inspect());
+      return { id: info.Id, sizeBytes: info.Size, createdAt: info.Created ? new Date(info.Created) : null };
     } catch (error) {
       if (statusCode(error) === 404) return undefined;
       throw error;

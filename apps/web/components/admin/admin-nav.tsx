@@ -10,15 +10,26 @@ export interface AdminNavLabels {
   navSettings: string;
   navAudit: string;
   navSessions: string;
+  navHome: string;
+  navImages: string;
+  navUsage: string;
 }
 
 const SECTIONS = [
+  { href: "/admin", key: "navHome", testId: "admin-nav-home" },
   { href: "/admin/users", key: "navUsers", testId: "admin-nav-users" },
   { href: "/admin/security", key: "navSecurity", testId: "admin-nav-security" },
   { href: "/admin/settings", key: "navSettings", testId: "admin-nav-settings" },
   { href: "/admin/audit", key: "navAudit", testId: "admin-nav-audit" },
   { href: "/admin/sessions", key: "navSessions", testId: "admin-nav-sessions" },
+  { href: "/admin/images", key: "navImages", testId: "admin-nav-images" },
+  { href: "/admin/usage", key: "navUsage", testId: "admin-nav-usage" },
 ] as const;
+
+// The home is current only on itself; every other page also for what lies under it.
+function isCurrent(pathname: string, href: string): boolean {
+  return href === "/admin" ? pathname === href : pathname.startsWith(href);
+}
 
 // A client leaf: the admin layout is kept across navigations between its pages,
 // so only the router knows which tab is current.
@@ -31,7 +42,7 @@ export function AdminNav({ labels }: { labels: AdminNavLabels }) {
           key={section.href}
           href={section.href}
           data-testid={section.testId}
-          aria-current={pathname.startsWith(section.href) ? "page" : undefined}
+          aria-current={isCurrent(pathname, section.href) ? "page" : undefined}
         >
           {labels[section.key]}
         </Link>

@@ -9,6 +9,7 @@ import { getDictionary } from "@/lib/i18n/get-dictionary";
 import { apiFetch } from "@/lib/server/api-fetch";
 import { getCurrentUser } from "@/lib/server/current-user";
 import { getLocale } from "@/lib/server/locale";
+import { firstParam as first } from "@/lib/server/search-params";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: getDictionary(await getLocale()).admin.usersTitle };
@@ -16,10 +17,6 @@ export async function generateMetadata(): Promise<Metadata> {
 
 interface UsersPageProps {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
-}
-
-function first(value: string | string[] | undefined): string | undefined {
-  return (Array.isArray(value) ? value[0] : value) || undefined;
 }
 
 export default async function AdminUsersPage({ searchParams }: UsersPageProps) {
