@@ -3,7 +3,7 @@
 import { comparePortEntries, ZPortEntry, ZPortList, type TPortEntry } from "@kubelab/shared";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { apiRequest } from "@/lib/api/browser-api";
-import { reconnectDelay } from "@/lib/terminal/reconnect-delay";
+import { openRetryingEventSource } from "@/lib/api/retrying-event-source";
 
 /** `off`: no ready session; `connecting`: (re)opening the stream; `live`: updates arrive; `ended`: the server closed it. */
 export type PortStreamStatus = "off" | "connecting" | "live" | "ended";
@@ -57,9 +57,6 @@ export function useDetectedPorts(sessionId: string | null, onEnded?: () => void)
     const id = sessionId;
     const url = `/api/sessions/${encodeURIComponent(id)}/ports/events`;
     let disposed = false;
-    let source: EventSource | null = null;
-    let retryTimer: ReturnType<typeof setTimeout> | undefined;
-    let attempt = 0;
     const update = (status: PortStreamStatus, ports?: readonly TPortEntry[]): void => {
       if (disposed) return;
       setState((previous) => ({
@@ -68,43 +65,27 @@ export function useDetectedPorts(sessionId: string | null, onEnded?: () => void)
         ports: ports ?? (previous?.sessionId === id ? previous.ports : NO_PORTS),
       }));
     };
-    const reconnectLater = (): void => {
-      source?.close();
-      clearTimeout(retryTimer);
-      retryTimer = setTimeout(connect, reconnectDelay(attempt++));
-    };
-
-    function connect(): void {
-      if (disposed) return;
-      update("connecting");
-      const stream = new EventSource(url);
-      source = stream;
-      stream.addEventListener("ports", (event) => {
-        const ports = parsePortEvent(event.data);
-        if (!ports) return; // not what the contract says: keep the last good list
-        attempt = 0;
-        update("live", ports);
-      });
-      // The session stopped, or the server is shutting down (sessions survive a restart):
-      // let the page re-check the session, and try again unless it is gone by then.
-      stream.addEventListener("ended", () => {
-        update("ended", NO_PORTS);
-        onEndedRef.current?.();
-        reconnectLater();
-      });
-      stream.addEventListener("error", () => {
-        // A dropped connection is retried by EventSource itself (readyState CONNECTING);
-        // an HTTP error (401, 404, 5xx from a proxy) closes it for good, so retry with backoff.
-        if (stream.readyState === EventSource.CLOSED) reconnectLater();
-        else update("connecting");
-      });
-    }
-
-    connect();
+    const stream = openRetryingEventSource(url, {
+      onConnecting: () => update("connecting"),
+      events: {
+        ports: (data) => {
+          const ports = parsePortEvent(data);
+          if (!ports) return false; // not what the contract says: keep the last good list
+          update("live", ports);
+          return true;
+        },
+        // The session stopped, or the server is shutting down (sessions survive a restart):
+        // let the page re-check the session, and try again unless it is gone by then.
+        ended: () => {
+          update("ended", NO_PORTS);
+          onEndedRef.current?.();
+          stream.reconnectLater();
+        },
+      },
+    });
     return () => {
       disposed = true;
-      clearTimeout(retryTimer);
-      source?.close();
+      stream.close();
     };
   }, [sessionId]);
 

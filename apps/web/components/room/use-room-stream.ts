@@ -2,7 +2,7 @@
 
 import { ZEventRoom, type TEventRoom } from "@kubelab/shared";
 import { useEffect, useState } from "react";
-import { reconnectDelay } from "@/lib/terminal/reconnect-delay";
+import { openRetryingEventSource } from "@/lib/api/retrying-event-source";
 
 /** `connecting`: (re)opening the stream; `live`: updates arrive; `ended`: the server closed the room. */
 export type RoomStreamStatus = "connecting" | "live" | "ended";
@@ -44,44 +44,30 @@ export function useRoomStream(eventId: string): RoomStream {
 
   useEffect(() => {
     const url = `/api/events/${encodeURIComponent(eventId)}/room/stream`;
-    let disposed = false;
-    let source: EventSource | null = null;
-    let retryTimer: ReturnType<typeof setTimeout> | undefined;
-    let attempt = 0;
-    const reconnectLater = (): void => {
-      source?.close();
-      clearTimeout(retryTimer);
-      retryTimer = setTimeout(connect, reconnectDelay(attempt++));
-    };
-
-    function connect(): void {
-      if (disposed) return;
-      setState((previous) => ({ ...previous, status: "connecting" }));
-      const stream = new EventSource(url);
-      source = stream;
-      stream.addEventListener("room", (event) => {
-        const room = parseRoom(event.data);
-        if (!room || disposed) return; // not what the contract says: keep the last good room
-        attempt = 0;
-        setState({ status: "live", room, endedReason: null });
-      });
-      stream.addEventListener("ended", (event) => {
-        stream.close();
-        if (!disposed) setState((previous) => ({ ...previous, status: "ended", endedReason: parseReason(event.data) }));
-      });
-      stream.addEventListener("error", () => {
-        if (disposed) return;
-        if (stream.readyState === EventSource.CLOSED) reconnectLater();
-        else setState((previous) => (previous.status === "ended" ? previous : { ...previous, status: "connecting" }));
-      });
-    }
-
-    connect();
-    return () => {
-      disposed = true;
-      clearTimeout(retryTimer);
-      source?.close();
-    };
+    let opened = false;
+    const stream = openRetryingEventSource(url, {
+      // Opening always shows "connecting"; a drop afterwards never hides an `ended` already shown.
+      onConnecting: () => {
+        const first = !opened;
+        opened = true;
+        setState((previous) =>
+          previous.status === "ended" && !first ? previous : { ...previous, status: "connecting" },
+        );
+      },
+      events: {
+        room: (data) => {
+          const room = parseRoom(data);
+          if (!room) return false; // not what the contract says: keep the last good room
+          setState({ status: "live", room, endedReason: null });
+          return true;
+        },
+        ended: (data) => {
+          stream.close();
+          setState((previous) => ({ ...previous, status: "ended", endedReason: parseReason(data) }));
+        },
+      },
+    });
+    return () => stream.close();
   }, [eventId]);
 
   return state;
