@@ -2,3 +2,4 @@
 export { LessonError } from "./lesson-error";
 export { parseLesson, type ParseOptions } from "./parse-lesson";
 export { loadLessonCatalog, summarize, type LoadedCatalog } from "./lesson-catalog";
+export { emptySecrets, type LessonSecrets } from "./lesson-secrets";

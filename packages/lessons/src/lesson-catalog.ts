@@ -2,19 +2,26 @@ import fs from "node:fs";
 import path from "node:path";
 import { ZLessonId, type TLesson, type TLessonSummary } from "@kubelab/shared";
 import { LessonError } from "./lesson-error";
+import { emptySecrets, type LessonSecrets } from "./lesson-secrets";
 import { parseLesson } from "./parse-lesson";
 
 export interface LoadedCatalog {
   /** lesson id → language → lesson */
   lessons: Map<string, Map<string, TLesson>>;
+  /** lesson id → language → what the server keeps from the browser (check scripts, answers). */
+  secrets: Map<string, Map<string, LessonSecrets>>;
   errors: LessonError[];
+  /** Things that load but do not map exactly (e.g. Killercoda features Kubelab does not have). */
+  warnings: LessonError[];
 }
 
 /** Reads every lesson under `dir` (content/lessons). Invalid files are reported, not fatal. */
 export function loadLessonCatalog(dir: string, assetUrlFor: (id: string) => string): LoadedCatalog {
   const lessons = new Map<string, Map<string, TLesson>>();
+  const secrets = new Map<string, Map<string, LessonSecrets>>();
   const errors: LessonError[] = [];
-  if (!fs.existsSync(dir)) return { lessons, errors };
+  const warnings: LessonError[] = [];
+  if (!fs.existsSync(dir)) return { lessons, secrets, errors, warnings };
   const display = (file: string): string => path.relative(process.cwd(), file) || file;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     if (!entry.isDirectory()) continue;
@@ -52,8 +59,10 @@ export function loadLessonCatalog(dir: string, assetUrlFor: (id: string) => stri
     if (languages.length === 0) continue;
     checkTranslationsAgree(byLanguage, folder, display, errors);
     lessons.set(entry.name, new Map([...byLanguage].map(([lang, lesson]) => [lang, { ...lesson, languages }])));
+    // Filled in by the parser of checks and quizzes (issue 18).
+    secrets.set(entry.name, new Map(languages.map((lang) => [lang, emptySecrets()])));
   }
-  return { lessons, errors };
+  return { lessons, secrets, errors, warnings };
 }
 
 // The language versions of a lesson are the same lesson: a session made from

@@ -55,6 +55,11 @@ export function parseLesson(source: string, options: ParseOptions): Omit<TLesson
       html: markdown.renderer.render(current.tokens, markdown.options, {}),
       blocks: current.blocks,
       portLinks: current.portLinks,
+      checks: [],
+      quizzes: [],
+      downloadLinks: [],
+      solutionHtml: null,
+      foreground: null,
     });
   };
 
@@ -107,6 +112,10 @@ export function parseLesson(source: string, options: ParseOptions): Omit<TLesson
     image: frontMatter.image ?? null,
     tags: frontMatter.tags,
     introHtml: markdown.renderer.render(introTokens, markdown.options, {}),
+    finishHtml: "",
+    gated: frontMatter.gated,
+    resources: frontMatter.resources,
+    format: "kubelab",
     steps,
   };
 }

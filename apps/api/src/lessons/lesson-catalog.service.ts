@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Inject, Injectable, Logger, type OnModuleInit } from "@nestjs/common";
-import { loadLessonCatalog, summarize } from "@kubelab/lessons";
+import { loadLessonCatalog, summarize, type LessonSecrets } from "@kubelab/lessons";
 import type { TLesson, TLessonSummary } from "@kubelab/shared";
 import { AppError } from "../common/app-error";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
@@ -21,13 +21,19 @@ const ASSET_TYPES: Record<string, string> = {
 export class LessonCatalog implements OnModuleInit {
   private readonly logger = new Logger("Lessons");
   private lessons = new Map<string, Map<string, TLesson>>();
+  private lessonSecrets = new Map<string, Map<string, LessonSecrets>>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   onModuleInit(): void {
-    const { lessons, errors } = loadLessonCatalog(this.config.lessonsDir, (id) => `/api/lessons/${id}/assets`);
+    const { lessons, secrets, errors, warnings } = loadLessonCatalog(
+      this.config.lessonsDir,
+      (id) => `/api/lessons/${id}/assets`,
+    );
     for (const error of errors) this.logger.error(`Lesson skipped: ${error.message}`);
+    for (const warning of warnings) this.logger.warn(`Lesson loaded with a difference: ${warning.message}`);
     this.lessons = lessons;
+    this.lessonSecrets = secrets;
     this.logger.log(`Loaded ${lessons.size} lesson(s) from ${this.config.lessonsDir}`);
   }
 
@@ -48,6 +54,14 @@ export class LessonCatalog implements OnModuleInit {
       );
     }
     return lesson;
+  }
+
+  /** What the server keeps from the browser for one language version (check scripts, quiz answers). */
+  secrets(id: string, lang: string): LessonSecrets {
+    const lesson = this.get(id, lang);
+    const secrets = this.lessonSecrets.get(id)?.get(lesson.lang);
+    if (!secrets) throw new AppError("not_found", `No lesson "${id}"`);
+    return secrets;
   }
 
   /** Absolute path and content type of a lesson asset; only image files inside the lesson folder. */
