@@ -22,14 +22,15 @@ export interface SessionFacts {
 
 /**
  * What a node is used for, and so what it must have: "manage" (settings such
- * as port visibility) needs the node to exist; terminals and uploads need its
- * container; ports need its address. All but "manage" need a ready session.
+ * as port visibility) needs the node to exist; terminals, uploads and downloads
+ * need its container; ports need its address. All but "manage" need a ready session.
  */
-export type NodeUse = "manage" | "terminal" | "upload" | "port";
+export type NodeUse = "manage" | "terminal" | "upload" | "download" | "port";
 
 const NOT_READY_PHRASE: Record<Exclude<NodeUse, "manage">, string> = {
   terminal: "terminals open",
   upload: "files can be uploaded",
+  download: "files can be downloaded",
   port: "ports open",
 };
 
@@ -73,6 +74,7 @@ export function usableNode<N extends NodeFacts>(
   switch (use) {
     case "terminal":
     case "upload":
+    case "download":
       if (!node.containerId) throw notReady;
       return node;
     case "port":

@@ -38,6 +38,8 @@ export interface AppConfig {
     pidsLimit: number;
     readyTimeoutSeconds: number;
     uploadMaxBytes: number;
+    /** Largest file one download from a node may carry (DOWNLOAD_MAX_SIZE). */
+    downloadMaxBytes: number;
     /** Outbound traffic of nodes: "internet" or "none"; the host and private ranges are always closed. */
     egress: TEnvironment["NODE_EGRESS"];
     /** Private IPv4 networks (CIDR) nodes may reach despite the egress policy. */
@@ -192,6 +194,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pidsLimit: e.NODE_PIDS_LIMIT,
       readyTimeoutSeconds: e.NODE_READY_TIMEOUT,
       uploadMaxBytes: e.UPLOAD_MAX_SIZE,
+      downloadMaxBytes: e.DOWNLOAD_MAX_SIZE,
       egress: e.NODE_EGRESS,
       egressAllow: e.NODE_EGRESS_ALLOW,
       diskLimitBytes: e.NODE_DISK_LIMIT,

@@ -121,6 +121,7 @@ export const ZEnvironment = z.object({
   ),
   WEB_ENABLED: zBooleanFromString.default(true),
   UPLOAD_MAX_SIZE: zByteSize.default(50 * 1024 ** 2),
+  DOWNLOAD_MAX_SIZE: zByteSize.default(50 * 1024 ** 2),
   TERMINAL_GRACE: zDuration.default(10 * 60),
   TERMINAL_REPLAY_BUFFER: zByteSize.default(2 * 1024 ** 2),
   TERMINAL_PING_INTERVAL: zDuration.default(25),

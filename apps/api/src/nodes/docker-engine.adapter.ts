@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from "@nestjs/common";
 import { Metrics } from "../metrics/metrics.service";
 import Docker from "dockerode";
+import type { IncomingMessage } from "node:http";
 import { PassThrough, type Duplex, type Readable } from "node:stream";
 import tarStream from "tar-stream";
 import { AppError } from "../common/app-error";
@@ -121,6 +122,25 @@ export class SubnetUnavailableError extends Error {
     readonly dockerMessage: string,
   ) {
     super(`Docker could not create a network on ${subnet}: ${dockerMessage}`);
+  }
+}
+
+/** Docker's X-Docker-Container-Path-Stat: `mode` is a Go os.FileMode (type bits above the permissions). */
+export interface ContainerPathStat {
+  name: string;
+  size: number;
+  mode: number;
+  /** For a symlink: its target, resolved inside the container; "" otherwise. */
+  linkTarget: string;
+}
+
+function parsePathStat(header: string): ContainerPathStat | undefined {
+  try {
+    const raw = JSON.parse(Buffer.from(header, "base64").toString("utf8")) as Partial<ContainerPathStat>;
+    if (typeof raw.size !== "number" || typeof raw.mode !== "number") return undefined;
+    return { name: String(raw.name ?? ""), size: raw.size, mode: raw.mode, linkTarget: String(raw.linkTarget ?? "") };
+  } catch {
+    return undefined;
   }
 }
 
@@ -817,6 +837,40 @@ export class DockerEngine {
       source.off("aborted", incomplete);
       source.off("close", incomplete);
     }
+  }
+
+  /**
+   * Starts copying `path` out of a container as a tar archive (Docker's GET archive), with what
+   * Docker says about the path (lstat: a symlink is reported as one, see `linkTarget`); undefined
+   * when the path does not exist. Only the wait for Docker's answer is time-limited: the caller
+   * reads `archive` to its end or destroys it, and must not let it stall, because Docker holds
+   * the container's lock until the copy ends.
+   */
+  async readArchive(
+    containerId: string,
+    path: string,
+  ): Promise<{ stat: ContainerPathStat; archive: Readable } | undefined> {
+    let archive: IncomingMessage;
+    try {
+      archive = await this.call(
+        `copy ${path.slice(0, 60)} out of ${containerId.slice(0, 12)}`,
+        (abortSignal) =>
+          this.#docker
+            .getContainer(containerId)
+            .getArchive({ path, abortSignal }) as Promise<unknown> as Promise<IncomingMessage>,
+        { discardLate: (late) => late.destroy() },
+      );
+    } catch (error) {
+      if (statusCode(error) === 404) return undefined;
+      throw error;
+    }
+    const header = archive.headers["x-docker-container-path-stat"];
+    const stat = typeof header === "string" ? parsePathStat(header) : undefined;
+    if (!stat) {
+      archive.destroy();
+      throw new Error(`Docker sent no usable stat of ${path} in ${containerId.slice(0, 12)}`);
+    }
+    return { stat, archive };
   }
 
   async isRunning(containerId: string): Promise<boolean> {

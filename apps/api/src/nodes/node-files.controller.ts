@@ -1,18 +1,24 @@
-import { Controller, HttpCode, Inject, Param, Put, Req } from "@nestjs/common";
-import type { Request } from "express";
+import { Controller, Get, HttpCode, Inject, Logger, Param, Put, Query, Req, Res } from "@nestjs/common";
+import type { Request, Response } from "express";
+import type { Readable } from "node:stream";
 import { SessionAccess } from "../access/session-access.service";
 import { CurrentUser } from "../auth/current-user.decorator";
 import { AppError } from "../common/app-error";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import type { User } from "../generated/prisma/client";
-import { DockerEngine } from "./docker-engine.adapter";
+import { DockerEngine, type ContainerPathStat } from "./docker-engine.adapter";
+import { attachmentDisposition, downloadPath, firstFileOf, formatSize, pathKind } from "./node-file-download";
 
 // A plain file name: no directories, no dot-only names, nothing the shell or tar would reinterpret.
 const FILE_NAME = /^(?!\.{1,2}$)[A-Za-z0-9._-][A-Za-z0-9._ -]{0,199}$/;
 const UPLOAD_DIR = "/root";
+// Symlinks followed before a download gives up (Docker reports a link's target fully resolved, so one is usual).
+const MAX_LINK_HOPS = 4;
 
 @Controller("api/sessions/:id/nodes/:node/files")
 export class NodeFilesController {
+  private readonly logger = new Logger("NodeFiles");
+
   constructor(
     private readonly access: SessionAccess,
     private readonly engine: DockerEngine,
@@ -47,5 +53,101 @@ export class NodeFilesController {
     }
     await this.engine.putFile(node.containerId!, UPLOAD_DIR, name, declared, req);
     return { path: `${UPLOAD_DIR}/${name}`, size: declared };
+  }
+
+  /**
+   * Sends one regular file of the node (?path=/absolute/path) as an attachment, streamed out of
+   * Docker's archive of it (never held in memory whole). 400 for relative paths and `.`/`..`
+   * segments, 404 for a missing file or a directory, 413 above DOWNLOAD_MAX_SIZE.
+   */
+  @Get()
+  async download(
+    @CurrentUser() user: User,
+    @Param("id") id: string,
+    @Param("node") nodeName: string,
+    @Query("path") rawPath: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    const path = downloadPath(rawPath);
+    const { node } = await this.access.node(user, id, nodeName, "download");
+    const { stat, archive } = await this.openRegularFile(node.containerId!, path);
+    let file: { size: number; stream: Readable };
+    try {
+      file = await firstFileOf(archive);
+    } catch (error) {
+      archive.destroy();
+      throw error;
+    }
+    res.status(200).set({
+      "Content-Type": "application/octet-stream",
+      "Content-Length": String(file.size),
+      "Content-Disposition": attachmentDisposition(stat.name || path),
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+    });
+    await this.send(file.stream, archive, res, `${nodeName}:${path}`);
+  }
+
+  /** The archive of `path`, following symlinks, once it is known to be a regular file within the limit. */
+  private async openRegularFile(
+    containerId: string,
+    requested: string,
+  ): Promise<{ stat: ContainerPathStat; archive: Readable }> {
+    let path = requested;
+    for (let hop = 0; hop <= MAX_LINK_HOPS; hop += 1) {
+      const opened = await this.engine.readArchive(containerId, path);
+      if (!opened) throw new AppError("not_found", `No such file in the node: ${requested}`);
+      const { stat, archive } = opened;
+      const kind = pathKind(stat.mode);
+      if (kind === "file") {
+        const max = this.config.nodes.downloadMaxBytes;
+        if (stat.size <= max) return opened;
+        archive.destroy();
+        throw new AppError(
+          "payload_too_large",
+          `${requested} is ${formatSize(stat.size)}; downloads may be at most ${formatSize(max)}`,
+        );
+      }
+      archive.destroy();
+      if (kind === "directory") throw new AppError("not_found", `${requested} is a directory, not a file`);
+      if (kind === "other" || !stat.linkTarget.startsWith("/")) {
+        throw new AppError("not_found", `${requested} is not a regular file`);
+      }
+      path = stat.linkTarget;
+    }
+    throw new AppError("not_found", `${requested} is a chain of symbolic links too long to follow`);
+  }
+
+  /**
+   * Pipes the file to the client. Docker holds the node's lock until the copy ends, so a client
+   * that stops reading for DOCKER_TIMEOUT is cut off instead of blocking the node's terminals.
+   */
+  private send(file: Readable, archive: Readable, res: Response, what: string): Promise<void> {
+    return new Promise((resolve) => {
+      const timeoutMs = this.engine.callTimeoutMs;
+      let idle: NodeJS.Timeout | undefined;
+      let finished = false;
+      const finish = (problem?: string): void => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(idle);
+        if (problem) {
+          this.logger.warn(`Download of ${what} stopped: ${problem}`);
+          file.destroy();
+          res.destroy();
+        }
+        archive.destroy();
+        resolve();
+      };
+      const armIdle = (): void => {
+        clearTimeout(idle);
+        idle = setTimeout(() => finish(`no progress for ${timeoutMs / 1000} s`), timeoutMs);
+      };
+      armIdle();
+      file.on("data", armIdle);
+      file.on("error", (error) => finish(error.message));
+      res.on("close", () => finish(res.writableFinished ? undefined : "the client went away"));
+      file.pipe(res);
+    });
   }
 }
