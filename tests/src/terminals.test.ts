@@ -35,6 +35,42 @@ describe("node terminals", () => {
     term.close();
   });
 
+  it("tells whether a command runs in a terminal's foreground (the lab page's Run asks first)", async () => {
+    const term = await open("node1", { terminal: "fg" });
+    const foreground = async (terminal = "fg") =>
+      (await lab.owner.request(
+        "GET",
+        `/api/sessions/${lab.session.id}/nodes/node1/terminal/foreground?terminal=${terminal}`,
+      )) as { status: number; body: unknown };
+    term.send("echo ready-$((1+1))\n");
+    await term.waitForOutput(/ready-2/);
+    assert.deepEqual((await foreground()).body, { busy: false, command: null });
+    term.send("sleep 300\n");
+    await waitFor(
+      "sleep in the foreground",
+      async () => ((await foreground()).body as { busy: boolean }).busy || undefined,
+      10_000,
+    );
+    assert.deepEqual((await foreground()).body, { busy: true, command: "sleep 300" });
+    // A nested interactive shell is a prompt, not a busy terminal.
+    term.send("\u0003");
+    term.send("bash\n");
+    await term.waitForOutput(/[#$] ?$/, 10_000, term.output.length);
+    await sleep(300);
+    assert.deepEqual((await foreground()).body, { busy: false, command: null });
+    term.send("exit\n");
+    // No such terminal (never opened): nothing runs in it. Other users: 404.
+    assert.deepEqual((await foreground("none")).body, { busy: false, command: null });
+    const other = lab.server.client();
+    await other.loginAsGuest("Olga");
+    const refused = await other.request(
+      "GET",
+      `/api/sessions/${lab.session.id}/nodes/node1/terminal/foreground?terminal=fg`,
+    );
+    assert.equal(refused.status, 404);
+    term.close();
+  });
+
   it("resizes the TTY (stty size shows the new size)", async () => {
     const term = await open("node2", { terminal: "resize", cols: 91, rows: 33 });
     term.send("stty size\n");

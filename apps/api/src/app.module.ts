@@ -70,6 +70,7 @@ import { TerminalActivity } from "./terminals/terminal-activity";
 import { TerminalRegistry } from "./terminals/terminal-registry.service";
 import { TerminalUpgradeHandler } from "./terminals/terminal-upgrade.handler";
 import { TerminalWatch } from "./terminals/terminal-watch.service";
+import { TerminalForegroundController } from "./terminals/terminal-foreground.controller";
 import { TerminalWatchController } from "./terminals/terminal-watch.controller";
 import { TerminalWatchers } from "./terminals/terminal-watchers.service";
 import { AuditLog } from "./audit/audit-log.service";
@@ -116,6 +117,7 @@ export class AppModule {
         MetricsController,
         LabLimitsController,
         PortsController,
+        TerminalForegroundController,
         TerminalWatchController,
         AdminImagesController,
         AdminUsageController,

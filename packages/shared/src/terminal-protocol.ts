@@ -26,6 +26,16 @@ export const ZTerminalConnectQuery = z.strictObject({
 });
 export type TTerminalConnectQuery = z.infer<typeof ZTerminalConnectQuery>;
 
+/** Query of GET /api/sessions/:id/nodes/:node/terminal/foreground. */
+export const ZTerminalForegroundQuery = z.strictObject({ terminal: ZTerminalId.default("main") });
+
+/**
+ * GET /api/sessions/:id/nodes/:node/terminal/foreground: whether something runs in the foreground
+ * of that terminal's shell (so typing would go into it, not to the prompt), and its command line.
+ */
+export const ZTerminalForeground = z.object({ busy: z.boolean(), command: z.string().nullable() });
+export type TTerminalForeground = z.infer<typeof ZTerminalForeground>;
+
 export const ZTerminalResize = z.strictObject({
   type: z.literal("resize"),
   cols: z.number().int().min(2).max(1000),
