@@ -26,7 +26,12 @@ describe("file uploads into nodes and downloads from them", () => {
   it("tells logged-in users the configured limits (GET /api/limits), which the lab page applies", async () => {
     const limits = await lab.owner.request("GET", "/api/limits");
     assert.equal(limits.status, 200);
-    assert.deepEqual(limits.body, { terminalsPerNode: 3, uploadMaxBytes: 8 * 1024 * 1024 });
+    assert.deepEqual(limits.body, {
+      terminalsPerNode: 3,
+      uploadMaxBytes: 8 * 1024 * 1024,
+      downloadMaxBytes: 4 * 1024 * 1024,
+      portUrls: { publicUrl: `http://localhost:${new URL(lab.server.url).port}/`, labDomain: "localhost" },
+    });
     assert.equal((await lab.server.client().request("GET", "/api/limits")).status, 401);
   });
 

@@ -26,3 +26,24 @@ export function comparePortEntries(a: Pick<TPortEntry, "node" | "port">, b: Pick
 
 export const ZPortList = z.object({ ports: z.array(ZPortEntry) });
 export type TPortList = z.infer<typeof ZPortList>;
+
+/** What a port URL is made of besides the port itself: the server's PUBLIC_URL and LAB_DOMAIN. */
+export const ZPortUrlBase = z.object({ publicUrl: z.string(), labDomain: z.string() });
+export type TPortUrlBase = z.infer<typeof ZPortUrlBase>;
+
+/**
+ * The two URLs of one port of one node: the host form `<node>-<port>-<session>.<LAB_DOMAIN>`
+ * (scheme and port of PUBLIC_URL, since the same server answers both) and the path form
+ * `<PUBLIC_URL>/ports/<session>/<node>/<port>/`. The API's port list and the lab page's lesson
+ * variables both use this one definition.
+ */
+export function portUrlsFor(
+  base: TPortUrlBase,
+  address: { sessionId: string; node: string; port: number },
+): { host: string; path: string } {
+  const publicUrl = new URL(base.publicUrl);
+  const hostName = `${address.node}-${address.port}-${address.sessionId}.${base.labDomain}`;
+  const host = `${publicUrl.protocol}//${hostName}${publicUrl.port ? `:${publicUrl.port}` : ""}/`;
+  const path = new URL(`/ports/${address.sessionId}/${address.node}/${address.port}/`, publicUrl).href;
+  return { host, path };
+}

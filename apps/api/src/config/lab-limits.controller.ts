@@ -1,5 +1,6 @@
 import { Controller, Get, Inject } from "@nestjs/common";
 import type { TLabLimits } from "@kubelab/shared";
+import { portUrlBase } from "../ports/port-address";
 import { APP_CONFIG, type AppConfig } from "./app-config";
 
 /** The limits the lab page applies before asking (any logged-in user; nothing secret, but nothing public needs it). */
@@ -12,6 +13,8 @@ export class LabLimitsController {
     return {
       terminalsPerNode: this.config.terminals.maxPerNode,
       uploadMaxBytes: this.config.nodes.uploadMaxBytes,
+      downloadMaxBytes: this.config.nodes.downloadMaxBytes,
+      portUrls: portUrlBase(this.config),
     };
   }
 }

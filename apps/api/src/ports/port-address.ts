@@ -1,3 +1,4 @@
+import { portUrlsFor, type TPortUrlBase } from "@kubelab/shared";
 import type { AppConfig } from "../config/app-config";
 
 /** One port of one node of one session: what a port URL names. Never an address. */
@@ -75,6 +76,10 @@ export function portHostOrigin(config: AppConfig, address: PortAddress): string 
 }
 
 export function portUrls(config: AppConfig, address: PortAddress): { host: string; path: string } {
-  const path = `${PATH_PREFIX}${address.sessionId}/${address.node}/${address.port}/`;
-  return { host: `${portHostOrigin(config, address)}/`, path: new URL(path, config.server.publicUrl).href };
+  return portUrlsFor(portUrlBase(config), address);
+}
+
+/** PUBLIC_URL and LAB_DOMAIN, which the lab page needs to write port URLs itself (GET /api/limits). */
+export function portUrlBase(config: AppConfig): TPortUrlBase {
+  return { publicUrl: config.server.publicUrl.href, labDomain: config.ports.labDomain };
 }
