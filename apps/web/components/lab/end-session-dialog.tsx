@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef } from "react";
+import { useModalDialog } from "@/components/ui/use-modal-dialog";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 
 interface EndSessionDialogProps {
@@ -16,14 +16,7 @@ interface EndSessionDialogProps {
  */
 export function EndSessionDialog({ open, busy, onConfirm, onCancel }: EndSessionDialogProps) {
   const { dict } = useI18n();
-  const ref = useRef<HTMLDialogElement>(null);
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+  const ref = useModalDialog(open);
 
   return (
     <dialog

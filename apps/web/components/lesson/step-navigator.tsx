@@ -9,6 +9,10 @@ interface StepNavigatorProps {
   steps: TLessonStep[];
   currentStep: number;
   doneSteps: number[];
+  /** Steps whose checks and quizzes passed on the server. */
+  verifiedSteps: number[];
+  /** The furthest step that may be opened (a gated lesson's first unverified step). */
+  lastOpen: number;
   onSelect: (step: number) => void;
 }
 
@@ -16,18 +20,39 @@ interface StepNavigatorProps {
 // pane; a full workshop (the seed lesson has ~100 steps) gets a menu instead.
 const MAX_CHIPS = 16;
 
-/** Progress summary plus a way to jump to any step: numbered chips (✓ when done) or, for long lessons, a menu. */
-export function StepNavigator({ steps, currentStep, doneSteps, onSelect }: StepNavigatorProps) {
+/**
+ * Progress summary plus a way to jump to any step: numbered chips or, for long lessons, a menu.
+ * A step verified by its checks shows ✔ on a filled chip; one only marked done, ✓.
+ */
+export function StepNavigator({
+  steps,
+  currentStep,
+  doneSteps,
+  verifiedSteps,
+  lastOpen,
+  onSelect,
+}: StepNavigatorProps) {
   const { dict } = useI18n();
   const selectId = useId();
   const done = new Set(doneSteps);
-  const label = (step: TLessonStep) => `${step.index + 1}. ${step.title}${done.has(step.index) ? " ✓" : ""}`;
+  const verified = new Set(verifiedSteps);
+  const stateOf = (index: number) => (verified.has(index) ? "verified" : done.has(index) ? "done" : "open");
+  const mark = (index: number) => ({ verified: " ✔", done: " ✓", open: "" })[stateOf(index)];
+  const stateText = (index: number) =>
+    ({ verified: ` (${dict.lesson.verified})`, done: ` (${dict.lab.done})`, open: "" })[stateOf(index)];
+  const doneCount = new Set([...doneSteps, ...verifiedSteps]).size;
   return (
     <nav className="step-nav" aria-label={dict.lab.stepsNav}>
       <p className="step-nav-summary" data-testid="steps-done">
-        {formatMessage(dict.lab.stepsDone, { done: done.size, total: steps.length })}
+        {formatMessage(dict.lab.stepsDone, { done: doneCount, total: steps.length })}
+        {verifiedSteps.length > 0 ? (
+          <span data-testid="steps-verified">
+            {" · "}
+            {formatMessage(dict.lesson.stepsVerified, { verified: verifiedSteps.length })}
+          </span>
+        ) : null}
       </p>
-      <progress className="step-progress" max={steps.length} value={done.size} aria-hidden="true" />
+      <progress className="step-progress" max={steps.length} value={doneCount} aria-hidden="true" />
       {steps.length > MAX_CHIPS ? (
         <div className="step-select">
           <label htmlFor={selectId} className="visually-hidden">
@@ -40,8 +65,8 @@ export function StepNavigator({ steps, currentStep, doneSteps, onSelect }: StepN
             data-testid="step-select"
           >
             {steps.map((step) => (
-              <option key={step.index} value={step.index}>
-                {label(step)}
+              <option key={step.index} value={step.index} disabled={step.index > lastOpen}>
+                {`${step.index + 1}. ${step.title}${mark(step.index)}`}
               </option>
             ))}
           </select>
@@ -49,22 +74,23 @@ export function StepNavigator({ steps, currentStep, doneSteps, onSelect }: StepN
       ) : (
         <ol className="step-chips">
           {steps.map((step) => {
-            const isDone = done.has(step.index);
+            const state = stateOf(step.index);
+            const locked = step.index > lastOpen;
             return (
               <li key={step.index}>
                 <button
                   type="button"
                   className="step-chip"
                   aria-current={step.index === currentStep ? "step" : undefined}
-                  data-done={isDone}
-                  title={step.title}
+                  data-done={state !== "open"}
+                  data-verified={state === "verified"}
+                  disabled={locked}
+                  title={locked ? dict.lesson.lockedStep : step.title}
                   onClick={() => onSelect(step.index)}
                   data-testid={`step-chip-${step.index}`}
                 >
-                  <span aria-hidden="true">{isDone ? "✓" : step.index + 1}</span>
-                  <span className="visually-hidden">
-                    {`${step.index + 1}. ${step.title}${isDone ? ` (${dict.lab.done})` : ""}`}
-                  </span>
+                  <span aria-hidden="true">{state === "verified" ? "✔" : state === "done" ? "✓" : step.index + 1}</span>
+                  <span className="visually-hidden">{`${step.index + 1}. ${step.title}${stateText(step.index)}`}</span>
                 </button>
               </li>
             );

@@ -13,20 +13,30 @@ interface Progress {
   doneSteps: number[];
 }
 
-export interface LessonProgress extends Progress {
+/** What only the server decides (checks and quizzes passed there); the page never sends it. */
+interface Verified {
+  verifiedSteps: number[];
+  passed: string[];
+}
+
+export interface LessonProgress extends Progress, Verified {
   goTo: (step: number) => void;
   setDone: (step: number, done: boolean) => void;
+  /** Takes the server's verified steps and passed checks from a check or quiz answer. */
+  applyServerProgress: (progress: TLessonProgress) => void;
 }
 
 /**
  * Current step and done steps, saved per user through the progress API. Saves
  * go out one at a time and only the latest state is sent, so quick clicks never
- * race each other into an older state on the server.
+ * race each other into an older state on the server. `lastOpen` is the furthest
+ * step the attendee may go to (a gated lesson's first step not verified yet).
  */
 export function useLessonProgress(
   lessonId: string,
   stepCount: number,
   initial: TLessonProgress | null,
+  lastOpen: (verifiedSteps: number[]) => number = () => stepCount - 1,
 ): LessonProgress {
   const { dict } = useI18n();
   const toast = useToast();
@@ -35,11 +45,22 @@ export function useLessonProgress(
     currentStep: clamp(initial?.currentStep ?? 0),
     doneSteps: (initial?.doneSteps ?? []).filter((step) => step < stepCount),
   }));
+  const [verified, setVerified] = useState<Verified>(() => ({
+    verifiedSteps: initial?.verifiedSteps ?? [],
+    passed: initial?.passed ?? [],
+  }));
+  const verifiedRef = useRef(verified);
   const pending = useRef<Progress | null>(null);
   const saving = useRef(false);
   const failureShown = useRef(false);
   // Without a progress API (older server) the progress lives in this page only.
   const persistent = initial !== null;
+
+  const applyServerProgress = useCallback((server: TLessonProgress) => {
+    const next = { verifiedSteps: server.verifiedSteps, passed: server.passed };
+    verifiedRef.current = next;
+    setVerified(next);
+  }, []);
 
   const save = useCallback(
     async (next: Progress) => {
@@ -50,7 +71,7 @@ export function useLessonProgress(
         const body = pending.current;
         pending.current = null;
         try {
-          await apiRequest("PUT", `/api/lessons/${lessonId}/progress`, ZLessonProgress, { body });
+          applyServerProgress(await apiRequest("PUT", `/api/lessons/${lessonId}/progress`, ZLessonProgress, { body }));
           failureShown.current = false;
         } catch (error) {
           // One message per run of failures, not one per click.
@@ -62,7 +83,7 @@ export function useLessonProgress(
       }
       saving.current = false;
     },
-    [lessonId, persistent, toast, dict],
+    [lessonId, persistent, toast, dict, applyServerProgress],
   );
 
   // Changes come from clicks, one at a time; the ref lets a change see the previous one immediately.
@@ -80,8 +101,11 @@ export function useLessonProgress(
 
   const goTo = useCallback(
     (step: number) =>
-      update((current) => (clamp(step) === current.currentStep ? current : { ...current, currentStep: clamp(step) })),
-    [update, clamp],
+      update((current) => {
+        const target = Math.min(clamp(step), lastOpen(verifiedRef.current.verifiedSteps));
+        return target === current.currentStep ? current : { ...current, currentStep: target };
+      }),
+    [update, clamp, lastOpen],
   );
 
   const setDone = useCallback(
@@ -96,5 +120,5 @@ export function useLessonProgress(
     [update],
   );
 
-  return { ...progress, goTo, setDone };
+  return { ...progress, ...verified, goTo, setDone, applyServerProgress };
 }

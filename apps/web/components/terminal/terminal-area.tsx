@@ -4,6 +4,7 @@ import type { CSSProperties } from "react";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { PlusIcon } from "@/components/ui/icons";
+import { DownloadFileButton } from "./download-file-button";
 import { TerminalTabs, terminalPanelId, terminalTabId, terminalTestId } from "./terminal-tabs";
 import { TerminalView, type DroppedFile } from "./terminal-view";
 import { useTerminalActions, useTerminalWorkspace, type TerminalLayout } from "./terminal-workspace";
@@ -12,11 +13,13 @@ interface TerminalAreaProps {
   sessionId: string;
   nodes: string[];
   onFilesDropped: (node: string, files: DroppedFile[]) => void;
+  /** Downloads a file of a node (the toolbar's "Download file"). */
+  onDownload: (node: string, path: string) => void;
   onSessionClosed: () => void;
 }
 
 /** The right pane of a ready lab: tab strip, new-terminal menu, layout switch and the terminals. */
-export function TerminalArea({ sessionId, nodes, onFilesDropped, onSessionClosed }: TerminalAreaProps) {
+export function TerminalArea({ sessionId, nodes, onFilesDropped, onDownload, onSessionClosed }: TerminalAreaProps) {
   const { dict } = useI18n();
   const { tabs, activeKey, layout } = useTerminalWorkspace();
   return (
@@ -24,6 +27,7 @@ export function TerminalArea({ sessionId, nodes, onFilesDropped, onSessionClosed
       <div className="terminal-toolbar">
         <TerminalTabs />
         <NewTerminalMenu nodes={nodes} />
+        <DownloadFileButton onDownload={onDownload} />
         <LayoutSwitch />
       </div>
       <div

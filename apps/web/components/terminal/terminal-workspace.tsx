@@ -52,6 +52,8 @@ interface WorkspaceActions {
   focusTerminal: (key: string) => void;
   /** Types text into the node's current terminal, shows it and focuses it; false when it is not connected. */
   typeIntoNode: (node: string, text: string) => boolean;
+  /** The id of the terminal typeIntoNode would type into ("main", "t2", ...); undefined when none is open. */
+  targetTerminalId: (node: string) => string | undefined;
 }
 
 const StateContext = createContext<WorkspaceView | null>(null);
@@ -226,6 +228,10 @@ export function TerminalWorkspaceProvider({
         // Focus once the tab is visible (after React has committed the activation).
         requestAnimationFrame(() => handle.focus());
         return true;
+      },
+      targetTerminalId(node) {
+        const key = targetKey(stateRef.current, node);
+        return stateRef.current.tabs.find((tab) => tab.key === key)?.terminalId;
       },
     }),
     [activate, maxPerNode],

@@ -6,6 +6,7 @@ import { formatMessage } from "@/lib/i18n/format-message";
 import { getDictionary, languageDisplayName } from "@/lib/i18n/get-dictionary";
 import { getLocale } from "@/lib/server/locale";
 import { loadLesson, loadProgress } from "@/lib/server/load-lesson";
+import { getCurrentUser } from "@/lib/server/current-user";
 import { loadLimits } from "@/lib/server/load-limits";
 
 interface LabPageProps {
@@ -23,10 +24,11 @@ export default async function LabPage({ params }: LabPageProps) {
   const { lessonId } = await params;
   if (!ZLessonId.safeParse(lessonId).success) notFound();
   const locale = await getLocale();
-  const [loaded, progress, limits] = await Promise.all([
+  const [loaded, progress, limits, user] = await Promise.all([
     loadLesson(lessonId, locale),
     loadProgress(lessonId),
     loadLimits(),
+    getCurrentUser(),
   ]);
   // The layout answered 404 already; this only narrows the type.
   if (!loaded) notFound();
@@ -37,5 +39,13 @@ export default async function LabPage({ params }: LabPageProps) {
         shown: languageDisplayName(lesson.lang, locale),
       })
     : null;
-  return <LabWorkspace lesson={lesson} languageNote={languageNote} initialProgress={progress} limits={limits} />;
+  return (
+    <LabWorkspace
+      lesson={lesson}
+      languageNote={languageNote}
+      initialProgress={progress}
+      limits={limits}
+      userName={user?.name ?? ""}
+    />
+  );
 }
