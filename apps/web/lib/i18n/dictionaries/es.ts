@@ -308,6 +308,8 @@ export const es: Dictionary = {
         "{node} ha usado {used} de sus {limit} de espacio en disco. Al llegar al límite el laboratorio se detiene: borra los archivos o imágenes que ya no necesites.",
       disk_limit: "{node} usó {used}, más que sus {limit} de espacio en disco, así que el laboratorio se detuvo.",
       oom_kill: "Se detuvo un proceso en {node} porque el nodo se quedó sin memoria.",
+      lesson_setup_failed:
+        "La preparación de la lección en {node} no terminó, así que puede faltar algo de lo que la lección espera. Abre un laboratorio nuevo si un paso no funciona.",
     },
     reasonCodes: {
       deleted: "Esta sesión de laboratorio se ha terminado.",
@@ -573,6 +575,12 @@ export const es: Dictionary = {
       upload_incomplete: "El archivo no llegó completo. Comprueba tu conexión y vuelve a subirlo.",
       engine_timeout:
         "El motor de contenedores del laboratorio no responde ahora mismo. Vuelve a intentarlo en un momento.",
+      step_not_verified:
+        "Supera antes las comprobaciones de este paso: esta lección abre el siguiente paso cuando el actual está verificado.",
+      node_not_running:
+        "Ese nodo no está en marcha, así que la comprobación no puede ejecutarse en él. Espera a que tu laboratorio esté listo.",
+      check_in_progress:
+        "Ya se está ejecutando una comprobación en tu laboratorio. Espera su resultado y vuelve a intentarlo.",
       internal_error:
         "El servidor tuvo un error inesperado. Vuelve a intentarlo; si sigue fallando, avisa a la organización.",
       network_error: "El servidor de Kubelab no respondió. Comprueba tu conexión y vuelve a intentarlo.",
