@@ -49,6 +49,7 @@ sleep 77
 
 \`\`\`bash node1 check
 touch /tmp/${TOKEN}
+sleep 88 &
 seq 1 3000
 \`\`\`
 
@@ -158,6 +159,9 @@ describe("lesson checks and quizzes", () => {
     assert.equal((await execIn(node1(), ["test", "-f", `/tmp/${TOKEN}`])).exitCode, 0, "the node has the file");
     assert.equal(fs.existsSync(`/tmp/${TOKEN}`), false, "the host does not");
     assert.deepEqual(result.body.progress.verifiedSteps, [0], "step 1 still has a check to pass");
+    assert.ok(result.body.durationMs < 5000, "what the script left in the background does not hold it up");
+    const left = await execIn(node1(), ["sh", "-c", "ps -eo args | grep -c '^sleep 88' || true"]);
+    assert.equal(left.output.trim(), "0", "and is killed when it ends");
   });
 
   it("kills a check at its time limit, one check at a time, with the server answering meanwhile", async () => {

@@ -23,6 +23,10 @@ import { sessionBridgeName } from "./session-bridge-name";
 // normally ends it right at the limit).
 const SCRIPT_DEADLINE_GRACE_MS = 5000;
 
+// timeout puts itself and the script in a new process group (its pid): killed once the script ends.
+const SCRIPT_RUNNER =
+  'timeout -s KILL "$1" bash -c "$2" & pid=$!; wait "$pid" 2>/dev/null; code=$?; kill -KILL -- "-$pid" 2>/dev/null; exit "$code"';
+
 /** An exec ran past the time the caller gave it (the process may still run in the container). */
 export class ExecDeadlineError extends Error {}
 
@@ -658,16 +662,17 @@ export class DockerEngine {
 
   /**
    * Runs a lesson's script with bash inside a node (never on the host): `timeout -s KILL` in the node
-   * kills it and its process group at `timeoutSeconds`; the server stops waiting a few seconds later
-   * whatever happens (a child that escaped the group and holds the output open). stdout and stderr
-   * go to `onOutput` as they come.
+   * kills it and its process group at `timeoutSeconds`, and whatever the script left running in the
+   * background is killed when it ends (it would hold the output open); the server stops waiting a few
+   * seconds later whatever happens (a child that left the group). stdout and stderr go to `onOutput`
+   * as they come.
    */
   async runScript(
     containerId: string,
     script: string,
     options: { timeoutSeconds: number; onOutput: (chunk: Buffer) => void },
   ): Promise<{ exitCode: number | null; timedOut: boolean }> {
-    const cmd = ["timeout", "-s", "KILL", String(options.timeoutSeconds), "bash", "-c", script];
+    const cmd = ["bash", "-c", SCRIPT_RUNNER, "kubelab-script", String(options.timeoutSeconds), script];
     const started = Date.now();
     try {
       const exitCode = await this.runExec(containerId, cmd, {
