@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ZLessonId, type TLesson, type TLessonSummary } from "@kubelab/shared";
+import { KILLERCODA_INDEX, loadKillercodaScenario } from "./killercoda-scenario";
 import { LessonError } from "./lesson-error";
 import type { LessonSecrets } from "./lesson-secrets";
 import { checkTranslationsAgree, type LessonVersion } from "./lesson-translations";
@@ -16,7 +17,10 @@ export interface LoadedCatalog {
   warnings: LessonError[];
 }
 
-/** Reads every lesson under `dir` (content/lessons). Invalid files are reported, not fatal. */
+/**
+ * Reads every lesson under `dir` (content/lessons): folders with language files (es.md, en.md)
+ * and Killercoda scenario folders (index.json). Invalid files are reported, not fatal.
+ */
 export function loadLessonCatalog(dir: string, assetUrlFor: (id: string) => string): LoadedCatalog {
   const lessons = new Map<string, Map<string, TLesson>>();
   const secrets = new Map<string, Map<string, LessonSecrets>>();
@@ -34,8 +38,30 @@ export function loadLessonCatalog(dir: string, assetUrlFor: (id: string) => stri
       continue;
     }
     const files = fs.readdirSync(folder).filter((name) => /^[a-z]{2}\.md$/.test(name));
+    if (files.length === 0 && fs.existsSync(path.join(folder, KILLERCODA_INDEX))) {
+      try {
+        const scenario = loadKillercodaScenario(folder, {
+          id: entry.name,
+          display,
+          assetBaseUrl: assetUrlFor(entry.name),
+        });
+        warnings.push(...scenario.warnings);
+        lessons.set(entry.name, new Map([["en", { ...scenario.lesson, languages: ["en"] }]]));
+        secrets.set(entry.name, new Map([["en", scenario.secrets]]));
+      } catch (error) {
+        if (error instanceof LessonError) errors.push(error);
+        else throw error;
+      }
+      continue;
+    }
     if (files.length === 0) {
-      errors.push(new LessonError(display(folder), 0, "no language file (es.md, en.md, ...) in the lesson folder"));
+      errors.push(
+        new LessonError(
+          display(folder),
+          0,
+          "no language file (es.md, en.md, ...) or Killercoda index.json in the lesson folder",
+        ),
+      );
       continue;
     }
     const versions: LessonVersion[] = [];

@@ -29,8 +29,14 @@ function checkTokens(tokens: Token[], context: LinkContext, firstLine: number): 
  * line is line `firstLine` of the file, with the same link checks as a step. Its code blocks are
  * plain code: only a step's own fences become runnable blocks.
  */
-export function renderFragment(text: string, context: LinkContext, firstLine: number): RenderedFragment {
+export function renderFragment(
+  text: string,
+  context: LinkContext,
+  firstLine: number,
+  prepare?: (tokens: Token[]) => void,
+): RenderedFragment {
   const tokens = markdown.parse(text, {});
+  prepare?.(tokens);
   const links = checkTokens(tokens, context, firstLine);
   return { html: renderTokens(tokens), links };
 }

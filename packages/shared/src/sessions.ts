@@ -47,8 +47,10 @@ export type TSessionNode = z.infer<typeof ZSessionNode>;
  * - disk_limit: `node` went past its disk limit; the session was stopped (reason "disk_limit").
  * - oom_kill: the kernel stopped a process in `node` because the node ran out of memory; the
  *   session goes on.
+ * - lesson_setup_failed: a script the lesson runs in `node` at the start (Killercoda background.sh)
+ *   failed or ran out of time; the lab works, but the lesson's starting state may be incomplete.
  */
-export const ZSessionNoticeCode = z.enum(["disk_warning", "disk_limit", "oom_kill"]);
+export const ZSessionNoticeCode = z.enum(["disk_warning", "disk_limit", "oom_kill", "lesson_setup_failed"]);
 export type TSessionNoticeCode = z.infer<typeof ZSessionNoticeCode>;
 
 export const ZSessionNotice = z.object({

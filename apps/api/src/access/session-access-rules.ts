@@ -22,16 +22,19 @@ export interface SessionFacts {
 
 /**
  * What a node is used for, and so what it must have: "manage" (settings such
- * as port visibility) needs the node to exist; terminals, uploads and downloads
- * need its container; ports need its address. All but "manage" need a ready session.
+ * as port visibility) needs the node to exist; terminals, uploads and downloads need
+ * its container; ports need its address; lesson checks need a running node (refused with
+ * node_not_running, which the lab page tells apart from an ended session). All but "manage" need a
+ * ready session.
  */
-export type NodeUse = "manage" | "terminal" | "upload" | "download" | "port";
+export type NodeUse = "manage" | "terminal" | "upload" | "download" | "port" | "check";
 
 const NOT_READY_PHRASE: Record<Exclude<NodeUse, "manage">, string> = {
   terminal: "terminals open",
   upload: "files can be uploaded",
   download: "files can be downloaded",
   port: "ports open",
+  check: "checks run",
 };
 
 /** The one place that says a session's nodes can be worked with. */
@@ -67,7 +70,7 @@ export function usableNode<N extends NodeFacts>(
   if (!node) throw new AppError("not_found", `This session has no node "${nodeName}"`);
   if (use === "manage") return node;
   const notReady = new AppError(
-    "session_not_active",
+    use === "check" ? "node_not_running" : "session_not_active",
     `The session is ${session.status}; ${NOT_READY_PHRASE[use]} once it is ready`,
   );
   if (!isSessionReady(session)) throw notReady;
@@ -75,6 +78,7 @@ export function usableNode<N extends NodeFacts>(
     case "terminal":
     case "upload":
     case "download":
+    case "check":
       if (!node.containerId) throw notReady;
       return node;
     case "port":

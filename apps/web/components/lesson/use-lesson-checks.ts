@@ -2,10 +2,8 @@
 
 import { ZCheckResult, type TCheckResult, type TLessonProgress, type TLessonStep } from "@kubelab/shared";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { ApiError } from "@/lib/api/api-error";
 import { apiRequest } from "@/lib/api/browser-api";
 import { apiErrorText } from "@/lib/i18n/api-error-text";
-import type { Dictionary } from "@/lib/i18n/dictionaries/en";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { AutoCheckScheduler } from "@/lib/lab/auto-check";
 
@@ -65,7 +63,7 @@ export function useLessonChecks(
       setStates((current) => ({ ...current, [checkId]: { status: "running" } }));
       void request(checkId)
         .then((result): CheckState => ({ status: "result", result }))
-        .catch((error: unknown): CheckState => ({ status: "error", message: checkErrorText(error, dict) }))
+        .catch((error: unknown): CheckState => ({ status: "error", message: apiErrorText(error, dict) }))
         .then((state) => setStates((current) => ({ ...current, [checkId]: state })))
         .finally(() => running.current.delete(checkId));
     },
@@ -115,12 +113,4 @@ export function useLessonChecks(
 
   const stateOf = useCallback((checkId: string) => states[checkId] ?? IDLE, [states]);
   return useMemo(() => ({ stateOf, run, afterRunBlock }), [stateOf, run, afterRunBlock]);
-}
-
-function checkErrorText(error: unknown, dict: Dictionary): string {
-  if (error instanceof ApiError) {
-    if (error.status === 429) return dict.lesson.checkBusy;
-    if (error.code === "node_not_running") return dict.lesson.checkNodeDown;
-  }
-  return apiErrorText(error, dict);
 }

@@ -236,8 +236,6 @@ export const en = {
     checkPassedBefore: "✔ Passed earlier",
     checkFailed: "✘ Not yet",
     checkTimedOut: "✘ The check took longer than {seconds} s and was stopped",
-    checkBusy: "Another check is running in this lab; try again in a moment.",
-    checkNodeDown: "That node is not running, so the check cannot run.",
     hint: "Hint",
     solution: "Solution",
     showSolution: "Show solution",
@@ -355,6 +353,8 @@ export const en = {
         "{node} has used {used} of its {limit} of disk space. At the limit the lab is stopped: delete files or images you no longer need.",
       disk_limit: "{node} used {used}, more than its {limit} of disk space, so the lab was stopped.",
       oom_kill: "A process in {node} was stopped because the node ran out of memory.",
+      lesson_setup_failed:
+        "The lesson's preparation in {node} did not finish, so some of what the lesson expects may be missing. Start a new lab if a step does not work.",
     },
     // Why a session failed or ended, by the code the server sends (ZSessionReasonCode); {nodes}
     // lists the nodes concerned. Every code must be here (and in es.ts).
@@ -477,7 +477,16 @@ export const en = {
     boardStep: "Step {step}",
     boardOnIt: "on it",
     boardDone: "done",
-    boardCell: { done: "done", current: "current step", "current-done": "current step, done", todo: "not yet" },
+    boardVerified: "verified",
+    boardLegend: "Legend",
+    boardCell: {
+      verified: "verified: its checks passed",
+      done: "marked done, not verified",
+      current: "current step",
+      "current-verified": "current step, verified",
+      "current-done": "current step, marked done",
+      todo: "not yet",
+    },
     helpTitle: "Help queue",
     helpEmpty: "No raised hands.",
     helpNew: "New request for help",
@@ -617,6 +626,10 @@ export const en = {
       cannot_modify_self: "Admins cannot change their own role or ban themselves.",
       upload_incomplete: "The file did not arrive completely. Check your connection and upload it again.",
       engine_timeout: "The lab's container engine is not answering right now. Try again in a moment.",
+      step_not_verified:
+        "Pass this step's checks first: this lesson opens the next step once the current one is verified.",
+      node_not_running: "That node is not running, so the check cannot run in it. Wait until your lab is ready.",
+      check_in_progress: "A check is already running in your lab. Wait for its result and try again.",
       internal_error: "The server hit an unexpected error. Try again; if it keeps failing, tell the organisers.",
       network_error: "The Kubelab server did not answer. Check your connection and try again.",
       http_error: "The server answered with an error. Try again.",
