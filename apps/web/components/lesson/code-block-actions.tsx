@@ -103,18 +103,20 @@ function TerminalButton({ block, node, command }: { block: TLessonBlock; node: s
         {run ? <PlayIcon /> : <PasteIcon />}
         {label}
       </button>
-      <RunBusyDialog
-        busy={busy}
-        onCancel={() => setBusy(null)}
-        onRunAnyway={() => {
-          setBusy(null);
-          type();
-        }}
-        onInterrupt={() => {
-          setBusy(null);
-          void interruptThenType();
-        }}
-      />
+      {busy ? (
+        <RunBusyDialog
+          busy={busy}
+          onCancel={() => setBusy(null)}
+          onRunAnyway={() => {
+            setBusy(null);
+            type();
+          }}
+          onInterrupt={() => {
+            setBusy(null);
+            void interruptThenType();
+          }}
+        />
+      ) : null}
     </>
   );
 }

@@ -5,8 +5,8 @@ import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 
 interface RunBusyDialogProps {
-  /** What runs in the foreground (null: unknown), or no dialog. */
-  busy: { node: string; command: string | null } | null;
+  /** The node and what runs in its foreground (command null: unknown). Rendered only while asking. */
+  busy: { node: string; command: string | null };
   onInterrupt: () => void;
   onRunAnyway: () => void;
   onCancel: () => void;
@@ -15,11 +15,11 @@ interface RunBusyDialogProps {
 /** "kubectl get pods -w is still running in node1": what to do before typing a lesson command into it. */
 export function RunBusyDialog({ busy, onInterrupt, onRunAnyway, onCancel }: RunBusyDialogProps) {
   const { dict } = useI18n();
-  const ref = useModalDialog(busy !== null);
+  const ref = useModalDialog(true);
 
-  const title = busy?.command
+  const title = busy.command
     ? formatMessage(dict.lesson.busyTitle, { command: busy.command, node: busy.node })
-    : formatMessage(dict.lesson.busyTitleUnknown, { node: busy?.node ?? "" });
+    : formatMessage(dict.lesson.busyTitleUnknown, { node: busy.node });
   return (
     <dialog
       ref={ref}
