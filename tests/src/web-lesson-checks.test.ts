@@ -75,10 +75,37 @@ echo "after-interrupt-$((40+2))" > /root/report.txt; cat /root/report.txt
 Get [the report](download:node1:/root/report.txt).
 `;
 
+// A Killercoda scenario (index.json and its files): gated, a verify script, a foreground script
+// typed on first open, an {{exec}} command and a finish page.
+const SCENARIO_ID = "kc-gated";
+const SCENARIO: Record<string, string> = {
+  "index.json": JSON.stringify({
+    title: "Killercoda gated",
+    description: "A verify script gates the next step.",
+    details: {
+      intro: { text: "intro.md", foreground: "foreground.sh" },
+      steps: [
+        { title: "Make the marker", text: "step1.md", verify: "verify.sh" },
+        { title: "Look around", text: "step2.md" },
+      ],
+      finish: { text: "finish.md" },
+    },
+    backend: { imageid: "ubuntu" },
+  }),
+  "intro.md": "Welcome to the scenario.\n",
+  "foreground.sh": "echo kc-foreground-$((3*3))\n",
+  "step1.md": "Make the marker: `touch /root/kc-marker`{{exec}}\n",
+  "verify.sh": "#!/bin/bash\ntest -f /root/kc-marker\n",
+  "step2.md": "Nothing more to do.\n",
+  "finish.md": "FINISH-WORDS: you made it.\n",
+};
+
 function lessonsDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-web-checks-"));
   fs.mkdirSync(path.join(dir, LESSON_ID));
   fs.writeFileSync(path.join(dir, LESSON_ID, "en.md"), LESSON);
+  fs.mkdirSync(path.join(dir, SCENARIO_ID));
+  for (const [name, text] of Object.entries(SCENARIO)) fs.writeFileSync(path.join(dir, SCENARIO_ID, name), text);
   return dir;
 }
 
@@ -235,5 +262,46 @@ describe("lesson checks, quizzes, variables and downloads in Chromium", () => {
     const toast = page.locator("[data-testid=toast][data-kind=error]", { hasText: "/root/missing.txt" });
     await toast.waitFor();
     assert.match(await toast.innerText(), /\/root\/missing\.txt does not exist in node1/);
+  });
+
+  it("runs a Killercoda scenario: foreground typed on open, Next gated by its verify script, the finish page", async () => {
+    // One session per user: end this one, and the scenario's lab starts its own.
+    const status = await page.evaluate<number>(
+      `fetch('/api/sessions/${sessionId}', { method: 'DELETE' }).then((r) => r.status)`,
+    );
+    assert.equal(status, 204);
+    await page.goto(`${lab.publicUrl}/lab/${SCENARIO_ID}`);
+    await page
+      .locator("[data-testid=terminal-node1][data-status=connected]")
+      .waitFor({ state: "attached", timeout: 120_000 });
+    await waitForTerminalLine(page, /^kc-foreground-9\s*$/m);
+
+    const next = page.locator("[data-testid=step-next]");
+    assert.equal(await next.isDisabled(), true, "Next waits for the verify script");
+    assert.match(await page.locator("[data-testid=step-locked]").innerText(), /Pass this step's checks/);
+    assert.equal(await page.locator("[data-testid=step-chip-1]").isDisabled(), true);
+
+    const check = page.locator("[data-testid=check]");
+    await check.locator("[data-testid=check-run]").click();
+    await page.locator("[data-testid=check][data-outcome=fail]").waitFor({ timeout: 30_000 });
+    assert.equal(await next.isDisabled(), true);
+
+    await page.locator("[data-testid=block-run]").first().click();
+    await waitFor(
+      "the marker in node1",
+      async () => {
+        const list = await page.evaluate<TSessionList>("fetch('/api/sessions').then((r) => r.json())");
+        const id = list.sessions[0]!.id;
+        return (await execIn(`kubelab-${id}-node1`, ["test", "-f", "/root/kc-marker"])).exitCode === 0 || undefined;
+      },
+      20_000,
+    );
+    await check.locator("[data-testid=check-run]").click();
+    await page.locator("[data-testid=check][data-outcome=pass]").waitFor({ timeout: 30_000 });
+    await page.locator("[data-testid=step-next]:not([disabled])").click();
+    await page.locator("[data-testid=lesson-step][data-step-index='1']").waitFor();
+    assert.match(await next.innerText(), /Done, finish/);
+    await next.click();
+    assert.match(await page.locator("[data-testid=lesson-finish]").innerText(), /FINISH-WORDS: you made it/);
   });
 });
