@@ -56,11 +56,32 @@ export function useLessonProgress(
   // Without a progress API (older server) the progress lives in this page only.
   const persistent = initial !== null;
 
-  const applyServerProgress = useCallback((server: TLessonProgress) => {
-    const next = { verifiedSteps: server.verifiedSteps, passed: server.passed };
-    verifiedRef.current = next;
-    setVerified(next);
-  }, []);
+  // Changes come from clicks, one at a time; the ref lets a change see the previous one immediately.
+  const latest = useRef(progress);
+
+  // Verified steps and passed checks only ever grow, so answers are merged (a save answered late
+  // must not hide a check that passed meanwhile). A verified step is done too (the server adds it
+  // to doneSteps): keep it so, or the next save would send doneSteps without it.
+  const applyServerProgress = useCallback(
+    (server: TLessonProgress) => {
+      const current = verifiedRef.current;
+      const next = {
+        verifiedSteps: [...new Set([...current.verifiedSteps, ...server.verifiedSteps])].sort((a, b) => a - b),
+        passed: [...new Set([...current.passed, ...server.passed])],
+      };
+      verifiedRef.current = next;
+      setVerified(next);
+      const missing = server.verifiedSteps.filter(
+        (step) => step < stepCount && !latest.current.doneSteps.includes(step),
+      );
+      if (missing.length > 0) {
+        const doneSteps = [...latest.current.doneSteps, ...missing].sort((a, b) => a - b);
+        latest.current = { ...latest.current, doneSteps };
+        setProgress(latest.current);
+      }
+    },
+    [stepCount],
+  );
 
   const save = useCallback(
     async (next: Progress) => {
@@ -86,8 +107,6 @@ export function useLessonProgress(
     [lessonId, persistent, toast, dict, applyServerProgress],
   );
 
-  // Changes come from clicks, one at a time; the ref lets a change see the previous one immediately.
-  const latest = useRef(progress);
   const update = useCallback(
     (change: (current: Progress) => Progress) => {
       const next = change(latest.current);
