@@ -62,7 +62,7 @@ export function LabWorkspace({ lesson, languageNote, initialProgress, limits, us
               initialProgress={initialProgress}
               sessionId={ready?.id ?? null}
               variables={variables}
-              downloadMaxBytes={limits.downloadMaxBytes}
+              onDownload={download}
               classroom={
                 ready?.event
                   ? ({ currentStep, goTo }) => (

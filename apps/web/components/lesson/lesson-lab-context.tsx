@@ -11,7 +11,6 @@ export interface LessonLab {
   /** Null until the session is ready. */
   sessionId: string | null;
   variables: LessonVariableValues;
-  downloadMaxBytes: number;
   checks: LessonChecks;
   /** A block was typed into its terminal (automatic checks follow run blocks). */
   onBlockTyped: (block: TLessonBlock) => void;

@@ -2,7 +2,6 @@
 
 import type { TLesson, TLessonBlock, TLessonProgress } from "@kubelab/shared";
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { useNodeDownload } from "@/components/lab/use-node-download";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
 import { lastOpenStep, needsVerification } from "@/lib/lab/lesson-gate";
@@ -23,8 +22,8 @@ interface LessonPanelProps {
   sessionId: string | null;
   /** What lesson variables stand for in this lab ({{session.id}}, {{node1.url.30001}}, ...). */
   variables: LessonVariableValues;
-  /** DOWNLOAD_MAX_SIZE, for the refusal of a too large download. */
-  downloadMaxBytes: number;
+  /** Downloads a file of a node (the step's download links). */
+  onDownload: (node: string, path: string) => void;
   /** What a classroom event adds under the steps (help, broadcasts), given the lesson position. */
   classroom?: (lesson: { currentStep: number; goTo: (step: number) => void }) => ReactNode;
 }
@@ -35,7 +34,7 @@ export function LessonPanel({
   initialProgress,
   sessionId,
   variables,
-  downloadMaxBytes,
+  onDownload,
   classroom,
 }: LessonPanelProps) {
   const { dict } = useI18n();
@@ -46,7 +45,6 @@ export function LessonPanel({
   const progress = useLessonProgress(lesson.id, lesson.steps.length, initialProgress, lastOpen);
   const { currentStep, doneSteps, verifiedSteps, passed, goTo, setDone, applyServerProgress } = progress;
   const checks = useLessonChecks(sessionId, passed, applyServerProgress);
-  const download = useNodeDownload(sessionId, downloadMaxBytes);
   const [finished, setFinished] = useState(false);
   const step = lesson.steps[currentStep];
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -69,8 +67,8 @@ export function LessonPanel({
     [checks, step],
   );
   const lab = useMemo<LessonLab>(
-    () => ({ lessonId: lesson.id, sessionId, variables, downloadMaxBytes, checks, onBlockTyped }),
-    [lesson.id, sessionId, variables, downloadMaxBytes, checks, onBlockTyped],
+    () => ({ lessonId: lesson.id, sessionId, variables, checks, onBlockTyped }),
+    [lesson.id, sessionId, variables, checks, onBlockTyped],
   );
 
   // On a step change (not on load): back to the top, and focus the heading so
@@ -164,7 +162,7 @@ export function LessonPanel({
                   quizzes={step.quizzes}
                   passed={passed}
                   onProgress={applyServerProgress}
-                  onDownload={download}
+                  onDownload={onDownload}
                 />
                 {step.solutionHtml ? <StepSolution key={currentStep} html={step.solutionHtml} /> : null}
               </section>
