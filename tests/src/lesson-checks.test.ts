@@ -1,6 +1,7 @@
 // Lessons that check the work (issue 18), API side: checks run in the node (never on the host),
-// quizzes judged on the server, verified and gated progress, lesson resources. One server and one
-// session of a one-node lesson written by the test; the tests run in order and build on each other.
+// quizzes judged on the server, verified and gated progress, lesson resources, and a Killercoda
+// scenario's setup and step background scripts. One server: one session of a one-node lesson written
+// by the test, then one claimed from the warm pool for the scenario; the tests build on each other.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -9,7 +10,9 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import type { TApiErrorBody, TCheckResult, TLesson, TLessonProgress, TQuizResult, TSession } from "@kubelab/shared";
 import { docker, execIn } from "./support/docker-objects";
+import { useDatabaseClient } from "./support/database-client";
 import { useKubelab } from "./support/lab-fixture";
+import { waitFor } from "./support/wait-for";
 
 // Unique per run: the host must never get the file a check writes.
 const TOKEN = `kubelab-check-${randomBytes(6).toString("hex")}`;
@@ -68,15 +71,44 @@ Which component decides on which node a pod runs?
 The end.
 `;
 
+// A Killercoda scenario (index.json): its intro background is the lesson's setup script, step 2's
+// background runs when progress reaches step 2 (and fails on purpose: a notice), verify is a check.
+const SCENARIO: Record<string, string> = {
+  "index.json": JSON.stringify({
+    title: "Scenario",
+    description: "A Killercoda scenario.",
+    details: {
+      intro: { text: "intro.md", background: "setup.sh" },
+      steps: [
+        { title: "Make it", text: "step1.md", verify: "verify1.sh" },
+        { title: "Background", text: "step2.md", background: "background2.sh" },
+      ],
+      finish: { text: "finish.md" },
+    },
+    // Two nodes, like the warm pool's sessions: the scenario's session is a claim from the pool.
+    backend: { imageid: "kubernetes-kubeadm-2nodes" },
+  }),
+  "intro.md": "Welcome.\n",
+  "setup.sh": `#!/bin/bash\necho "setup ran on $(hostname)" > /root/setup-${TOKEN}\n`,
+  "step1.md": "Run `touch /root/made`{{exec}}.\n",
+  "verify1.sh": "#!/bin/bash\ntest -f /root/made\n",
+  "step2.md": "Watch.\n",
+  "background2.sh": `#!/bin/bash\necho background > /root/background-${TOKEN}\nexit 3\n`,
+  "finish.md": "Done!\n",
+};
+
 function lessonsDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-check-lessons-"));
   fs.mkdirSync(path.join(dir, "checks"));
   fs.writeFileSync(path.join(dir, "checks", "en.md"), LESSON);
+  fs.mkdirSync(path.join(dir, "scenario"));
+  for (const [name, content] of Object.entries(SCENARIO)) fs.writeFileSync(path.join(dir, "scenario", name), content);
   return dir;
 }
 
 describe("lesson checks and quizzes", () => {
-  const lab = useKubelab({ env: { LESSONS_DIR: lessonsDir() } });
+  const lab = useKubelab({ env: { LESSONS_DIR: lessonsDir(), POOL_SIZE: "1" } });
+  const db = useDatabaseClient(lab);
   let session: TSession;
   const node1 = () => `kubelab-${session.id}-node1`;
   const check = (id: string) => lab.owner.request<TCheckResult>("POST", `/api/sessions/${session.id}/checks/${id}`);
@@ -219,5 +251,55 @@ describe("lesson checks and quizzes", () => {
     const refused = await check("s0-c0");
     assert.equal(refused.status, 409, JSON.stringify(refused.body));
     assert.equal((refused.body as unknown as TApiErrorBody).error.code, "node_not_running");
+  });
+
+  it("runs a Killercoda scenario's setup in the node once the session is claimed, and step backgrounds as progress reaches them", async () => {
+    await waitFor("the warm pool's session", async () => {
+      const pooled = await db.client.query("SELECT id FROM lab_sessions WHERE status = 'pooled'");
+      return pooled.rowCount === 1 ? true : undefined;
+    });
+    const kc = lab.server.client();
+    await kc.loginAsGuest("Killercoda fan");
+    const created = await kc.request<TSession>("POST", "/api/sessions", { lesson: "scenario" });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.status, "ready", "claimed from the warm pool (the setup runs after a claim too)");
+    const ready = await kc.waitUntilSettled(created.body.id);
+    assert.equal(ready.status, "ready", ready.reason ?? "");
+    const node = `kubelab-${ready.id}-node1`;
+    const setupFile = `/root/setup-${TOKEN}`;
+    const setup = await waitFor("the setup script to run in node1", async () => {
+      const read = await execIn(node, ["cat", setupFile]);
+      return read.exitCode === 0 ? read.output : undefined;
+    });
+    assert.equal(setup.trim(), "setup ran on node1");
+    assert.equal(fs.existsSync(setupFile), false, "not on the host");
+
+    const gated = await kc.request<TApiErrorBody>("PUT", "/api/lessons/scenario/progress", {
+      currentStep: 1,
+      doneSteps: [],
+    });
+    assert.equal(gated.status, 409);
+    assert.equal(gated.body.error.code, "step_not_verified");
+    const verify = (id: string) => kc.request<TCheckResult>("POST", `/api/sessions/${ready.id}/checks/${id}`);
+    assert.equal((await verify("s0-c0")).body.passed, false);
+    await execIn(node, ["touch", "/root/made"]);
+    assert.deepEqual((await verify("s0-c0")).body.progress.verifiedSteps, [0]);
+    const moved = await kc.request<TLessonProgress>("PUT", "/api/lessons/scenario/progress", {
+      currentStep: 1,
+      doneSteps: [0],
+    });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    const background = await waitFor("step 2's background to run", async () => {
+      const read = await execIn(node, ["cat", `/root/background-${TOKEN}`]);
+      return read.exitCode === 0 ? read.output : undefined;
+    });
+    assert.equal(background.trim(), "background");
+    // It exits 3: the attendee is told (a notice), the session goes on.
+    const notice = await waitFor("the failed background's notice", async () => {
+      const session = await kc.getSession(ready.id);
+      return session.notices.find((n) => n.code === "lesson_setup_failed");
+    });
+    assert.equal(notice.node, "node1");
+    assert.equal((await kc.getSession(ready.id)).status, "ready");
   });
 });

@@ -29,7 +29,7 @@ const STEP1 = [
   "",
   `${FENCE}plain`, // 8
   "kubectl wait --for=condition=ready pod web",
-  `${FENCE}{{exec}}`,
+  `${FENCE}{{exec interrupt}}`,
   "",
   FENCE, // 12
   "cat /etc/hosts",
@@ -80,7 +80,7 @@ writeScenario("pods-scenario", {
   "step1/text.md": STEP1,
   "step1/verify.sh": "kubectl get pod web | grep -q Running\n",
   "step1/background.sh": "echo step-one > /tmp/bg\n",
-  "step2/text.md": "Look at it:\n\n`kubectl describe pod web`{{execute}}\n",
+  "step2/text.md": `Look at it:\n\n\`kubectl describe pod web\`{{execute}}\n\n${FENCE}\nkubectl get pods -o wide\n${FENCE}{{exec}}\n`,
   "step2/foreground.sh": "watch kubectl get pods\n",
   "finish.md": "Done, well **done**.\n",
   "finish/background.sh": "echo bye\n",
@@ -126,6 +126,7 @@ describe("Killercoda scenarios", () => {
         node: "node1",
         mode: "run",
         command: "kubectl wait --for=condition=ready pod web",
+        interrupt: true,
       },
       { id: "s0-b4", language: "", node: null, mode: "copy", command: "cat /etc/hosts" },
     ]);
@@ -145,13 +146,10 @@ describe("Killercoda scenarios", () => {
     assert.equal(step.solutionHtml, '<pre><code class="language-bash">kubectl run web --image=nginx</code></pre>\n');
     assert.doesNotMatch(step.html, /Solution/);
     assert.match(step.html, /&lt;details&gt;&lt;summary&gt;Tip/);
-    assert.deepEqual(lesson!.steps[1]!.blocks[0], {
-      id: "s1-b0",
-      language: "bash",
-      node: "node1",
-      mode: "run",
-      command: "kubectl describe pod web",
-    });
+    assert.deepEqual(lesson!.steps[1]!.blocks, [
+      { id: "s1-b0", language: "bash", node: "node1", mode: "run", command: "kubectl describe pod web" },
+      { id: "s1-b1", language: "bash", node: "node1", mode: "run", command: "kubectl get pods -o wide" },
+    ]);
   });
 
   it("turns verify into a check and background/foreground into secrets and step.foreground", () => {
@@ -196,7 +194,7 @@ describe("Killercoda scenarios", () => {
       fs.cpSync(path.join(root, "pods-scenario"), path.join(dir, "pods-scenario"), { recursive: true });
       const ok = spawnSync(process.execPath, [cli, dir], { encoding: "utf8" });
       assert.equal(ok.status, 0, ok.stdout + ok.stderr);
-      assert.match(ok.stdout, /pods-scenario \[Killercoda scenario\] \(en: 2 steps, 6 blocks, 1 checks, 0 quizzes\)/);
+      assert.match(ok.stdout, /pods-scenario \[Killercoda scenario\] \(en: 2 steps, 7 blocks, 1 checks, 0 quizzes\)/);
       assert.match(ok.stderr, /warning: .*index\.json:1: details\.assets are not uploaded/);
 
       fs.mkdirSync(path.join(dir, "broken-json"));

@@ -17,6 +17,9 @@ export interface InlineLinks {
   downloadLinks: TLessonDownloadLink[];
 }
 
+// markdown-it percent-encodes braces in link targets. Port URL variables stay variables so the lab
+// page can fill them in; others (a user name could be "javascript:...") never become link targets.
+const ENCODED_URL_VARIABLE = /%7B%7B\s*(node[1-9]\.(?:url|pathurl)\.\d{1,5})\s*%7D%7D/gi;
 const PORT_LINK = /^port:(node[1-9]):(\d{1,5})(\/[^\s]*)?$/;
 const SAFE_SCHEMES = /^(https?:|mailto:)/i;
 const ANY_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
@@ -38,7 +41,8 @@ export function checkInline(token: Token, context: LinkContext, line: number): I
   for (let i = 0; i < children.length; i++) {
     const child = children[i]!;
     if (child.type === "link_open") {
-      const href = child.attrGet("href") ?? "";
+      const href = (child.attrGet("href") ?? "").replace(ENCODED_URL_VARIABLE, "{{$1}}");
+      child.attrSet("href", href);
       if (href.startsWith("port:")) {
         const port = PORT_LINK.exec(href);
         if (!port) throw new LessonError(file, line, `bad port link "${href}" (expected port:<node>:<port>[/path])`);

@@ -166,6 +166,14 @@ describe("variables, download links and front matter", () => {
     );
   });
 
+  it("keeps port URL variables usable as link targets, and no other variable", () => {
+    const html = parse("## S\n\n[app]({{node1.url.8080}}/hello) [p]({{node2.pathurl.80}}) [me]({{user.name}})").lesson
+      .steps[0]!.html;
+    assert.match(html, /<a href="\{\{node1\.url\.8080\}\}\/hello">app<\/a>/);
+    assert.match(html, /<a href="\{\{node2\.pathurl\.80\}\}">p<\/a>/);
+    assert.match(html, /<a href="%7B%7Buser\.name%7D%7D">me<\/a>/);
+  });
+
   it("reports unknown nodes and near misses with file and line", () => {
     const cases: [string, number, RegExp][] = [
       ["## S\n\nSee {{node3.ip}}.", 10, /\{\{node3\.ip\}\} names node3, which is not one of the lesson's nodes/],

@@ -32,13 +32,16 @@ export class LessonChecks {
 
   /**
    * Runs check `checkId` of the session's lesson. `lang`: the language version the page shows (its
-   * hint comes in that language); check ids are the same in every version of a lesson.
+   * hint comes in that language), else the event's language for an attendee's session, else the
+   * catalog's default; check ids are the same in every version of a lesson.
    */
   async run(viewer: Viewer, sessionId: string, checkId: string, lang?: string): Promise<TCheckResult> {
     const session = await this.access.session(viewer, sessionId);
     const lessonId = session.lessonId;
     if (!lessonId) throw new AppError("not_found", "This session has no lesson, so it has no checks");
-    const lesson = this.catalog.get(lessonId, lang);
+    const eventLang = session.event?.language;
+    const fallback = eventLang && this.catalog.get(lessonId).languages.includes(eventLang) ? eventLang : undefined;
+    const lesson = this.catalog.get(lessonId, lang ?? fallback);
     const secrets = this.catalog.secrets(lessonId, lesson.lang);
     const check = Object.hasOwn(secrets.checks, checkId) ? secrets.checks[checkId] : undefined;
     if (!check) throw new AppError("not_found", `Lesson "${lessonId}" has no check "${checkId}"`);
