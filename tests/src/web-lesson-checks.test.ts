@@ -31,6 +31,7 @@ Intro.
 Hello {{user.name}}. Session: {{session.id}}.
 
 Host form: {{node1.url.30001}} and path form: {{node1.pathurl.30001}}; node1 is {{node1.hostname}}.
+Open [the app]({{node1.url.30001}}/hello).
 
 \`\`\`bash node1
 echo "sid={{session.id}}" > /root/sid.txt && cat /root/sid.txt
@@ -163,6 +164,8 @@ describe("lesson checks, quizzes, variables and downloads in Chromium", () => {
     assert.ok(text.includes(`path form: ${lab.publicUrl}/ports/${sessionId}/node1/30001/`), text);
     assert.ok(text.includes("node1 is node1."), text);
     assert.ok(!text.includes("{{"), "no variable left as written");
+    const app = page.locator("[data-testid=lesson-step] a", { hasText: "the app" });
+    assert.equal(await app.getAttribute("href"), `http://node1-30001-${sessionId}.localhost:${port}/hello`);
     await page.locator("[data-block-id=s0-b0] [data-testid=block-run]").click();
     await waitForTerminalLine(page, new RegExp(`^sid=${sessionId}\\s*$`, "m"));
     const written = await execIn(`kubelab-${sessionId}-node1`, ["cat", "/root/sid.txt"]);

@@ -47,6 +47,17 @@ describe("lesson variables", () => {
     );
   });
 
+  it("do not double the slash when a path follows a port URL", () => {
+    assert.equal(
+      fillVariables("curl {{node1.pathurl.80}}/x", values),
+      `curl https://lab.example.org/ports/${SESSION}/node1/80/x`,
+    );
+    assert.equal(
+      fillVariablesInHtml('<a href="{{node1.url.8080}}/hello">{{node1.url.8080}}</a>', values),
+      `<a href="https://node1-8080-${SESSION}.lab.example.org/hello">https://node1-8080-${SESSION}.lab.example.org/</a>`,
+    );
+  });
+
   it("fill HTML as escaped text, never as markup", () => {
     assert.equal(fillVariablesInHtml("<p>Hi {{user.name}}</p>", values), "<p>Hi Ana &lt;b&gt;&amp;&lt;/b&gt;</p>");
     assert.equal(

@@ -30,9 +30,28 @@ function pattern(): RegExp {
   return new RegExp(LESSON_VARIABLE.source, "g");
 }
 
+/**
+ * Replaces every variable of `text` with `render(value)`, or leaves it as written without a value.
+ * A port URL ends with "/": when the lesson goes on with a path (`{{node1.url.8080}}/hello`), that
+ * slash is dropped so the path does not start with "//".
+ */
+function replaceVariables(
+  text: string,
+  values: LessonVariableValues,
+  variable: RegExp,
+  render: (value: string) => string,
+): string {
+  return text.replace(variable, (written, name: string, offset: number) => {
+    const value = variableValue(name, values);
+    if (value === undefined) return written;
+    const followedBySlash = text.charAt(offset + written.length) === "/";
+    return render(followedBySlash && value.endsWith("/") ? value.slice(0, -1) : value);
+  });
+}
+
 /** A command or text with its variables filled in; any it cannot fill stay as written. */
 export function fillVariables(text: string, values: LessonVariableValues): string {
-  return text.replace(pattern(), (written, name: string) => variableValue(name, values) ?? written);
+  return replaceVariables(text, values, pattern(), (value) => value);
 }
 
 const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -41,22 +60,16 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 
-// A variable as the whole target of a markdown link: the parser percent-encodes its braces.
+// A port URL variable as a link target, percent-encoded by markdown-it (lesson parsers since
+// "port URL variables work as link targets" restore the braces themselves).
 const ENCODED_URL_VARIABLE = /%7B%7B\s*(node[1-9]\.(?:url|pathurl)\.\d{1,5})\s*%7D%7D/gi;
 
 /**
  * A step's sanitized HTML with its variables filled in as text, HTML-escaped (a user name like
- * `<b>` shows as written, never as markup). Port URL variables used as link targets, which the
- * lesson parser percent-encoded, are filled in too; other variables are never put in a URL.
+ * `<b>` shows as written, never as markup), link targets included: the lesson parser leaves only
+ * port URL variables there (others stay percent-encoded, so a user name never becomes a link).
  */
 export function fillVariablesInHtml(html: string, values: LessonVariableValues): string {
-  return html
-    .replace(ENCODED_URL_VARIABLE, (written, name: string) => {
-      const value = variableValue(name, values);
-      return value ? escapeHtml(value) : written;
-    })
-    .replace(pattern(), (written, name: string) => {
-      const value = variableValue(name, values);
-      return value === undefined ? written : escapeHtml(value);
-    });
+  const links = replaceVariables(html, values, ENCODED_URL_VARIABLE, escapeHtml);
+  return replaceVariables(links, values, pattern(), escapeHtml);
 }
