@@ -75,6 +75,9 @@ export interface ContainerStatsReading {
   cpuNanos: number;
   memoryBytes: number;
   memoryLimitBytes: number;
+  /** Processes and threads in the container's pids cgroup, and its limit (null when unlimited or not reported). */
+  pids: number | null;
+  pidsLimit: number | null;
   /** When it was read (ms since the epoch). */
   at: number;
 }
@@ -461,10 +464,14 @@ export class DockerEngine {
     // As `docker stats` counts it: page cache that can be dropped at once is not "in use".
     const counters = memory.stats as Record<string, number | undefined> | undefined;
     const cache = counters?.inactive_file ?? counters?.total_inactive_file ?? 0;
+    const pidsStats = stats.pids_stats;
     return {
       cpuNanos: stats.cpu_stats?.cpu_usage?.total_usage ?? 0,
       memoryBytes: Math.max(0, memory.usage - cache),
       memoryLimitBytes: memory.limit ?? 0,
+      pids: typeof pidsStats?.current === "number" ? pidsStats.current : null,
+      // The engine reports "max" (no limit) as 0 or a huge number; both read as no limit.
+      pidsLimit: pidsStats?.limit && pidsStats.limit < Number.MAX_SAFE_INTEGER ? pidsStats.limit : null,
       at: Date.now(),
     };
   }

@@ -307,6 +307,8 @@ export const en = {
         "{node} has used {used} of its {limit} of disk space. At the limit the lab is stopped: delete files or images you no longer need.",
       disk_limit: "{node} used {used}, more than its {limit} of disk space, so the lab was stopped.",
       oom_kill: "A process in {node} was stopped because the node ran out of memory.",
+      pids_limit:
+        '{node} reached its limit of processes: new programs cannot start there ("fork: Resource temporarily unavailable"). Stop programs you left running in the background (jobs, then kill %1) and try again.',
     },
     // Why a session failed or ended, by the code the server sends (ZSessionReasonCode); {nodes}
     // lists the nodes concerned. Every code must be here (and in es.ts).
@@ -726,6 +728,8 @@ export const en = {
     disk: "{node} disk: {used} of {limit}",
     memoryWarning: "{node} is close to its memory limit: programs in it may be stopped.",
     diskWarning: "{node} is close to its disk limit: at the limit the lab is stopped.",
+    processes: "{node} processes: {used} of {limit}",
+    processesWarning: "{node} is close to its limit of processes: new programs may fail to start.",
   },
   adminHome: {
     title: "Administration",

@@ -308,6 +308,8 @@ export const es: Dictionary = {
         "{node} ha usado {used} de sus {limit} de espacio en disco. Al llegar al límite el laboratorio se detiene: borra los archivos o imágenes que ya no necesites.",
       disk_limit: "{node} usó {used}, más que sus {limit} de espacio en disco, así que el laboratorio se detuvo.",
       oom_kill: "Se detuvo un proceso en {node} porque el nodo se quedó sin memoria.",
+      pids_limit:
+        '{node} llegó a su límite de procesos: no se pueden iniciar programas nuevos en él ("fork: Resource temporarily unavailable"). Detén los programas que dejaste en segundo plano (jobs y luego kill %1) y vuelve a intentarlo.',
     },
     reasonCodes: {
       deleted: "Esta sesión de laboratorio se ha terminado.",
@@ -730,6 +732,8 @@ export const es: Dictionary = {
     disk: "Disco de {node}: {used} de {limit}",
     memoryWarning: "{node} está cerca de su límite de memoria: los programas que ejecuta pueden ser detenidos.",
     diskWarning: "{node} está cerca de su límite de disco: al llegar al límite el laboratorio se detiene.",
+    processes: "Procesos de {node}: {used} de {limit}",
+    processesWarning: "{node} está cerca de su límite de procesos: los programas nuevos pueden no arrancar.",
   },
   adminHome: {
     title: "Administración",
