@@ -67,7 +67,7 @@ describe("event room", () => {
       ],
     );
     assert.ok(room.steps.length > 1, "one entry per lesson step");
-    assert.deepEqual(room.steps[0], { step: 0, current: 2, done: 0 });
+    assert.deepEqual(room.steps[0], { step: 0, current: 2, done: 0, verified: 0 });
 
     const raise = (a: typeof ana, body: Record<string, unknown>) =>
       a.client.request<TMyHelpRequest & TApiErrorBody>("POST", `/api/sessions/${a.sessionId}/help`, body);
@@ -104,8 +104,8 @@ describe("event room", () => {
       await waitFor("the board to move", () => (latest()?.steps[0]?.done === 1 ? true : undefined), 3_000, 20);
       assert.ok(Date.now() - moved < 2_500);
       assert.deepEqual(latest()!.steps.slice(0, 2), [
-        { step: 0, current: 1, done: 1 },
-        { step: 1, current: 1, done: 0 },
+        { step: 0, current: 1, done: 1, verified: 0 },
+        { step: 1, current: 1, done: 0, verified: 0 },
       ]);
       assert.deepEqual([attendee("Bea")?.currentStep, attendee("Bea")?.doneSteps], [1, [0]]);
 

@@ -147,7 +147,13 @@ describe("lessons API", () => {
     assert.equal((await client.request("GET", "/api/lessons/solo-lab/progress")).status, 401);
     await client.loginAsGuest("Pia");
     const initial = await client.request<TLessonProgress>("GET", "/api/lessons/solo-lab/progress");
-    assert.deepEqual(initial.body, { lesson: "solo-lab", currentStep: 0, doneSteps: [] });
+    assert.deepEqual(initial.body, {
+      lesson: "solo-lab",
+      currentStep: 0,
+      doneSteps: [],
+      verifiedSteps: [],
+      passed: [],
+    });
     const saved = await client.request<TLessonProgress>("PUT", "/api/lessons/solo-lab/progress", {
       currentStep: 0,
       doneSteps: [0, 0],

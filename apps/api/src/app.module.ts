@@ -40,7 +40,11 @@ import { Readiness } from "./health/readiness.service";
 import { MetricsController } from "./metrics/metrics.controller";
 import { Metrics } from "./metrics/metrics.service";
 import { LessonCatalog } from "./lessons/lesson-catalog.service";
+import { LessonChecks } from "./lessons/lesson-checks.service";
+import { LessonChecksController } from "./lessons/lesson-checks.controller";
 import { LessonProgressController } from "./lessons/lesson-progress.controller";
+import { LessonProgressStore } from "./lessons/lesson-progress.service";
+import { LessonSetup } from "./lessons/lesson-setup.service";
 import { LessonsController } from "./lessons/lessons.controller";
 import { NodeFilesController } from "./nodes/node-files.controller";
 import { DockerEngine } from "./nodes/docker-engine.adapter";
@@ -111,6 +115,7 @@ export class AppModule {
         NodeFilesController,
         LessonsController,
         LessonProgressController,
+        LessonChecksController,
         HealthController,
         ReadyController,
         MetricsController,
@@ -167,6 +172,9 @@ export class AppModule {
         SessionNotices,
         SessionEvents,
         LessonCatalog,
+        LessonProgressStore,
+        LessonChecks,
+        LessonSetup,
         TerminalRegistry,
         TerminalActivity,
         EventRoom,

@@ -30,6 +30,9 @@ export const ZApiErrorCode = z.enum([
   "csrf_rejected",
   "cannot_modify_self",
   "engine_timeout",
+  "step_not_verified",
+  "node_not_running",
+  "check_in_progress",
   "internal_error",
 ]);
 export type TApiErrorCode = z.infer<typeof ZApiErrorCode>;

@@ -11,6 +11,8 @@ export const ZRoomAttendee = z.object({
   /** From the attendee's lesson progress (the event's lesson); 0 and [] before any. */
   currentStep: z.number().int(),
   doneSteps: z.array(z.number().int()),
+  /** The done steps whose checks and quizzes passed on the server (issue 18); the rest were only marked done. */
+  verifiedSteps: z.array(z.number().int()).default([]),
   /**
    * The last input typed into any of the session's terminals (to the second), or null: none since
    * the server started, or the session has ended.
@@ -28,8 +30,10 @@ export const ZRoomStep = z.object({
   step: z.number().int(),
   /** Attendees whose current step it is. */
   current: z.number().int(),
-  /** Attendees who marked it done. */
+  /** Attendees who marked it done (verified or not). */
   done: z.number().int(),
+  /** Of those, attendees whose checks and quizzes of the step passed on the server. */
+  verified: z.number().int().default(0),
 });
 export type TRoomStep = z.infer<typeof ZRoomStep>;
 

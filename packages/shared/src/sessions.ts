@@ -49,8 +49,16 @@ export type TSessionNode = z.infer<typeof ZSessionNode>;
  *   session goes on.
  * - pids_limit: `node` reached its process limit (NODE_PIDS_LIMIT): new processes cannot start in
  *   it until some end; the session goes on. At most one per node per 10 minutes.
+ * - lesson_setup_failed: a script the lesson runs in `node` at the start (Killercoda background.sh)
+ *   failed or ran out of time; the lab works, but the lesson's starting state may be incomplete.
  */
-export const ZSessionNoticeCode = z.enum(["disk_warning", "disk_limit", "oom_kill", "pids_limit"]);
+export const ZSessionNoticeCode = z.enum([
+  "disk_warning",
+  "disk_limit",
+  "oom_kill",
+  "pids_limit",
+  "lesson_setup_failed",
+]);
 export type TSessionNoticeCode = z.infer<typeof ZSessionNoticeCode>;
 
 export const ZSessionNotice = z.object({

@@ -92,4 +92,14 @@ describe("session access rules", () => {
     );
     assert.equal(usableNode(ready, "node1", "port").ip, "10.0.0.2");
   });
+
+  it("runs lesson checks only in a running node of a ready session, refused as node_not_running", () => {
+    assert.equal(usableNode(ready, "node1", "check").containerId, "c1");
+    assert.deepEqual(
+      refusal(() => usableNode({ ...ready, status: "provisioning" }, "node1", "check")),
+      { code: "node_not_running", message: "The session is provisioning; checks run once it is ready" },
+    );
+    assert.equal(refusal(() => usableNode(ready, "node2", "check")).code, "node_not_running");
+    assert.equal(refusal(() => usableNode(ready, "node3", "check")).code, "not_found");
+  });
 });

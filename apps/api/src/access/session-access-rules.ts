@@ -23,14 +23,17 @@ export interface SessionFacts {
 /**
  * What a node is used for, and so what it must have: "manage" (settings such
  * as port visibility) needs the node to exist; terminals and uploads need its
- * container; ports need its address. All but "manage" need a ready session.
+ * container; ports need its address; lesson checks need a running node (refused with
+ * node_not_running, which the lab page tells apart from an ended session). All but "manage" need a
+ * ready session.
  */
-export type NodeUse = "manage" | "terminal" | "upload" | "port";
+export type NodeUse = "manage" | "terminal" | "upload" | "port" | "check";
 
 const NOT_READY_PHRASE: Record<Exclude<NodeUse, "manage">, string> = {
   terminal: "terminals open",
   upload: "files can be uploaded",
   port: "ports open",
+  check: "checks run",
 };
 
 /** The one place that says a session's nodes can be worked with. */
@@ -66,13 +69,14 @@ export function usableNode<N extends NodeFacts>(
   if (!node) throw new AppError("not_found", `This session has no node "${nodeName}"`);
   if (use === "manage") return node;
   const notReady = new AppError(
-    "session_not_active",
+    use === "check" ? "node_not_running" : "session_not_active",
     `The session is ${session.status}; ${NOT_READY_PHRASE[use]} once it is ready`,
   );
   if (!isSessionReady(session)) throw notReady;
   switch (use) {
     case "terminal":
     case "upload":
+    case "check":
       if (!node.containerId) throw notReady;
       return node;
     case "port":

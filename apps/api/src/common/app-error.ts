@@ -42,5 +42,8 @@ export const HTTP_STATUS_BY_CODE: Record<TApiErrorCode, number> = {
   csrf_rejected: 403,
   cannot_modify_self: 409,
   engine_timeout: 504,
+  step_not_verified: 409,
+  node_not_running: 409,
+  check_in_progress: 429,
   internal_error: 500,
 };

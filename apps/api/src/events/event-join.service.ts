@@ -178,6 +178,7 @@ export class EventJoinService {
       this.lifecycle.provision(session);
     } else if (outcome === "claimed") {
       this.logger.log(`Session ${session.id} claimed from event ${event.id}'s reserve by user ${user.id}`);
+      this.lifecycle.claimed(session.id);
       this.metrics.provisioned("pool_claim", (performance.now() - started) / 1000);
       void this.pool.refill();
     }

@@ -104,12 +104,14 @@ export class EventRoom {
   private async progress(
     event: Event,
     sessions: readonly { ownerId: string | null }[],
-  ): Promise<Map<string, { currentStep: number; doneSteps: number[]; stepSince: Date | null }>> {
+  ): Promise<
+    Map<string, { currentStep: number; doneSteps: number[]; verifiedSteps: number[]; stepSince: Date | null }>
+  > {
     const owners = [...new Set(sessions.map((s) => s.ownerId).filter((id): id is string => id !== null))];
     const rows = owners.length
       ? await this.prisma.lessonProgress.findMany({
           where: { lessonId: event.lessonId, userId: { in: owners } },
-          select: { userId: true, currentStep: true, doneSteps: true, stepSince: true },
+          select: { userId: true, currentStep: true, doneSteps: true, verifiedSteps: true, stepSince: true },
         })
       : [];
     return new Map(rows.map((p) => [p.userId, p]));

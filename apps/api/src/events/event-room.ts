@@ -13,6 +13,8 @@ export interface RoomSession {
 export interface RoomProgress {
   currentStep: number;
   doneSteps: readonly number[];
+  /** Steps verified on the server (checks and quizzes passed); absent: none. */
+  verifiedSteps?: readonly number[];
   /** When currentStep last changed; null or absent when unknown. */
   stepSince?: Date | null;
 }
@@ -49,9 +51,8 @@ export function buildRoom(input: RoomInput): TEventRoom {
       status: session.status,
       expiresAt: session.expiresAt.toISOString(),
       currentStep: clampStep(progress?.currentStep ?? 0, input.stepCount),
-      doneSteps: [...new Set(progress?.doneSteps ?? [])]
-        .filter((s) => inRange(s, input.stepCount))
-        .sort((a, b) => a - b),
+      doneSteps: validDoneSteps(progress?.doneSteps ?? [], input.stepCount),
+      verifiedSteps: validDoneSteps(progress?.verifiedSteps ?? [], input.stepCount),
       // To the second: typing makes at most one change per second.
       lastActivityAt: last === undefined ? null : new Date(Math.floor(last / 1000) * 1000).toISOString(),
       helpRequestId: help.find((h) => h.sessionId === session.id)?.id ?? null,
@@ -59,11 +60,12 @@ export function buildRoom(input: RoomInput): TEventRoom {
     };
   });
   attendees.sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId));
-  const steps = Array.from({ length: input.stepCount }, (_, step) => ({ step, current: 0, done: 0 }));
+  const steps = Array.from({ length: input.stepCount }, (_, step) => ({ step, current: 0, done: 0, verified: 0 }));
   for (const attendee of attendees) {
     const current = steps[attendee.currentStep];
     if (current) current.current++;
     for (const done of attendee.doneSteps) steps[done]!.done++;
+    for (const verified of attendee.verifiedSteps) steps[verified]!.verified++;
   }
   return { eventId: input.eventId, lessonId: input.lessonId, attendees, steps, help };
 }
@@ -78,7 +80,7 @@ export function latestPerOwner<S extends { ownerId: string; createdAt: Date }>(s
   return [...latest.values()];
 }
 
-/** Done steps that exist in a lesson of `count` steps, once each, in order. */
+/** Done (or verified) steps that exist in a lesson of `count` steps, once each, in order. */
 export function validDoneSteps(doneSteps: readonly number[], count: number): number[] {
   return [...new Set(doneSteps)].filter((s) => inRange(s, count)).sort((a, b) => a - b);
 }

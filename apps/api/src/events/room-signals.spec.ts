@@ -16,6 +16,7 @@ const room: TEventRoom = {
       expiresAt: "2026-01-01T10:00:00.000Z",
       currentStep: 0,
       doneSteps: [],
+      verifiedSteps: [],
       lastActivityAt: null,
       helpRequestId: null,
       stepSince: null,

@@ -5,6 +5,14 @@ import { PublicRoute } from "../auth/public-route.decorator";
 import { AppError } from "../common/app-error";
 import { LessonCatalog } from "./lesson-catalog.service";
 
+/** A `?lang=` query parameter: absent, or a two-letter language code. */
+export function langQuery(lang: string | undefined): string | undefined {
+  if (lang !== undefined && !ZLessonLanguage.safeParse(lang).success) {
+    throw new AppError("bad_request", "lang must be a two-letter language code like es or en");
+  }
+  return lang;
+}
+
 // The catalog is public: the home page shows it before anyone logs in.
 @PublicRoute()
 @Controller("api/lessons")
@@ -18,10 +26,7 @@ export class LessonsController {
 
   @Get(":id")
   get(@Param("id") id: string, @Query("lang") lang?: string): TLesson {
-    if (lang !== undefined && !ZLessonLanguage.safeParse(lang).success) {
-      throw new AppError("bad_request", "lang must be a two-letter language code like es or en");
-    }
-    return this.catalog.get(id, lang);
+    return this.catalog.get(id, langQuery(lang));
   }
 
   @Get(":id/assets/*path")

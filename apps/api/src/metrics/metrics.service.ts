@@ -75,6 +75,12 @@ export class Metrics {
     labelNames: ["provider", "outcome"] as const,
     registers: [this.registry],
   });
+  private readonly lessonChecks = new Counter({
+    name: "kubelab_lesson_checks_total",
+    help: "Lesson checks run in nodes, by result (passed, failed, timed_out)",
+    labelNames: ["result"] as const,
+    registers: [this.registry],
+  });
   private readonly dockerErrors = new Counter({
     name: "kubelab_docker_api_errors_total",
     help: "Docker API calls that failed, by kind (timeout, status code class, or connection)",
@@ -197,6 +203,10 @@ export class Metrics {
 
   loginAttempt(provider: string, outcome: string): void {
     this.logins.inc({ provider, outcome });
+  }
+
+  lessonCheck(result: "passed" | "failed" | "timed_out"): void {
+    this.lessonChecks.inc({ result });
   }
 
   dockerError(error: unknown): void {

@@ -19,6 +19,17 @@ import { NODE_EVENT_ACTIONS, nodeEventsFrom, type NodeEvent } from "./docker-eve
 import { securityHostConfig, type NodeSecurityProfile } from "./node-security-profile";
 import { sessionBridgeName } from "./session-bridge-name";
 
+// How long after a script's own time limit the server stops waiting for it (timeout in the node
+// normally ends it right at the limit).
+const SCRIPT_DEADLINE_GRACE_MS = 5000;
+
+// timeout puts itself and the script in a new process group (its pid): killed once the script ends.
+const SCRIPT_RUNNER =
+  'timeout -s KILL "$1" bash -c "$2" & pid=$!; wait "$pid" 2>/dev/null; code=$?; kill -KILL -- "-$pid" 2>/dev/null; exit "$code"';
+
+/** An exec ran past the time the caller gave it (the process may still run in the container). */
+export class ExecDeadlineError extends Error {}
+
 export interface NodeSpec {
   labels: Required<NodeLabels>;
   image: string;
@@ -634,13 +645,10 @@ export class DockerEngine {
   }
 
   /**
-   * Runs a command in a container and collects its exit code and (combined, truncated) output.
-   * Each API request is bounded by DOCKER_TIMEOUT, the command's whole run by `timeoutMs`.
-   */
-  /**
-   * Runs a command to completion and returns its exit code and output. `signal` stops waiting at
-   * once: ending a session that is still starting must not wait for a readiness check in flight,
-   * which on a loaded host can take the rest of NODE_READY_TIMEOUT.
+   * Runs a command to completion and returns its exit code and output (its first 64 KiB). Each API
+   * request is bounded by DOCKER_TIMEOUT, the command's whole run by `timeoutMs`. `signal` stops
+   * waiting at once: ending a session that is still starting must not wait for a readiness check
+   * in flight, which on a loaded host can take the rest of NODE_READY_TIMEOUT.
    */
   async exec(
     containerId: string,
@@ -648,10 +656,79 @@ export class DockerEngine {
     timeoutMs = 10_000,
     signal?: AbortSignal,
   ): Promise<{ exitCode: number; output: string }> {
+    let output = "";
+    const exitCode = await this.runExec(containerId, cmd, {
+      timeoutMs,
+      signal,
+      onOutput: (chunk) => {
+        if (output.length < 64 * 1024) output += chunk.toString("utf8");
+      },
+    });
+    return { exitCode, output };
+  }
+
+  /**
+   * Runs a lesson's script with bash inside a node (never on the host): `timeout -s KILL` in the node
+   * kills it and its process group at `timeoutSeconds`, and whatever the script left running in the
+   * background is killed when it ends (it would hold the output open); the server stops waiting a few
+   * seconds later whatever happens (a child that left the group). stdout and stderr go to `onOutput`
+   * as they come.
+   */
+  async runScript(
+    containerId: string,
+    script: string,
+    options: { timeoutSeconds: number; onOutput: (chunk: Buffer) => void },
+  ): Promise<{ exitCode: number | null; timedOut: boolean }> {
+    const cmd = ["bash", "-c", SCRIPT_RUNNER, "kubelab-script", String(options.timeoutSeconds), script];
+    const started = Date.now();
+    try {
+      const exitCode = await this.runExec(containerId, cmd, {
+        timeoutMs: options.timeoutSeconds * 1000 + SCRIPT_DEADLINE_GRACE_MS,
+        onOutput: options.onOutput,
+        env: ["LANG=C.UTF-8", "HOME=/root"],
+        workingDir: "/root",
+        describe: `script (${options.timeoutSeconds} s)`,
+      });
+      // 124: timeout's own code; 137: the KILL reached timeout's process group, timeout included.
+      // A script that exits so itself before its time is not "timed out".
+      const timedOut =
+        (exitCode === 124 || exitCode === 137) && Date.now() - started >= options.timeoutSeconds * 1000 - 250;
+      return { exitCode: exitCode === -1 ? null : exitCode, timedOut };
+    } catch (error) {
+      if (error instanceof ExecDeadlineError) return { exitCode: null, timedOut: true };
+      // 409 "container is not running", 404 gone: the node stopped under the session.
+      const status = statusCode(error);
+      if (status === 404 || status === 409) throw new AppError("node_not_running", "The node is not running");
+      throw error;
+    }
+  }
+
+  private async runExec(
+    containerId: string,
+    cmd: string[],
+    options: {
+      timeoutMs: number;
+      signal?: AbortSignal;
+      onOutput: (chunk: Buffer) => void;
+      env?: string[];
+      workingDir?: string;
+      /** How logs and errors name the command (lesson scripts are not for logs). */
+      describe?: string;
+    },
+  ): Promise<number> {
+    const { signal, timeoutMs } = options;
     signal?.throwIfAborted();
-    const what = `exec "${cmd.join(" ").slice(0, 60)}" in ${containerId.slice(0, 12)}`;
+    const named = options.describe ?? `"${cmd.join(" ")}"`;
+    const what = `exec ${options.describe ?? `"${cmd.join(" ").slice(0, 60)}"`} in ${containerId.slice(0, 12)}`;
     const exec = await this.call(what, (abortSignal) =>
-      this.#docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, abortSignal }),
+      this.#docker.getContainer(containerId).exec({
+        Cmd: cmd,
+        AttachStdout: true,
+        AttachStderr: true,
+        ...(options.env ? { Env: options.env } : {}),
+        ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
+        abortSignal,
+      }),
     );
     const stream = await this.call(
       `${what} (attach)`,
@@ -659,10 +736,7 @@ export class DockerEngine {
       { discardLate: (late) => (late as unknown as Readable).destroy() },
     );
     const sink = new PassThrough();
-    let output = "";
-    sink.on("data", (chunk: Buffer) => {
-      if (output.length < 64 * 1024) output += chunk.toString("utf8");
-    });
+    sink.on("data", options.onOutput);
     this.#docker.modem.demuxStream(stream, sink, sink);
     await new Promise<void>((resolve, reject) => {
       const settle = (error?: Error) => {
@@ -674,11 +748,11 @@ export class DockerEngine {
       const aborted = () => {
         stream.destroy();
         const reason: unknown = signal?.reason;
-        settle(reason instanceof Error ? reason : new Error(`"${cmd.join(" ")}" was cancelled`));
+        settle(reason instanceof Error ? reason : new Error(`${named} was cancelled`));
       };
       const timer = setTimeout(() => {
         stream.destroy();
-        settle(new Error(`"${cmd.join(" ")}" did not finish within ${timeoutMs} ms`));
+        settle(new ExecDeadlineError(`${named} did not finish within ${timeoutMs} ms`));
       }, timeoutMs);
       if (signal?.aborted) aborted();
       signal?.addEventListener("abort", aborted, { once: true });
@@ -686,7 +760,7 @@ export class DockerEngine {
       stream.on("error", (error) => settle(error));
     });
     const result = await this.call(`${what} (result)`, (abortSignal) => exec.inspect({ abortSignal }));
-    return { exitCode: execExitCode(result) ?? -1, output };
+    return execExitCode(result) ?? -1;
   }
 
   /**

@@ -29,6 +29,18 @@ export class SessionEvents {
   }
 
   /**
+   * A session became ready for its owner: built for them, or claimed from a warm pool (emitted
+   * after the claim's commit). Lesson setup scripts start from here (LessonSetup).
+   */
+  emitReady(sessionId: string): void {
+    this.emitter.emit("ready", sessionId);
+  }
+
+  onReady(listener: (sessionId: string) => void): void {
+    this.emitter.on("ready", listener);
+  }
+
+  /**
    * A session stopped holding a place under MAX_SESSIONS (it failed, or ended and is recorded so),
    * so a queued session may start (SessionQueue listens). Emitted after the status change.
    */

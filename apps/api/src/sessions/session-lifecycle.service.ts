@@ -123,6 +123,11 @@ export class SessionLifecycle {
     return rows[0]?.id ?? null;
   }
 
+  /** After the commit of a claim: the session is its owner's and ready (lesson setup starts). */
+  claimed(sessionId: string): void {
+    this.events.emitReady(sessionId);
+  }
+
   /**
    * Inside the caller's transaction: moves the oldest pooled session (of any pool) to ending, so a
    * user's session can have its place under MAX_SESSIONS. Returns its id (the caller finishes it
@@ -222,6 +227,7 @@ export class SessionLifecycle {
       throw new SessionFailure({ code: "provision_error", detail: "session ended while it was being created" });
     }
     this.logger.log(`Session ${sessionId} ready`);
+    this.events.emitReady(sessionId);
   }
 
   private async markPooled(sessionId: string): Promise<void> {

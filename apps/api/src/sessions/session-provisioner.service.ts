@@ -1,5 +1,8 @@
 import { Inject, Injectable, Logger } from "@nestjs/common";
+import type { TLessonNodeResources } from "@kubelab/shared";
 import { SettingsService } from "../settings/settings.service";
+import { LessonCatalog } from "../lessons/lesson-catalog.service";
+import { nodeResources } from "../lessons/lesson-verification";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { POOL_OWNER_LABEL } from "../nodes/docker-labels";
 import { DockerEngine, SubnetUnavailableError } from "../nodes/docker-engine.adapter";
@@ -38,6 +41,7 @@ export class SessionProvisioner {
     private readonly firewall: NodeFirewall,
     private readonly subnets: SessionSubnets,
     private readonly settings: SettingsService,
+    private readonly catalog: LessonCatalog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -58,7 +62,8 @@ export class SessionProvisioner {
   ): Promise<void> {
     const { readyTimeoutSeconds } = this.config.nodes;
     // The console's node resources at build time: a change applies to sessions built after it.
-    const { nodeMemoryBytes: memoryBytes, nodeCpus: cpus, nodePidsLimit: pidsLimit } = this.settings.current();
+    const { nodeMemoryBytes, nodeCpus, nodePidsLimit: pidsLimit } = this.settings.current();
+    const requests = this.lessonResources(session.lessonId);
     const image = session.image;
     const deadline = Date.now() + readyTimeoutSeconds * 1000;
     // Labels cannot change after creation: a pool session says "pool" for good; the database's
@@ -107,6 +112,16 @@ export class SessionProvisioner {
       session.nodes
         .map(async ({ name }) => {
           siblings.signal.throwIfAborted();
+          // The lesson's front matter `resources`, never above the admin's per-node limits.
+          const { memoryBytes, cpus, clamped } = nodeResources(requests[name], {
+            memoryBytes: nodeMemoryBytes,
+            cpus: nodeCpus,
+          });
+          if (clamped) {
+            this.logger.log(
+              `Session ${session.id}: ${name} gets ${memoryBytes} bytes and ${cpus} CPUs, less than its lesson asks (NODE_MEMORY, NODE_CPUS)`,
+            );
+          }
           const started = await this.engine
             .startNode(
               { labels: { ...baseLabels, node: name }, image, profile, memoryBytes, cpus, pidsLimit, layerQuotaBytes },
@@ -144,6 +159,16 @@ export class SessionProvisioner {
     signal.removeEventListener("abort", stopSiblings);
     signal.throwIfAborted();
     if (siblings.signal.aborted) throw firstFailure;
+  }
+
+  /** What the session's lesson asks for its nodes; nothing for a pool session (no lesson yet). */
+  private lessonResources(lessonId: string | null): Record<string, TLessonNodeResources | undefined> {
+    if (!lessonId) return {};
+    try {
+      return this.catalog.get(lessonId).resources;
+    } catch {
+      return {}; // a lesson no longer in LESSONS_DIR: its session still starts, with the defaults
+    }
   }
 
   /**

@@ -11,15 +11,16 @@ import { legacyReasonOf, stopReasonOf } from "./session-reason";
 export type LabSessionWithNodes = LabSession & { nodes: LabNode[] };
 export type LabSessionForView = LabSessionWithNodes & {
   notices: SessionNotice[];
-  event: Pick<Event, "id" | "title" | "endsAt" | "maxExtensions"> | null;
+  event: Pick<Event, "id" | "title" | "endsAt" | "maxExtensions" | "language"> | null;
 };
 
 /** Prisma `include` that loads what toSessionView needs (the latest notices, newest first). */
 export const SESSION_VIEW_INCLUDE = {
   nodes: true,
   notices: { orderBy: { id: "desc" }, take: SESSION_NOTICES_SHOWN },
-  // For the lab page's banners before an attendee's event ends, and the event's own limits.
-  event: { select: { id: true, title: true, endsAt: true, maxExtensions: true } },
+  // For the lab page's banners before an attendee's event ends, and the event's own limits; its
+  // language is the one lesson checks answer in when the page does not say (LessonChecks).
+  event: { select: { id: true, title: true, endsAt: true, maxExtensions: true, language: true } },
 } as const;
 
 /** `queue`: where it stands while queued (SessionQueue.describe computes it); null otherwise. */

@@ -155,6 +155,7 @@ export class SessionsService {
         // A warm start: from the request to a ready session of the user's.
         this.metrics.provisioned("pool_claim", (performance.now() - started) / 1000);
         this.logger.log(`Session ${session.id} claimed from the pool by user ${user.id}`);
+        this.lifecycle.claimed(session.id);
         void this.pool.refill();
         return this.view(session);
       case "waiting":

@@ -3,9 +3,17 @@
 import type { TRoomAttendee, TRoomStep } from "@kubelab/shared";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
-import { boardRows, stepLabel } from "@/lib/room/board";
+import { BOARD_CELLS, boardRows, stepLabel } from "@/lib/room/board";
 
-const MARK = { done: "✓", current: "●", "current-done": "✓", todo: "" } as const;
+// Verified (checked on the server) and only marked done differ in mark as well as colour.
+const MARK = {
+  verified: "✔",
+  done: "○",
+  current: "●",
+  "current-verified": "✔",
+  "current-done": "○",
+  todo: "",
+} as const;
 
 /** Attendees × lesson steps, and per step how many are on it and have done it, to pace the class. */
 export function ProgressBoard({
@@ -52,25 +60,46 @@ export function ProgressBoard({
             ))}
           </tbody>
           <tfoot>
-            <tr data-testid="room-board-on-it">
-              <th scope="row">{t.boardOnIt}</th>
-              {steps.map((s) => (
-                <td key={s.step} data-step={s.step} data-count={s.current}>
-                  {s.current}
-                </td>
-              ))}
-            </tr>
-            <tr data-testid="room-board-done">
-              <th scope="row">{t.boardDone}</th>
-              {steps.map((s) => (
-                <td key={s.step} data-step={s.step} data-count={s.done}>
-                  {s.done}
-                </td>
-              ))}
-            </tr>
+            <CountRow testId="room-board-on-it" label={t.boardOnIt} steps={steps} count={(s) => s.current} />
+            <CountRow testId="room-board-done" label={t.boardDone} steps={steps} count={(s) => s.done} />
+            <CountRow testId="room-board-verified" label={t.boardVerified} steps={steps} count={(s) => s.verified} />
           </tfoot>
         </table>
       </div>
+      <ul className="room-board-legend" aria-label={t.boardLegend} data-testid="room-board-legend">
+        {BOARD_CELLS.filter((cell) => cell !== "todo").map((cell) => (
+          <li key={cell}>
+            <span className={`room-cell room-cell-${cell}`} aria-hidden="true">
+              {MARK[cell]}
+            </span>{" "}
+            {t.boardCell[cell]}
+          </li>
+        ))}
+      </ul>
     </section>
+  );
+}
+
+/** A footer row of the board: one count per step. */
+function CountRow({
+  testId,
+  label,
+  steps,
+  count,
+}: {
+  testId: string;
+  label: string;
+  steps: readonly TRoomStep[];
+  count: (step: TRoomStep) => number;
+}) {
+  return (
+    <tr data-testid={testId}>
+      <th scope="row">{label}</th>
+      {steps.map((s) => (
+        <td key={s.step} data-step={s.step} data-count={count(s)}>
+          {count(s)}
+        </td>
+      ))}
+    </tr>
   );
 }

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import type { TRoomAttendee } from "@kubelab/shared";
 import { boardRows, stepLabel } from "./board";
 
-function attendee(name: string, currentStep: number, doneSteps: number[]): TRoomAttendee {
+function attendee(name: string, currentStep: number, doneSteps: number[], verifiedSteps: number[] = []): TRoomAttendee {
   return {
     userId: `u-${name}`,
     name,
@@ -12,6 +12,7 @@ function attendee(name: string, currentStep: number, doneSteps: number[]): TRoom
     expiresAt: "2026-03-01T11:00:00Z",
     currentStep,
     doneSteps,
+    verifiedSteps,
     lastActivityAt: null,
     helpRequestId: null,
     stepSince: null,
@@ -30,6 +31,18 @@ describe("progress board", () => {
       ],
     );
     assert.equal(rows[0]!.sessionId, "s-Ana");
+  });
+
+  it("tells verified steps from steps only marked done, current or not", () => {
+    const rows = boardRows([attendee("Ana", 1, [0, 1, 2], [1, 2]), attendee("Bea", 0, [0], [0])], 4);
+    assert.deepEqual(
+      rows.map((r) => r.cells),
+      [
+        ["done", "current-verified", "verified", "todo"],
+        ["current-verified", "todo", "todo", "todo"],
+      ],
+    );
+    assert.equal(rows[0]!.done, 3);
   });
 
   it("is empty without steps (the lesson left the catalog), and numbers steps from 1", () => {

@@ -1,7 +1,20 @@
 import type { TRoomAttendee } from "@kubelab/shared";
 
-/** One cell of the progress board: done, the attendee's current step (done or not), or neither. */
-export type BoardCell = "done" | "current" | "current-done" | "todo";
+/**
+ * One cell of the progress board: verified (its checks and quizzes passed on the server), only
+ * marked done by the attendee, the attendee's current step (verified, done or not), or none of these.
+ */
+export type BoardCell = "verified" | "done" | "current" | "current-verified" | "current-done" | "todo";
+
+/** The cell states in the order the board's legend lists them. */
+export const BOARD_CELLS: readonly BoardCell[] = [
+  "verified",
+  "done",
+  "current",
+  "current-verified",
+  "current-done",
+  "todo",
+];
 
 export interface BoardRow {
   userId: string;
@@ -15,9 +28,11 @@ export interface BoardRow {
 export function boardRows(attendees: readonly TRoomAttendee[], stepCount: number): BoardRow[] {
   return attendees.map((a) => {
     const done = new Set(a.doneSteps.filter((s) => s >= 0 && s < stepCount));
+    const verified = new Set(a.verifiedSteps);
     const cells = Array.from({ length: stepCount }, (_, step): BoardCell => {
-      if (step === a.currentStep) return done.has(step) ? "current-done" : "current";
-      return done.has(step) ? "done" : "todo";
+      const state = verified.has(step) ? "verified" : done.has(step) ? "done" : null;
+      if (step === a.currentStep) return state ? `current-${state}` : "current";
+      return state ?? "todo";
     });
     return { userId: a.userId, name: a.name, sessionId: a.sessionId, cells, done: done.size };
   });

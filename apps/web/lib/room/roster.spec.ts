@@ -25,6 +25,7 @@ function attendee(name: string, patch: Partial<TRoomAttendee> = {}): TRoomAttend
     expiresAt: new Date(NOW + 3600_000).toISOString(),
     currentStep: 0,
     doneSteps: [],
+    verifiedSteps: [],
     lastActivityAt: null,
     helpRequestId: null,
     stepSince: null,

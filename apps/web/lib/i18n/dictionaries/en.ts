@@ -309,6 +309,8 @@ export const en = {
       oom_kill: "A process in {node} was stopped because the node ran out of memory.",
       pids_limit:
         '{node} reached its limit of processes: new programs cannot start there ("fork: Resource temporarily unavailable"). Stop programs you left running in the background (jobs, then kill %1) and try again.',
+      lesson_setup_failed:
+        "The lesson's preparation in {node} did not finish, so some of what the lesson expects may be missing. Start a new lab if a step does not work.",
     },
     // Why a session failed or ended, by the code the server sends (ZSessionReasonCode); {nodes}
     // lists the nodes concerned. Every code must be here (and in es.ts).
@@ -431,7 +433,16 @@ export const en = {
     boardStep: "Step {step}",
     boardOnIt: "on it",
     boardDone: "done",
-    boardCell: { done: "done", current: "current step", "current-done": "current step, done", todo: "not yet" },
+    boardVerified: "verified",
+    boardLegend: "Legend",
+    boardCell: {
+      verified: "verified: its checks passed",
+      done: "marked done, not verified",
+      current: "current step",
+      "current-verified": "current step, verified",
+      "current-done": "current step, marked done",
+      todo: "not yet",
+    },
     helpTitle: "Help queue",
     helpEmpty: "No raised hands.",
     helpNew: "New request for help",
@@ -571,6 +582,10 @@ export const en = {
       cannot_modify_self: "Admins cannot change their own role or ban themselves.",
       upload_incomplete: "The file did not arrive completely. Check your connection and upload it again.",
       engine_timeout: "The lab's container engine is not answering right now. Try again in a moment.",
+      step_not_verified:
+        "Pass this step's checks first: this lesson opens the next step once the current one is verified.",
+      node_not_running: "That node is not running, so the check cannot run in it. Wait until your lab is ready.",
+      check_in_progress: "A check is already running in your lab. Wait for its result and try again.",
       internal_error: "The server hit an unexpected error. Try again; if it keeps failing, tell the organisers.",
       network_error: "The Kubelab server did not answer. Check your connection and try again.",
       http_error: "The server answered with an error. Try again.",

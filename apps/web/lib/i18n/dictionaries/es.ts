@@ -310,6 +310,8 @@ export const es: Dictionary = {
       oom_kill: "Se detuvo un proceso en {node} porque el nodo se quedó sin memoria.",
       pids_limit:
         '{node} llegó a su límite de procesos: no se pueden iniciar programas nuevos en él ("fork: Resource temporarily unavailable"). Detén los programas que dejaste en segundo plano (jobs y luego kill %1) y vuelve a intentarlo.',
+      lesson_setup_failed:
+        "La preparación de la lección en {node} no terminó, así que puede faltar algo de lo que la lección espera. Abre un laboratorio nuevo si un paso no funciona.",
     },
     reasonCodes: {
       deleted: "Esta sesión de laboratorio se ha terminado.",
@@ -433,7 +435,16 @@ export const es: Dictionary = {
     boardStep: "Paso {step}",
     boardOnIt: "en él",
     boardDone: "hecho",
-    boardCell: { done: "hecho", current: "paso actual", "current-done": "paso actual, hecho", todo: "aún no" },
+    boardVerified: "verificado",
+    boardLegend: "Leyenda",
+    boardCell: {
+      verified: "verificado: sus comprobaciones pasaron",
+      done: "marcado como hecho, sin verificar",
+      current: "paso actual",
+      "current-verified": "paso actual, verificado",
+      "current-done": "paso actual, marcado como hecho",
+      todo: "aún no",
+    },
     helpTitle: "Cola de ayuda",
     helpEmpty: "Nadie ha levantado la mano.",
     helpNew: "Nueva petición de ayuda",
@@ -575,6 +586,12 @@ export const es: Dictionary = {
       upload_incomplete: "El archivo no llegó completo. Comprueba tu conexión y vuelve a subirlo.",
       engine_timeout:
         "El motor de contenedores del laboratorio no responde ahora mismo. Vuelve a intentarlo en un momento.",
+      step_not_verified:
+        "Supera antes las comprobaciones de este paso: esta lección abre el siguiente paso cuando el actual está verificado.",
+      node_not_running:
+        "Ese nodo no está en marcha, así que la comprobación no puede ejecutarse en él. Espera a que tu laboratorio esté listo.",
+      check_in_progress:
+        "Ya se está ejecutando una comprobación en tu laboratorio. Espera su resultado y vuelve a intentarlo.",
       internal_error:
         "El servidor tuvo un error inesperado. Vuelve a intentarlo; si sigue fallando, avisa a la organización.",
       network_error: "El servidor de Kubelab no respondió. Comprueba tu conexión y vuelve a intentarlo.",
