@@ -46,6 +46,9 @@ export const ZEnvironment = z.object({
   NODE_SECURITY_PROFILE: z.enum(["auto", "privileged", "capabilities", "userns"]).default("auto"),
   NODE_MEMORY: zByteSize.default(2 * 1024 ** 3),
   NODE_CPUS: zNumberFromString(0.1, 64).default(1),
+  // The most a lesson's front matter `resources` may get for one node (never below NODE_MEMORY/NODE_CPUS).
+  NODE_MEMORY_MAX: zByteSize.default(4 * 1024 ** 3),
+  NODE_CPUS_MAX: zNumberFromString(0.1, 64).default(2),
   NODE_PIDS_LIMIT: zIntFromString(64, 1_000_000).default(4096),
   NODE_READY_TIMEOUT: zDuration.default(90),
   // Where nodes may open connections: the Internet or nowhere; never the host or private ranges

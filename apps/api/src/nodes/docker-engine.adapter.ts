@@ -487,6 +487,30 @@ export class DockerEngine {
     };
   }
 
+  /** A node's memory limit and CPUs as the engine applies them now; undefined when it is gone. */
+  async nodeLimits(container: string): Promise<{ memoryBytes: number; cpus: number } | undefined> {
+    try {
+      const info = await this.call(`inspect ${container}`, (abortSignal) =>
+        this.#docker.getContainer(container).inspect({ abortSignal }),
+      );
+      return { memoryBytes: info.HostConfig.Memory ?? 0, cpus: (info.HostConfig.NanoCpus ?? 0) / 1e9 };
+    } catch (error) {
+      if (statusCode(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Changes a running node's memory (no swap beyond it, as at creation) and CPUs. */
+  async resizeNode(container: string, limits: { memoryBytes: number; cpus: number }): Promise<void> {
+    await this.call(`update ${container}`, () =>
+      this.#docker.getContainer(container).update({
+        Memory: limits.memoryBytes,
+        MemorySwap: limits.memoryBytes,
+        NanoCpus: Math.round(limits.cpus * 1e9),
+      }),
+    );
+  }
+
   /** The engine's version, data root, host memory and CPUs (`docker info`). */
   async engineHost(): Promise<EngineHost> {
     const info = (await this.call("info", () => this.#docker.info())) as {

@@ -631,6 +631,8 @@ export const en = {
       EVENT_MAX_RESERVED: "Most reserved sessions per event",
       NODE_MEMORY: "Memory per node (e.g. 2g, 512m)",
       NODE_CPUS: "CPUs per node",
+      NODE_MEMORY_MAX: "Most memory a lesson may ask for one node",
+      NODE_CPUS_MAX: "Most CPUs a lesson may ask for one node",
       NODE_PIDS_LIMIT: "Processes per node",
       NODE_IMAGES: "Images lessons may use (comma-separated)",
     },

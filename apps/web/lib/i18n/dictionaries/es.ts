@@ -638,6 +638,8 @@ export const es: Dictionary = {
       EVENT_MAX_RESERVED: "Máximo de sesiones reservadas por evento",
       NODE_MEMORY: "Memoria por nodo (p. ej. 2g, 512m)",
       NODE_CPUS: "CPU por nodo",
+      NODE_MEMORY_MAX: "Memoria máxima que una lección puede pedir para un nodo",
+      NODE_CPUS_MAX: "CPU máximas que una lección puede pedir para un nodo",
       NODE_PIDS_LIMIT: "Procesos por nodo",
       NODE_IMAGES: "Imágenes que pueden usar las lecciones (separadas por comas)",
     },
