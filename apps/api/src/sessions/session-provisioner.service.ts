@@ -56,7 +56,7 @@ export class SessionProvisioner {
     signal: AbortSignal,
     nodeStarted: (node: StartedNode) => Promise<void>,
   ): Promise<void> {
-    const { readyTimeoutSeconds } = this.config.nodes;
+    const { readyTimeoutSeconds, registryMirror } = this.config.nodes;
     // The console's node resources at build time: a change applies to sessions built after it.
     const { nodeMemoryBytes: memoryBytes, nodeCpus: cpus, nodePidsLimit: pidsLimit } = this.settings.current();
     const image = session.image;
@@ -109,7 +109,16 @@ export class SessionProvisioner {
           siblings.signal.throwIfAborted();
           const started = await this.engine
             .startNode(
-              { labels: { ...baseLabels, node: name }, image, profile, memoryBytes, cpus, pidsLimit, layerQuotaBytes },
+              {
+                labels: { ...baseLabels, node: name },
+                image,
+                profile,
+                memoryBytes,
+                cpus,
+                pidsLimit,
+                layerQuotaBytes,
+                registryMirror,
+              },
               { followOutput },
             )
             .catch((error: unknown) => {
