@@ -1,3 +1,5 @@
+import { LessonError } from "./lesson-error";
+
 /** A character in a code block that does not show as itself on the page. */
 export interface HiddenCharacter {
   /** 0-based line within the text. */
@@ -38,4 +40,16 @@ export function findHiddenCharacter(text: string): HiddenCharacter | undefined {
     if (char === "\n") line++;
   }
   return undefined;
+}
+
+/** Throws for the first hidden character of a code text whose first line is `firstLine` of `file`. */
+export function assertNoHiddenCharacter(text: string, file: string, firstLine: number, what = "code block"): void {
+  const hidden = findHiddenCharacter(text);
+  if (hidden) {
+    throw new LessonError(
+      file,
+      firstLine + hidden.line,
+      `${what} contains ${hidden.codePoint}, a ${hidden.kind} that would run without showing on the page`,
+    );
+  }
 }

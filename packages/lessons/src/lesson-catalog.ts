@@ -1,9 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ZLessonId, type TLesson, type TLessonSummary } from "@kubelab/shared";
+import { KILLERCODA_INDEX, loadKillercodaScenario } from "./killercoda-scenario";
 import { LessonError } from "./lesson-error";
-import { emptySecrets, type LessonSecrets } from "./lesson-secrets";
-import { parseLesson } from "./parse-lesson";
+import type { LessonSecrets } from "./lesson-secrets";
+import { checkTranslationsAgree, type LessonVersion } from "./lesson-translations";
+import { parseLessonWithSecrets } from "./parse-lesson";
 
 export interface LoadedCatalog {
   /** lesson id → language → lesson */
@@ -15,7 +17,10 @@ export interface LoadedCatalog {
   warnings: LessonError[];
 }
 
-/** Reads every lesson under `dir` (content/lessons). Invalid files are reported, not fatal. */
+/**
+ * Reads every lesson under `dir` (content/lessons): folders with language files (es.md, en.md)
+ * and Killercoda scenario folders (index.json). Invalid files are reported, not fatal.
+ */
 export function loadLessonCatalog(dir: string, assetUrlFor: (id: string) => string): LoadedCatalog {
   const lessons = new Map<string, Map<string, TLesson>>();
   const secrets = new Map<string, Map<string, LessonSecrets>>();
@@ -33,59 +38,55 @@ export function loadLessonCatalog(dir: string, assetUrlFor: (id: string) => stri
       continue;
     }
     const files = fs.readdirSync(folder).filter((name) => /^[a-z]{2}\.md$/.test(name));
-    if (files.length === 0) {
-      errors.push(new LessonError(display(folder), 0, "no language file (es.md, en.md, ...) in the lesson folder"));
+    if (files.length === 0 && fs.existsSync(path.join(folder, KILLERCODA_INDEX))) {
+      try {
+        const scenario = loadKillercodaScenario(folder, {
+          id: entry.name,
+          display,
+          assetBaseUrl: assetUrlFor(entry.name),
+        });
+        warnings.push(...scenario.warnings);
+        lessons.set(entry.name, new Map([["en", { ...scenario.lesson, languages: ["en"] }]]));
+        secrets.set(entry.name, new Map([["en", scenario.secrets]]));
+      } catch (error) {
+        if (error instanceof LessonError) errors.push(error);
+        else throw error;
+      }
       continue;
     }
-    const byLanguage = new Map<string, Omit<TLesson, "languages">>();
+    if (files.length === 0) {
+      errors.push(
+        new LessonError(
+          display(folder),
+          0,
+          "no language file (es.md, en.md, ...) or Killercoda index.json in the lesson folder",
+        ),
+      );
+      continue;
+    }
+    const versions: LessonVersion[] = [];
     for (const name of files.sort()) {
       const file = path.join(folder, name);
       try {
-        byLanguage.set(
-          name.slice(0, 2),
-          parseLesson(fs.readFileSync(file, "utf8"), {
-            id: entry.name,
-            lang: name.slice(0, 2),
-            file: display(file),
-            assetBaseUrl: assetUrlFor(entry.name),
-          }),
-        );
+        const parsed = parseLessonWithSecrets(fs.readFileSync(file, "utf8"), {
+          id: entry.name,
+          lang: name.slice(0, 2),
+          file: display(file),
+          assetBaseUrl: assetUrlFor(entry.name),
+        });
+        versions.push({ ...parsed, file: display(file) });
       } catch (error) {
         if (error instanceof LessonError) errors.push(error);
         else throw error;
       }
     }
-    const languages = [...byLanguage.keys()];
-    if (languages.length === 0) continue;
-    checkTranslationsAgree(byLanguage, folder, display, errors);
-    lessons.set(entry.name, new Map([...byLanguage].map(([lang, lesson]) => [lang, { ...lesson, languages }])));
-    // Filled in by the parser of checks and quizzes (issue 18).
-    secrets.set(entry.name, new Map(languages.map((lang) => [lang, emptySecrets()])));
+    if (versions.length === 0) continue;
+    errors.push(...checkTranslationsAgree(versions));
+    const languages = versions.map((v) => v.lesson.lang);
+    lessons.set(entry.name, new Map(versions.map((v) => [v.lesson.lang, { ...v.lesson, languages }])));
+    secrets.set(entry.name, new Map(versions.map((v) => [v.lesson.lang, v.secrets])));
   }
   return { lessons, secrets, errors, warnings };
-}
-
-// The language versions of a lesson are the same lesson: a session made from
-// one must fit the others, and steps must line up for progress to carry over.
-function checkTranslationsAgree(
-  byLanguage: Map<string, Omit<TLesson, "languages">>,
-  folder: string,
-  display: (file: string) => string,
-  errors: LessonError[],
-): void {
-  const [first, ...others] = [...byLanguage.values()];
-  if (!first) return;
-  for (const other of others) {
-    const file = display(path.join(folder, `${other.lang}.md`));
-    if (other.nodes.join() !== first.nodes.join() || other.image !== first.image) {
-      errors.push(new LessonError(file, 1, `nodes and image must match ${first.lang}.md`));
-    }
-    if (other.steps.length !== first.steps.length) {
-      errors.push(
-        new LessonError(file, 1, `has ${other.steps.length} steps, ${first.lang}.md has ${first.steps.length}`),
-      );
-    }
-  }
 }
 
 export function summarize(versions: Map<string, TLesson>): TLessonSummary {

@@ -48,6 +48,8 @@ export const ZLessonBlock = z.object({
   mode: z.enum(["run", "edit", "copy"]),
   /** Exactly the block's text, without the final newline. */
   command: z.string(),
+  /** Press Ctrl-C before typing (Killercoda's {{exec interrupt}}); absent means false. */
+  interrupt: z.boolean().optional(),
 });
 export type TLessonBlock = z.infer<typeof ZLessonBlock>;
 
