@@ -121,18 +121,19 @@ describe("lesson runner (scripts/run-lesson.mjs)", () => {
   const sessions = new Map<string, TSession>();
 
   before(async () => {
-    const owner = lab.server.client();
-    await owner.loginAsGuest("Runner");
+    // One guest per lesson (a guest has one lab at a time); the port proxy wants the owner's cookie.
     for (const lesson of ["runner-demo", "runner-failure"]) {
+      const owner = lab.server.client();
+      await owner.loginAsGuest(`Runner ${lesson}`);
       const created = await owner.request<TSession>("POST", "/api/sessions", { lesson });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const ready = await owner.waitUntilSettled(created.body.id, 300_000);
       assert.equal(ready.status, "ready", ready.reason ?? "");
       sessions.set(lesson, ready);
+      cookies.set(lesson, owner.cookieHeader ?? "");
     }
-    cookie = owner.cookieHeader ?? "";
   });
-  let cookie = "";
+  const cookies = new Map<string, string>();
 
   const args = (lesson: string): string[] => {
     const session = sessions.get(lesson);
@@ -140,7 +141,14 @@ describe("lesson runner (scripts/run-lesson.mjs)", () => {
     return [
       ...["--lessons-dir", lessonsDir, "--lesson", lesson, "--lang", "en", "--session", session.id],
       ...["--node", `node1=${container(session, "node1")}`, "--node", `node2=${container(session, "node2")}`],
-      ...["--check-deadline", "20", "--port-base", `${lab.server.url}/ports/${session.id}`, "--cookie", cookie],
+      ...[
+        "--check-deadline",
+        "20",
+        "--port-base",
+        `${lab.server.url}/ports/${session.id}`,
+        "--cookie",
+        cookies.get(lesson) ?? "",
+      ],
     ];
   };
 

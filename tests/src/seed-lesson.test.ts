@@ -70,14 +70,14 @@ describe("seed lesson", () => {
       const init = blocks.find((b) => /kubeadm init/.test(b.command));
       assert.equal(init?.node, "node1");
       assert.equal(init?.mode, "run");
-      const join = blocks.find((b) => /kubeadm join/.test(b.command));
+      const join = blocks.find((b) => b.node && /kubeadm join/.test(b.command));
       assert.equal(join?.node, "node2", "join runs on node2");
       assert.equal(join?.mode, "edit", "the join line must be pasted from node1's output, not run as is");
       assert.match(join?.command ?? "", /^kubeadm join \{\{node1\.ip\}\}:6443 /, "node1's address is filled in");
-      const joinCommand = blocks.find((b) => /kubeadm token create --print-join-command/.test(b.command));
+      const joinCommand = blocks.find((b) => b.node && /kubeadm token create --print-join-command/.test(b.command));
       assert.equal(joinCommand?.node, "node1", "node1 prints the join line as one line to copy");
       assert.equal(joinCommand?.mode, "run");
-      const cni = blocks.find((b) => /kubectl apply -f \/etc\/kubelab\/cni\//.test(b.command));
+      const cni = blocks.find((b) => b.node && /kubectl apply -f \/etc\/kubelab\/cni\//.test(b.command));
       assert.equal(cni?.node, "node1", "the network add-on comes from the manifest shipped in the image");
       const ports = lesson.steps.flatMap((s) => s.portLinks).map((p) => p.port);
       assert.ok(ports.includes(8000), "the Compose web UI on port 8000 is linked");
