@@ -28,6 +28,7 @@
 // reported and the run goes on (lessons show failing commands on purpose); checks decide. Exit
 // code: 0 when every check passed, 1 on the first check that did not, 2 on bad usage.
 import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import path from "node:path";
@@ -44,7 +45,7 @@ const BLOCKING = [
   /\bkubectl\b[^\n|;&]*\sport-forward\b/m,
   /\bdocker\b[^\n|;&]*\slogs\b[^\n|;&]*\s(-f|--follow)(\s|$)/m,
   /\bdocker compose\b[^\n|;&]*\s(up)\b(?![^\n|;&]*\s(-d|--detach)\b)/m,
-  /\btail\s+-[fF]\b/m,
+  /(^|[;&|]\s*)tail\s+-[fF]\b/m,
   /^\s*watch\s/m,
 ];
 export const isBlocking = (command) => BLOCKING.some((pattern) => pattern.test(command));
@@ -85,7 +86,7 @@ exit 0
 `;
 
 function usage(message) {
-  console.error(`run-lesson: ${message}\n(see the header of scripts/run-lesson.mjs)`);
+  console.error(`run-lesson: ${message} (--help for the options)`);
   process.exit(2);
 }
 
@@ -359,6 +360,19 @@ async function probePort(options, link) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (process.argv.includes("--help") || process.argv.includes("-h")) {
+    const header = fs.readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n");
+    console.log(
+      header
+        .slice(
+          0,
+          header.findIndex((line) => !line.startsWith("//")),
+        )
+        .map((l) => l.slice(3))
+        .join("\n"),
+    );
+    process.exit(0);
+  }
   const options = parseOptions(process.argv.slice(2));
   runLesson(options).then(
     () => process.exit(0),
