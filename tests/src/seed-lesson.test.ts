@@ -122,7 +122,7 @@ describe("seed lesson", () => {
       milestone("pods on node2 reached from node1", "node1", /app=whoami.*podIP/s);
       milestone("Dockercoins wired", "node1", /units of work done/);
       milestone("NodePort 30001 with rising hashes", "node1", /30001\/json/);
-      milestone("NodePort 30001 on node2", "node2", /localhost:30001/);
+      milestone("NodePort 30001 on node2", "node2", /:30001\/index\.html/);
       milestone("the daemon set", "node1", /daemonset rng/);
       milestone("the rollout settings", "node1", /maxSurge/);
     });
