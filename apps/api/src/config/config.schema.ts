@@ -55,6 +55,10 @@ export const ZEnvironment = z.object({
   // (except those listed in NODE_EGRESS_ALLOW).
   NODE_EGRESS: z.enum(["internet", "none"]).default("internet"),
   NODE_EGRESS_ALLOW: zCommaList("").pipe(z.array(zIpv4Cidr)),
+  // A Docker Hub mirror (pull-through cache) for every node's dockerd and containerd (docs/operations.md).
+  NODE_REGISTRY_MIRROR: z
+    .url({ protocol: /^https?$/, error: "expected an http:// or https:// URL, like http://10.0.0.5:5000" })
+    .optional(),
   // Each session network gets one block of NODE_SUBNET_SIZE from these ranges (docs/operations.md, Capacity).
   NODE_SUBNETS: zCommaList("10.213.0.0/16"),
   NODE_SUBNET_SIZE: z

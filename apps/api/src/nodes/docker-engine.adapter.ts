@@ -39,6 +39,8 @@ export interface NodeSpec {
   pidsLimit: number;
   /** Hard size of the container layer (overlay2 on xfs with project quotas only); undefined: none. */
   layerQuotaBytes?: number;
+  /** Docker Hub mirror URL the node's start-up applies to its dockerd and containerd (NODE_REGISTRY_MIRROR). */
+  registryMirror?: string;
 }
 
 export interface StartedNode {
@@ -611,7 +613,11 @@ export class DockerEngine {
         Hostname: node,
         Image: spec.image,
         Labels: labels,
-        Env: [`KUBELAB_NODE=${node}`, `KUBELAB_SESSION=${sessionId}`],
+        Env: [
+          `KUBELAB_NODE=${node}`,
+          `KUBELAB_SESSION=${sessionId}`,
+          ...(spec.registryMirror ? [`KUBELAB_REGISTRY_MIRROR=${spec.registryMirror}`] : []),
+        ],
         HostConfig: {
           ...securityHostConfig(spec.profile),
           Memory: spec.memoryBytes,

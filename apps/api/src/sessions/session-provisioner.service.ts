@@ -60,7 +60,7 @@ export class SessionProvisioner {
     signal: AbortSignal,
     nodeStarted: (node: StartedNode) => Promise<void>,
   ): Promise<void> {
-    const { readyTimeoutSeconds } = this.config.nodes;
+    const { readyTimeoutSeconds, registryMirror } = this.config.nodes;
     // The console's node resources at build time: a change applies to sessions built after it.
     const { nodeMemoryBytes, nodeCpus, nodeMemoryMaxBytes, nodeCpusMax, nodePidsLimit: pidsLimit } =
       this.settings.current();
@@ -127,7 +127,16 @@ export class SessionProvisioner {
           }
           const started = await this.engine
             .startNode(
-              { labels: { ...baseLabels, node: name }, image, profile, memoryBytes, cpus, pidsLimit, layerQuotaBytes },
+              {
+                labels: { ...baseLabels, node: name },
+                image,
+                profile,
+                memoryBytes,
+                cpus,
+                pidsLimit,
+                layerQuotaBytes,
+                registryMirror,
+              },
               { followOutput },
             )
             .catch((error: unknown) => {
