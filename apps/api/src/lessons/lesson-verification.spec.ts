@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { furthestOpenStep, OutputTail, recordPass, type VerifiableLesson } from "./lesson-verification";
 
-
 describe("check output", () => {
   it("keeps short output whole", () => {
     const tail = new OutputTail(16);

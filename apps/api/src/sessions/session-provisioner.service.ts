@@ -62,8 +62,13 @@ export class SessionProvisioner {
   ): Promise<void> {
     const { readyTimeoutSeconds, registryMirror } = this.config.nodes;
     // The console's node resources at build time: a change applies to sessions built after it.
-    const { nodeMemoryBytes, nodeCpus, nodeMemoryMaxBytes, nodeCpusMax, nodePidsLimit: pidsLimit } =
-      this.settings.current();
+    const {
+      nodeMemoryBytes,
+      nodeCpus,
+      nodeMemoryMaxBytes,
+      nodeCpusMax,
+      nodePidsLimit: pidsLimit,
+    } = this.settings.current();
     const requests = this.lessonResources(session.lessonId);
     const image = session.image;
     const deadline = Date.now() + readyTimeoutSeconds * 1000;
