@@ -23,6 +23,7 @@ describe("admin sessions: node stats, end and extend, attendee meters", () => {
       NODE_MEMORY: "512m",
       NODE_DISK_LIMIT: "200m",
       NODE_STATS_INTERVAL: "1s",
+      NODE_PIDS_LIMIT: "300",
       NODE_DISK_CHECK_INTERVAL: "2s",
       NODE_READY_TIMEOUT: "300s",
       NODE_IMAGES: "kubelab/node-offline:latest",
@@ -150,6 +151,29 @@ describe("admin sessions: node stats, end and extend, attendee meters", () => {
     const oom = labPage.locator("[data-testid=session-notice][data-code=oom_kill][data-node=node2]");
     await oom.waitFor({ timeout: 40_000 });
     assert.match((await oom.textContent()) ?? "", /proceso en node2 .*sin memoria/);
+
+    // A fork loop in node2 runs into NODE_PIDS_LIMIT: Docker sends no event for it, so the stats
+    // sampler notices the count at the limit and the page explains why new programs fail there.
+    // bash gives up (exit 254, "fork: Resource temporarily unavailable") once fork keeps failing.
+    const forks = await execIn(node(sessionId, "node2"), [
+      "bash",
+      "-c",
+      "for i in $(seq 600); do sleep 25 >/dev/null 2>&1 & done",
+    ]);
+    assert.match(forks.output, /fork/, `the loop ran into the limit (exit ${forks.exitCode})`);
+    const pidsNotice = labPage.locator("[data-testid=session-notice][data-code=pids_limit][data-node=node2]");
+    await pidsNotice.waitFor({ timeout: 20_000 });
+    assert.match((await pidsNotice.textContent()) ?? "", /node2 llegó a su límite de procesos/);
+    const processes = labPage.locator("[data-testid=node-meter][data-node=node2][data-kind=processes]");
+    await processes.waitFor({ timeout: 10_000 });
+    assert.equal(await processes.getAttribute("data-near"), "true");
+    assert.equal(
+      await labPage.locator("[data-testid=node-meter][data-node=node1][data-kind=processes]").count(),
+      0,
+      "node1, far from its limit, shows no processes meter",
+    );
+    const pidsUsage = ZSessionUsage.parse((await attendee.request("GET", `/api/sessions/${sessionId}/usage`)).body);
+    assert.equal(pidsUsage.nodes.find((n) => n.name === "node2")?.pidsLimit, 300);
 
     // Near a limit the attendee's meter warns: 185 MiB written in node1 is past 90 % of 200 MiB.
     const written = await execIn(node(sessionId, "node1"), [

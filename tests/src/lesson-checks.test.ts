@@ -97,10 +97,28 @@ const SCENARIO: Record<string, string> = {
   "finish.md": "Done!\n",
 };
 
+// Two nodes like the pool's sessions, node1 bigger than NODE_MEMORY=1g: a claim resizes it.
+const BIG_LESSON = `---
+title: Big
+description: A bigger node1.
+duration: 10
+difficulty: beginner
+nodes: [node1, node2]
+image: kubelab/node-offline:latest
+resources:
+  node1: { memory: 1536m, cpus: 2 }
+---
+## Only step
+
+Text.
+`;
+
 function lessonsDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-check-lessons-"));
   fs.mkdirSync(path.join(dir, "checks"));
   fs.writeFileSync(path.join(dir, "checks", "en.md"), LESSON);
+  fs.mkdirSync(path.join(dir, "big"));
+  fs.writeFileSync(path.join(dir, "big", "en.md"), BIG_LESSON);
   fs.mkdirSync(path.join(dir, "scenario"));
   for (const [name, content] of Object.entries(SCENARIO)) fs.writeFileSync(path.join(dir, "scenario", name), content);
   return dir;
@@ -127,7 +145,7 @@ describe("lesson checks and quizzes", () => {
     assert.equal(session.status, "ready", session.reason ?? "");
     const info = await docker.getContainer(node1()).inspect();
     assert.equal(info.HostConfig.Memory, 512 * 1024 ** 2, "the lesson's 512m, under NODE_MEMORY=1g");
-    assert.equal(info.HostConfig.NanoCpus, 1e9, "8 CPUs asked, NODE_CPUS=1 granted");
+    assert.equal(info.HostConfig.NanoCpus, 2e9, "8 CPUs asked, NODE_CPUS_MAX=2 granted");
   });
 
   it("keeps scripts, hints and answers out of the public lesson", async () => {
@@ -301,5 +319,34 @@ describe("lesson checks and quizzes", () => {
     });
     assert.equal(notice.node, "node1");
     assert.equal((await kc.getSession(ready.id)).status, "ready");
+  });
+
+  it("resizes a pooled session's nodes at the claim to what the lesson asks, within NODE_MEMORY_MAX", async () => {
+    await waitFor(
+      "the warm pool's refill",
+      async () => {
+        const pooled = await db.client.query("SELECT id FROM lab_sessions WHERE status = 'pooled'");
+        return pooled.rowCount === 1 ? true : undefined;
+      },
+      120_000,
+    );
+    const big = lab.server.client();
+    await big.loginAsGuest("Big lesson");
+    const created = await big.request<TSession>("POST", "/api/sessions", { lesson: "big" });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.status, "ready", "claimed from the warm pool, built with the defaults");
+    const limitsOf = async (node: string) => {
+      const info = await docker.getContainer(`kubelab-${created.body.id}-${node}`).inspect();
+      return { memory: info.HostConfig.Memory, cpus: info.HostConfig.NanoCpus };
+    };
+    const resized = await waitFor("node1 to get the lesson's resources", async () => {
+      const limits = await limitsOf("node1");
+      return limits.memory === 1536 * 1024 ** 2 ? limits : undefined;
+    });
+    assert.equal(resized.cpus, 2e9);
+    assert.deepEqual(await limitsOf("node2"), { memory: 1024 ** 3, cpus: 1e9 }, "node2 keeps the defaults");
+    // The kernel's limit, not only the engine's record of it: what `docker stats` reads from the cgroup.
+    const stats = await docker.getContainer(`kubelab-${created.body.id}-node1`).stats({ stream: false });
+    assert.equal(stats.memory_stats.limit, 1536 * 1024 ** 2, "the node's cgroup has the new limit");
   });
 });

@@ -125,14 +125,18 @@ function missingCommands(commands: SimpleCommand[], facts: DockerfileFacts, prov
   return missing;
 }
 
+/** The seed lesson's runnable bash blocks and its check scripts (which run in the nodes too). */
 function lessonBlocks(lang: string): { node: string; command: string }[] {
-  const { lessons } = loadLessonCatalog(path.join(REPO_ROOT, "content/lessons"), (id) => `/api/lessons/${id}/assets`);
-  const lesson = lessons.get(SEED_LESSON)?.get(lang);
+  const catalog = loadLessonCatalog(path.join(REPO_ROOT, "content/lessons"), (id) => `/api/lessons/${id}/assets`);
+  const lesson = catalog.lessons.get(SEED_LESSON)?.get(lang);
   assert.ok(lesson, `${SEED_LESSON}/${lang}.md parses`);
+  const checks = Object.values(catalog.secrets.get(SEED_LESSON)?.get(lang)?.checks ?? {});
+  assert.ok(checks.length > 0, "the seed lesson has checks");
   return lesson.steps
     .flatMap((step) => step.blocks)
     .filter((block) => block.node && (block.language === "bash" || block.language === "sh"))
-    .map((block) => ({ node: block.node ?? "", command: block.command }));
+    .map((block) => ({ node: block.node ?? "", command: block.command }))
+    .concat(checks.map((check) => ({ node: check.node, command: check.script })));
 }
 
 /** Shell scripts under infra/images: *.sh, or any file whose first line is a sh/bash shebang. */

@@ -44,6 +44,7 @@ import { LessonChecks } from "./lessons/lesson-checks.service";
 import { LessonChecksController } from "./lessons/lesson-checks.controller";
 import { LessonProgressController } from "./lessons/lesson-progress.controller";
 import { LessonProgressStore } from "./lessons/lesson-progress.service";
+import { LessonNodeResizer } from "./lessons/lesson-node-resizer.service";
 import { LessonSetup } from "./lessons/lesson-setup.service";
 import { LessonsController } from "./lessons/lessons.controller";
 import { NodeFilesController } from "./nodes/node-files.controller";
@@ -177,6 +178,7 @@ export class AppModule {
         LessonProgressStore,
         LessonChecks,
         LessonSetup,
+        LessonNodeResizer,
         TerminalRegistry,
         TerminalActivity,
         EventRoom,

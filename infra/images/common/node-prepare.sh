@@ -141,3 +141,30 @@ kubelab_overlay_works() {
   rm -rf "$d"
   return $rc
 }
+
+# The Docker Hub mirror Kubelab passes as KUBELAB_REGISTRY_MIRROR (NODE_REGISTRY_MIRROR): a
+# hosts.toml for docker.io under /etc/containerd/certs.d (read by a containerd whose CRI plugin has
+# config_path set there, as the CentOS image's does: the kubelet's pulls) and, printed on stdout,
+# the flag that gives it to dockerd (`docker info` lists it under "Registry Mirrors"). A flag rather
+# than a daemon.json key, so that neither the image's daemon.json nor an attendee's edit of it is
+# rewritten. Without the variable, a hosts.toml this function wrote earlier is removed.
+kubelab_registry_mirror() {
+  local mirror=${KUBELAB_REGISTRY_MIRROR:-} dir=/etc/containerd/certs.d/docker.io marker='# kubelab-registry-mirror'
+  if [ -z "$mirror" ]; then
+    grep -qsxF "$marker" "$dir/hosts.toml" && rm -f "$dir/hosts.toml"
+    return 0
+  fi
+  # Kubelab checks the URL; this keeps anything else out of the TOML and the command line.
+  case $mirror in
+    http://* | https://*) ;;
+    *) kubelab_log "ignoring KUBELAB_REGISTRY_MIRROR (not an http(s) URL)"; return 0 ;;
+  esac
+  case $mirror in
+    *[!A-Za-z0-9:/._~%-]*) kubelab_log "ignoring KUBELAB_REGISTRY_MIRROR (unexpected characters)"; return 0 ;;
+  esac
+  mkdir -p "$dir"
+  printf '%s\n' "$marker" 'server = "https://registry-1.docker.io"' '' "[host.\"$mirror\"]" \
+    '  capabilities = ["pull", "resolve"]' >"$dir/hosts.toml"
+  kubelab_log "registry mirror for docker.io: $mirror"
+  printf '%s\n' "--registry-mirror=$mirror"
+}

@@ -94,7 +94,9 @@ launch() {
   since[$1]=$SECONDS
   log "started $1 (pid ${pids[$1]})"
 }
-dockerd_args=("$@")
+# The Docker Hub mirror (NODE_REGISTRY_MIRROR), if any: a flag for dockerd, a hosts.toml for the kubelet's containerd.
+mapfile -t dockerd_args < <(kubelab_registry_mirror)
+dockerd_args+=("$@")
 services=(containerd dockerd kubelet)
 [ -n "$node_ip" ] && services+=(dnsmasq)
 

@@ -2,27 +2,44 @@
 # Smoke test of the CentOS node image, end to end through Kubelab, on a machine
 # with internet (CI cannot build or run this image). It builds the image,
 # starts Kubelab (or uses KUBELAB_URL), logs in as a guest, opens a session of
-# the seed lesson, runs the lesson's cluster steps in the nodes with `docker
-# exec`, and prints PASS/FAIL per step. Exits non-zero on the first failure.
-# The session and the server it started are always removed.
+# the seed lesson and runs the lesson itself in the nodes: its runnable blocks
+# in order and its checks between the milestones, read with the lesson parser
+# (scripts/run-lesson.mjs), each step's port links through the port proxy,
+# and a few assertions the lesson cannot make. Prints PASS/FAIL per step and
+# exits non-zero on the first failure. The session and the server it started
+# are always removed.
 #
 # Usage: infra/images/node-centos/smoke-test.sh [--no-build]
-# Needs: root (or docker group), docker, curl, and for a local server Node.js
-# 24 with `npm run build` done. Environment:
+# Needs: root (or docker group), docker, curl, and Node.js 24 with `npm run
+# build` done. Environment:
 #   KUBELAB_URL            a running Kubelab whose NODE_IMAGES allows the image
 #   KUBELAB_CENTOS_IMAGE   image to build and test (kubelab/node-centos:latest)
+#   SMOKE_LESSONS_DIR      lessons folder (content/lessons); with KUBELAB_URL
+#                          it must be the server's LESSONS_DIR
+#   SMOKE_LESSON, SMOKE_LANG   the lesson and language (the seed lesson, es)
+#   SMOKE_SKIP             run blocks matching this regex are not run (default
+#                          "docker build": the seed lesson's optional build of
+#                          its images from source); empty: run everything
+#   SMOKE_EDIT_HOOK        what fills in edit blocks (run-lesson.mjs
+#                          --edit-hook); default: the join line from node1's
+#                          `kubeadm token create --print-join-command`
+#   SMOKE_CHECK_DEADLINE   seconds a check is retried before failing (300)
 #   SMOKE_KEEP=1           keep the session (and the server) for inspection
-#   NODE_* and SESSION_*   passed on to the server it starts (see README)
+#   NODE_* and SESSION_*   passed on to the server it starts (see README);
+#                          NODE_MEMORY is 4g unless set (the seed lesson asks
+#                          4g for node1); NODE_REGISTRY_MIRROR is worth setting
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 image=${KUBELAB_CENTOS_IMAGE:-kubelab/node-centos:latest}
-lesson=kubernetes-para-principiantes
+lessons_dir=$(cd "${SMOKE_LESSONS_DIR:-$repo/content/lessons}" && pwd)
+lesson=${SMOKE_LESSON:-kubernetes-para-principiantes}
+lang=${SMOKE_LANG:-es}
 build=1
 for arg in "$@"; do
   case $arg in
     --no-build) build=0 ;;
-    -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,35p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -35,7 +52,7 @@ url=${KUBELAB_URL:-}
 server_pid=
 session=
 node1=
-node2=
+nodes=()
 results=()
 
 log() { printf '[smoke %s] %s\n' "$(date +%T)" "$*"; }
@@ -64,7 +81,7 @@ cleanup() {
   trap - EXIT INT TERM
   if [[ -n $node1 && $rc -ne 0 ]]; then
     # The node logs are the interesting part of a failure; save them first.
-    for c in "$node1" "$node2"; do
+    for c in "${nodes[@]#*=}"; do
       [[ -n $c ]] || continue
       for f in kubelet containerd dockerd; do
         docker exec "$c" tail -n 300 "/var/log/$f.log" >"$work/$(docker inspect -f '{{.Config.Hostname}}' "$c")-$f.log" 2>&1 || :
@@ -74,13 +91,23 @@ cleanup() {
   if [[ ${SMOKE_KEEP:-} == 1 ]]; then
     log "SMOKE_KEEP=1: leaving session ${session:-none} and server pid ${server_pid:-none} running"
   else
-    [[ -z $session ]] || api -X DELETE "$url/api/sessions/$session" >/dev/null 2>&1 || log "could not delete session $session"
+    # No content-type here: the server refuses an empty JSON body.
+    [[ -z $session ]] || curl -fsS -b "$jar" -X DELETE "$url/api/sessions/$session" ||
+      log "could not delete session $session"
+    # The nodes go after the answer: wait for them, or stopping the server now would leave them.
+    if [[ -n $session ]]; then
+      for _ in $(seq 60); do
+        [[ -z $(docker ps -aq --filter "label=kubelab.session=$session") ]] && break
+        sleep 0.5
+      done
+    fi
     if [[ -n $server_pid ]]; then
       kill -TERM "$server_pid" 2>/dev/null || :
       for _ in $(seq 40); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.5; done
     fi
   fi
-  if ((rc == 0)); then
+  # A kept server still uses its data directory in there.
+  if ((rc == 0)) && [[ ${SMOKE_KEEP:-} != 1 ]]; then
     rm -rf "$work"
   else
     log "logs kept in $work"
@@ -93,11 +120,19 @@ trap 'exit 130' INT TERM
 # Runs one step, recording PASS or FAIL; the steps build on each other, so
 # the first failure ends the test. (`set -e` does not apply inside a step:
 # the step functions chain their commands explicitly.)
-step() {
-  local name=$1
-  shift
+# step_shown: the same, with the step's output shown as it comes (a long step).
+step() { run_step quiet "$@"; }
+step_shown() { run_step shown "$@"; }
+run_step() {
+  local how=$1 name=$2 rc=0
+  shift 2
   log "$name"
-  if "$@" >"$work/step.log" 2>&1; then
+  if [[ $how == shown ]]; then
+    "$@" 2>&1 | tee "$work/step.log" || rc=$?
+  else
+    "$@" >"$work/step.log" 2>&1 || rc=$?
+  fi
+  if ((rc == 0)); then
     results+=("PASS  $name")
   else
     results+=("FAIL  $name")
@@ -116,9 +151,11 @@ start_kubelab() {
   port=$(free_port)
   url=http://127.0.0.1:$port
   # Its own instance id, data directory and ports: nothing shared with a Kubelab already running here.
+  # No warm pool: its session would outlive the test.
   (cd "$repo" && exec env PORT="$port" HOST=127.0.0.1 KUBELAB_DATA_DIR="$work/data" \
     EMBEDDED_POSTGRES_PORT="$(free_port)" INSTANCE_ID="smoke$RANDOM" NODE_IMAGE="$image" \
-    NODE_IMAGES="$image" WEB_ENABLED=false GUEST_LOGIN=true node apps/api/dist/main.js) \
+    NODE_IMAGES="$image" NODE_MEMORY="${NODE_MEMORY:-4g}" LESSONS_DIR="$lessons_dir" POOL_SIZE=0 WEB_ENABLED=false \
+    GUEST_LOGIN=true node apps/api/dist/main.js) \
     >"$work/server.log" 2>&1 &
   server_pid=$!
   retry 120 curl -fsS "$url/api/health"
@@ -144,24 +181,57 @@ session_ready() {
 }
 
 find_nodes() {
-  node1=$(docker ps -q --filter "label=kubelab.session=$session" --filter label=kubelab.node=node1)
-  node2=$(docker ps -q --filter "label=kubelab.session=$session" --filter label=kubelab.node=node2)
-  [[ -n $node1 && -n $node2 ]] || return 1
-  local used
-  used=$(docker inspect -f '{{.Config.Image}}' "$node1")
-  [[ $used == "$image" ]] || { echo "the session runs $used, not $image (NODE_IMAGES?)"; return 1; }
+  local pair used
+  mapfile -t nodes < <(docker ps --filter "label=kubelab.session=$session" \
+    --format '{{.Label "kubelab.node"}}={{.ID}}' | sort)
+  ((${#nodes[@]} > 0)) || return 1
+  for pair in "${nodes[@]}"; do
+    used=$(docker inspect -f '{{.Config.Image}}' "${pair#*=}")
+    [[ $used == "$image" ]] || { echo "the session runs $used, not $image (NODE_IMAGES?)"; return 1; }
+    [[ ${pair%%=*} == node1 ]] && node1=${pair#*=}
+  done
+  printf '%s\n' "${nodes[@]}"
 }
 
-join_node2() {
-  local join
-  join=$(in_node "$node1" 'kubeadm token create --print-join-command') || return 1
-  echo "$join"
-  [[ $join == "kubeadm join "* ]] && in_node "$node2" "$join"
+# The login cookie for the port proxy, from curl's jar (HttpOnly cookies are prefixed there).
+cookie_header() {
+  sed 's/^#HttpOnly_//' "$jar" | awk -F'\t' '!/^#/ && NF >= 7 { printf "%s%s=%s", sep, $6, $7; sep = "; " }'
 }
 
-nodes_ready() {
-  in_node "$node1" 'kubectl get nodes' &&
-    in_node "$node1" 'kubectl wait --for=condition=Ready node/node1 node/node2 --timeout=10s'
+# Fills in the seed lesson's edit blocks: the join line node1 prints (what the attendee copies).
+# shellcheck disable=SC2016 # expanded later, by the bash the runner starts
+default_edit_hook='case $KUBELAB_BLOCK_COMMAND in "kubeadm join "*) docker exec "$KUBELAB_CONTAINER_node1" kubeadm token create --print-join-command ;; esac'
+
+run_lesson() {
+  local args=(--lessons-dir "$lessons_dir" --lesson "$lesson" --lang "$lang" --session "$session"
+    --user "Smoke test" --port-base "$url/ports/$session" --cookie "$(cookie_header)"
+    --check-deadline "${SMOKE_CHECK_DEADLINE:-300}" --edit-hook "${SMOKE_EDIT_HOOK-$default_edit_hook}")
+  local skip=${SMOKE_SKIP-docker build} pair
+  [[ -z $skip ]] || args+=(--skip "$skip")
+  for pair in "${nodes[@]}"; do args+=(--node "$pair"); done
+  node "$repo/scripts/run-lesson.mjs" "${args[@]}"
+}
+
+# After the seed lesson: rng is a daemon set (one pod per node) and worker has pods on both
+# nodes, so a worker pod on each node fetches from the rng pod on the other node by pod IP:
+# traffic between pods on different nodes, whichever way the scheduler spread the rest.
+pod_on() {
+  in_node "$node1" "kubectl get pods -l app=$1 --field-selector spec.nodeName=$2,status.phase=Running \
+    -o jsonpath='{.items[0].$3}'"
+}
+pods_across_nodes() {
+  local from to client target
+  for from in node1 node2; do
+    to=node1
+    [[ $from == node1 ]] && to=node2
+    client=$(pod_on worker "$from" metadata.name) || return 1
+    target=$(pod_on rng "$to" status.podIP) || return 1
+    [[ -n $client && -n $target ]] || { echo "no running worker pod on $from or rng pod on $to"; return 1; }
+    echo "$client ($from) -> rng $target ($to)"
+    in_node "$node1" "kubectl exec $client -- python -c \
+      'import urllib.request; print(len(urllib.request.urlopen(\"http://$target/32\", timeout=5).read()), \"bytes\")'" ||
+      return 1
+  done
 }
 
 cluster_dns() {
@@ -172,34 +242,17 @@ cluster_dns() {
     in_node "$node1" 'kubectl logs dnscheck; kubectl get pod dnscheck -o jsonpath={.status.phase} | grep -qx Succeeded'
 }
 
-deploy_web() {
-  in_node "$node1" 'kubectl create deployment web --image=traefik/whoami --replicas=2 &&
-    kubectl create service nodeport web --tcp=80 --node-port=30001 &&
-    kubectl rollout status deployment web --timeout=240s && kubectl get pods -o wide'
-}
-
-# The path form needs only the login cookie (docs/ports.md).
-through_proxy() { curl -fsS -b "$jar" "$url/ports/$session/$1/30001/" | grep Hostname; }
-
 ((build)) && step "build $image" bash "$repo/infra/images/node-centos/build.sh" "$image"
 if [[ -z $url ]]; then
   step "start Kubelab" start_kubelab
 fi
 step "log in as a guest and create a $lesson session" create_session
 step "session ready" retry 240 session_ready
-step "find node1 and node2 (image $image)" find_nodes
-# Exactly the lesson's command, expanded in the node.
-# shellcheck disable=SC2016
-step "node1: kubeadm init" in_node "$node1" 'kubeadm init --apiserver-advertise-address $(hostname -i)'
-step "node2: kubeadm join" join_node2
-step "node1: apply flannel" in_node "$node1" 'kubectl apply -f /etc/kubelab/cni/kube-flannel.yml'
-step "both nodes Ready" retry 300 nodes_ready
-step "node1: remove the control-plane taint" in_node "$node1" \
-  'kubectl taint nodes node1 node-role.kubernetes.io/control-plane:NoSchedule- || true'
-step "cluster DNS from a pod" cluster_dns
-step "node2: docker compose plugin" in_node "$node2" 'docker compose version'
-step "deployment with NodePort 30001" deploy_web
-step "NodePort 30001 through the port proxy (node1)" retry 120 through_proxy node1
-step "NodePort 30001 through the port proxy (node2)" retry 60 through_proxy node2
+step "find the nodes (image $image)" find_nodes
+step_shown "run the lesson $lesson ($lang): its blocks, checks and port links" run_lesson
+if [[ $lesson == kubernetes-para-principiantes ]]; then
+  step "pods on different nodes reach each other (worker -> rng, both ways)" pods_across_nodes
+  step "cluster DNS from a pod (a service name and an outside name)" cluster_dns
+fi
 summary
 log "all ${#results[@]} steps passed"

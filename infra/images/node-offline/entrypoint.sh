@@ -21,6 +21,7 @@ kubelab_share_mounts
 kubelab_writable_cgroups
 cgroup_parent=$(kubelab_cgroup_parent)
 kubelab_node_identity
+mapfile -t mirror_args < <(kubelab_registry_mirror)
 log "probing the storage driver"
 
 # overlay2 cannot use an overlayfs upper dir, i.e. /var/lib/docker without a
@@ -54,7 +55,7 @@ while :; do
   log "starting dockerd"
   started=$SECONDS
   dockerd --host=unix:///var/run/docker.sock --storage-driver="$driver" \
-    --shutdown-timeout=1 ${cgroup_parent:+--cgroup-parent="$cgroup_parent"} "$@" \
+    --shutdown-timeout=1 ${cgroup_parent:+--cgroup-parent="$cgroup_parent"} "${mirror_args[@]}" "$@" \
     >>/var/log/dockerd.log 2>&1 &
   pid=$!
   # dockerd makes its socket early and serves it once ready; a `docker info` on the socket

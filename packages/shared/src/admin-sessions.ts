@@ -15,6 +15,9 @@ export const ZNodeUsage = z.object({
   memoryLimitBytes: z.number(),
   diskBytes: z.number().nullable(),
   diskLimitBytes: z.number(),
+  /** Processes and threads in the node, and NODE_PIDS_LIMIT as the engine applies it (null: unknown). */
+  pids: z.number().int().nullable(),
+  pidsLimit: z.number().int().nullable(),
   /** When the CPU/memory sample was taken. */
   sampledAt: z.iso.datetime().nullable(),
 });

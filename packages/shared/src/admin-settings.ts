@@ -21,6 +21,8 @@ export const ADMIN_SETTING_KEYS = [
   "EVENT_MAX_RESERVED",
   "NODE_MEMORY",
   "NODE_CPUS",
+  "NODE_MEMORY_MAX",
+  "NODE_CPUS_MAX",
   "NODE_PIDS_LIMIT",
   "NODE_IMAGES",
 ] as const;

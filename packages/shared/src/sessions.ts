@@ -47,10 +47,18 @@ export type TSessionNode = z.infer<typeof ZSessionNode>;
  * - disk_limit: `node` went past its disk limit; the session was stopped (reason "disk_limit").
  * - oom_kill: the kernel stopped a process in `node` because the node ran out of memory; the
  *   session goes on.
+ * - pids_limit: `node` reached its process limit (NODE_PIDS_LIMIT): new processes cannot start in
+ *   it until some end; the session goes on. At most one per node per 10 minutes.
  * - lesson_setup_failed: a script the lesson runs in `node` at the start (Killercoda background.sh)
  *   failed or ran out of time; the lab works, but the lesson's starting state may be incomplete.
  */
-export const ZSessionNoticeCode = z.enum(["disk_warning", "disk_limit", "oom_kill", "lesson_setup_failed"]);
+export const ZSessionNoticeCode = z.enum([
+  "disk_warning",
+  "disk_limit",
+  "oom_kill",
+  "pids_limit",
+  "lesson_setup_failed",
+]);
 export type TSessionNoticeCode = z.infer<typeof ZSessionNoticeCode>;
 
 export const ZSessionNotice = z.object({

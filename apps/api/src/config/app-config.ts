@@ -44,6 +44,8 @@ export interface AppConfig {
     egress: TEnvironment["NODE_EGRESS"];
     /** Private IPv4 networks (CIDR) nodes may reach despite the egress policy. */
     egressAllow: string[];
+    /** NODE_REGISTRY_MIRROR: Docker Hub mirror given to every node (KUBELAB_REGISTRY_MIRROR); undefined: none. */
+    registryMirror: string | undefined;
     diskLimitBytes: number;
     diskCheckIntervalSeconds: number;
     statsIntervalSeconds: number;
@@ -197,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       downloadMaxBytes: e.DOWNLOAD_MAX_SIZE,
       egress: e.NODE_EGRESS,
       egressAllow: e.NODE_EGRESS_ALLOW,
+      registryMirror: e.NODE_REGISTRY_MIRROR,
       diskLimitBytes: e.NODE_DISK_LIMIT,
       diskCheckIntervalSeconds: e.NODE_DISK_CHECK_INTERVAL,
       statsIntervalSeconds: e.NODE_STATS_INTERVAL,

@@ -46,12 +46,19 @@ export const ZEnvironment = z.object({
   NODE_SECURITY_PROFILE: z.enum(["auto", "privileged", "capabilities", "userns"]).default("auto"),
   NODE_MEMORY: zByteSize.default(2 * 1024 ** 3),
   NODE_CPUS: zNumberFromString(0.1, 64).default(1),
+  // The most a lesson's front matter `resources` may get for one node (never below NODE_MEMORY/NODE_CPUS).
+  NODE_MEMORY_MAX: zByteSize.default(4 * 1024 ** 3),
+  NODE_CPUS_MAX: zNumberFromString(0.1, 64).default(2),
   NODE_PIDS_LIMIT: zIntFromString(64, 1_000_000).default(4096),
   NODE_READY_TIMEOUT: zDuration.default(90),
   // Where nodes may open connections: the Internet or nowhere; never the host or private ranges
   // (except those listed in NODE_EGRESS_ALLOW).
   NODE_EGRESS: z.enum(["internet", "none"]).default("internet"),
   NODE_EGRESS_ALLOW: zCommaList("").pipe(z.array(zIpv4Cidr)),
+  // A Docker Hub mirror (pull-through cache) for every node's dockerd and containerd (docs/operations.md).
+  NODE_REGISTRY_MIRROR: z
+    .url({ protocol: /^https?$/, error: "expected an http:// or https:// URL, like http://10.0.0.5:5000" })
+    .optional(),
   // Each session network gets one block of NODE_SUBNET_SIZE from these ranges (docs/operations.md, Capacity).
   NODE_SUBNETS: zCommaList("10.213.0.0/16"),
   NODE_SUBNET_SIZE: z

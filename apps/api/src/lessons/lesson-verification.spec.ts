@@ -1,16 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  furthestOpenStep,
-  memoryBytes,
-  nodeResources,
-  OutputTail,
-  recordPass,
-  type VerifiableLesson,
-} from "./lesson-verification";
-
-const GiB = 1024 ** 3;
-const MiB = 1024 ** 2;
+import { furthestOpenStep, OutputTail, recordPass, type VerifiableLesson } from "./lesson-verification";
 
 describe("check output", () => {
   it("keeps short output whole", () => {
@@ -92,29 +82,5 @@ describe("verification", () => {
 
   it("opens every step of a lesson that is not gated", () => {
     assert.equal(furthestOpenStep({ ...lesson, gated: false }, []), 4);
-  });
-});
-
-describe("node resources", () => {
-  const limits = { memoryBytes: 2 * GiB, cpus: 2 };
-
-  it("reads memory sizes in m and g", () => {
-    assert.equal(memoryBytes("4g"), 4 * GiB);
-    assert.equal(memoryBytes("1536M"), 1536 * MiB);
-    assert.equal(memoryBytes("1.5g"), 1.5 * GiB);
-  });
-
-  it("gives a node the admin's limits when the lesson asks for nothing", () => {
-    assert.deepEqual(nodeResources(undefined, limits), { memoryBytes: 2 * GiB, cpus: 2, clamped: false });
-  });
-
-  it("grants less than the limits as asked, and more only up to them", () => {
-    assert.deepEqual(nodeResources({ memory: "1g", cpus: 1 }, limits), { memoryBytes: GiB, cpus: 1, clamped: false });
-    assert.deepEqual(nodeResources({ memory: "4g" }, limits), { memoryBytes: 2 * GiB, cpus: 2, clamped: true });
-    assert.deepEqual(nodeResources({ cpus: 8 }, limits), { memoryBytes: 2 * GiB, cpus: 2, clamped: true });
-  });
-
-  it("never goes below what a node needs to start", () => {
-    assert.equal(nodeResources({ memory: "16m" }, limits).memoryBytes, 256 * MiB);
   });
 });

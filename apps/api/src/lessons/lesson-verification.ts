@@ -1,4 +1,4 @@
-import type { TLesson, TLessonNodeResources } from "@kubelab/shared";
+import type { TLesson } from "@kubelab/shared";
 
 /** A check's output is bounded: its last part is kept (the end of a script says why it failed). */
 export const CHECK_OUTPUT_MAX_BYTES = 4096;
@@ -81,31 +81,4 @@ export function furthestOpenStep(lesson: VerifiableLesson, verifiedSteps: readon
   if (!lesson.gated) return last;
   const blocking = lesson.steps.findIndex((step, index) => isVerifiable(step) && !verifiedSteps.includes(index));
   return blocking === -1 ? last : blocking;
-}
-
-const MIN_NODE_MEMORY = 256 * 1024 ** 2;
-
-/** A lesson's memory request in bytes ("4g", "1536m"). */
-export function memoryBytes(memory: string): number {
-  const unit = memory.slice(-1).toLowerCase() === "g" ? 1024 ** 3 : 1024 ** 2;
-  return Math.round(Number(memory.slice(0, -1)) * unit);
-}
-
-/**
- * The resources one node is created with: what the lesson asks for it (front matter `resources`),
- * never more than the admin's per-node limits (NODE_MEMORY, NODE_CPUS), which are also what a node
- * gets when the lesson asks for nothing.
- */
-export function nodeResources(
-  request: TLessonNodeResources | undefined,
-  limits: { memoryBytes: number; cpus: number },
-): { memoryBytes: number; cpus: number; clamped: boolean } {
-  const askedMemory = request?.memory === undefined ? limits.memoryBytes : memoryBytes(request.memory);
-  const askedCpus = request?.cpus ?? limits.cpus;
-  return {
-    // Docker refuses tiny limits, and a node below this cannot even start its engine.
-    memoryBytes: Math.min(Math.max(askedMemory, MIN_NODE_MEMORY), limits.memoryBytes),
-    cpus: Math.min(askedCpus, limits.cpus),
-    clamped: askedMemory > limits.memoryBytes || askedCpus > limits.cpus,
-  };
 }

@@ -40,6 +40,8 @@ export interface NodeSpec {
   pidsLimit: number;
   /** Hard size of the container layer (overlay2 on xfs with project quotas only); undefined: none. */
   layerQuotaBytes?: number;
+  /** Docker Hub mirror URL the node's start-up applies to its dockerd and containerd (NODE_REGISTRY_MIRROR). */
+  registryMirror?: string;
 }
 
 export interface StartedNode {
@@ -87,6 +89,9 @@ export interface ContainerStatsReading {
   cpuNanos: number;
   memoryBytes: number;
   memoryLimitBytes: number;
+  /** Processes and threads in the container's pids cgroup, and its limit (null when unlimited or not reported). */
+  pids: number | null;
+  pidsLimit: number | null;
   /** When it was read (ms since the epoch). */
   at: number;
 }
@@ -492,12 +497,40 @@ export class DockerEngine {
     // As `docker stats` counts it: page cache that can be dropped at once is not "in use".
     const counters = memory.stats as Record<string, number | undefined> | undefined;
     const cache = counters?.inactive_file ?? counters?.total_inactive_file ?? 0;
+    const pidsStats = stats.pids_stats;
     return {
       cpuNanos: stats.cpu_stats?.cpu_usage?.total_usage ?? 0,
       memoryBytes: Math.max(0, memory.usage - cache),
       memoryLimitBytes: memory.limit ?? 0,
+      pids: typeof pidsStats?.current === "number" ? pidsStats.current : null,
+      // The engine reports "max" (no limit) as 0 or a huge number; both read as no limit.
+      pidsLimit: pidsStats?.limit && pidsStats.limit < Number.MAX_SAFE_INTEGER ? pidsStats.limit : null,
       at: Date.now(),
     };
+  }
+
+  /** A node's memory limit and CPUs as the engine applies them now; undefined when it is gone. */
+  async nodeLimits(container: string): Promise<{ memoryBytes: number; cpus: number } | undefined> {
+    try {
+      const info = await this.call(`inspect ${container}`, (abortSignal) =>
+        this.#docker.getContainer(container).inspect({ abortSignal }),
+      );
+      return { memoryBytes: info.HostConfig.Memory ?? 0, cpus: (info.HostConfig.NanoCpus ?? 0) / 1e9 };
+    } catch (error) {
+      if (statusCode(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Changes a running node's memory (no swap beyond it, as at creation) and CPUs. */
+  async resizeNode(container: string, limits: { memoryBytes: number; cpus: number }): Promise<void> {
+    await this.call(`update ${container}`, () =>
+      this.#docker.getContainer(container).update({
+        Memory: limits.memoryBytes,
+        MemorySwap: limits.memoryBytes,
+        NanoCpus: Math.round(limits.cpus * 1e9),
+      }),
+    );
   }
 
   /** The engine's version, data root, host memory and CPUs (`docker info`). */
@@ -600,7 +633,11 @@ export class DockerEngine {
         Hostname: node,
         Image: spec.image,
         Labels: labels,
-        Env: [`KUBELAB_NODE=${node}`, `KUBELAB_SESSION=${sessionId}`],
+        Env: [
+          `KUBELAB_NODE=${node}`,
+          `KUBELAB_SESSION=${sessionId}`,
+          ...(spec.registryMirror ? [`KUBELAB_REGISTRY_MIRROR=${spec.registryMirror}`] : []),
+        ],
         HostConfig: {
           ...securityHostConfig(spec.profile),
           Memory: spec.memoryBytes,

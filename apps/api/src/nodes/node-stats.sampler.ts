@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
+import { SessionNotices } from "../sessions/session-notices.service";
 import { DockerEngine, type ContainerStatsReading, type EngineHost } from "./docker-engine.adapter";
 import { nodeContainerName } from "./docker-labels";
 
@@ -15,8 +16,21 @@ export interface NodeStatsSample {
   cpuPercent: number | null;
   memoryBytes: number;
   memoryLimitBytes: number;
+  pids: number | null;
+  pidsLimit: number | null;
   at: Date;
 }
+
+/**
+ * Whether a node is at its process limit: `fork` fails in it from there on. A fork loop holds the
+ * count at the limit itself; 98 % leaves room for the sampling missing the last few.
+ */
+export function atPidsLimit(pids: number | null, limit: number | null): boolean {
+  return pids !== null && limit !== null && limit > 0 && pids >= Math.floor(limit * 0.98);
+}
+
+// One pids_limit notice per node in this window: a loop that keeps hitting the limit is one story.
+const PIDS_NOTICE_WINDOW_MS = 10 * 60_000;
 
 /** CPU share (percent of one CPU) between two readings of the same container. */
 export function cpuPercentBetween(previous: ContainerStatsReading | undefined, next: ContainerStatsReading) {
@@ -31,6 +45,9 @@ export function cpuPercentBetween(previous: ContainerStatsReading | undefined, n
  * admin sessions page and the attendees' meters (no page request ever reaches the engine). With no
  * live session a tick is one database count and nothing else. Disk use is not measured here: the
  * disk monitor (NodeDiskMonitor) already measures it for NODE_DISK_LIMIT, and its numbers are used.
+ *
+ * It also tells the attendee when a node reaches NODE_PIDS_LIMIT (a `pids_limit` notice): the
+ * engine sends no event for it, `fork` just fails inside the node while the node keeps running.
  */
 @Injectable()
 export class NodeStatsSampler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -47,6 +64,7 @@ export class NodeStatsSampler implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly prisma: PrismaService,
     private readonly engine: DockerEngine,
+    private readonly notices: SessionNotices,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -58,6 +76,13 @@ export class NodeStatsSampler implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.sampling;
+  }
+
+  private async noticePidsLimit(sessionId: string, node: string): Promise<void> {
+    const since = new Date(Date.now() - PIDS_NOTICE_WINDOW_MS);
+    if (await this.notices.exists(sessionId, "pids_limit", node, since)) return;
+    await this.notices.add(sessionId, { code: "pids_limit", node });
+    this.logger.log(`Session ${sessionId}: ${node} reached its process limit`);
   }
 
   /** The latest sample of a node, if one was taken while its session was live. */
@@ -97,9 +122,12 @@ export class NodeStatsSampler implements OnApplicationBootstrap, OnApplicationSh
       where: { instanceId: this.config.instanceId, status: { in: [...SAMPLED_STATUSES] } },
       select: { id: true, nodes: { select: { name: true, containerId: true } } },
     });
-    const containers = sessions.flatMap((s) =>
-      s.nodes.filter((n) => n.containerId !== null).map((n) => nodeContainerName(s.id, n.name)),
+    const nodes = sessions.flatMap((s) =>
+      s.nodes
+        .filter((n) => n.containerId !== null)
+        .map((n) => ({ sessionId: s.id, node: n.name, container: nodeContainerName(s.id, n.name) })),
     );
+    const containers = nodes.map((n) => n.container);
     if (containers.length === 0) {
       this.readings.clear();
       this.samples.clear();
@@ -118,14 +146,24 @@ export class NodeStatsSampler implements OnApplicationBootstrap, OnApplicationSh
             cpuPercent: cpuPercentBetween(this.readings.get(name), reading),
             memoryBytes: reading.memoryBytes,
             memoryLimitBytes: reading.memoryLimitBytes,
+            pids: reading.pids,
+            pidsLimit: reading.pidsLimit,
             at: new Date(reading.at),
           });
         }),
       );
     }
+    const previous = this.samples;
     this.readings = readings;
     this.samples = samples;
     this.lastPassAt = new Date();
+    for (const { sessionId, node, container } of nodes) {
+      const sample = samples.get(container);
+      if (!sample || !atPidsLimit(sample.pids, sample.pidsLimit)) continue;
+      const before = previous.get(container);
+      if (before && atPidsLimit(before.pids, before.pidsLimit)) continue; // still the same episode
+      await this.noticePidsLimit(sessionId, node);
+    }
     this.warned = false;
   }
 }

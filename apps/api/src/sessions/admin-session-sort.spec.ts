@@ -11,6 +11,8 @@ const node = (memoryBytes: number | null, cpuPercent: number | null): TNodeUsage
   memoryLimitBytes: 100,
   diskBytes: null,
   diskLimitBytes: 100,
+  pids: null,
+  pidsLimit: null,
   sampledAt: null,
 });
 

@@ -34,6 +34,8 @@ export class NodeUsage {
           memoryLimitBytes: sample?.memoryLimitBytes || this.config.nodes.memoryBytes,
           diskBytes: disk.nodes.get(diskMeasureKey(sessionId, node.name)) ?? null,
           diskLimitBytes: disk.limitBytes,
+          pids: sample?.pids ?? null,
+          pidsLimit: sample?.pidsLimit ?? null,
           sampledAt: sample?.at.toISOString() ?? null,
         };
       });

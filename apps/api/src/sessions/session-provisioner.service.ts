@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from "@nestjs/common";
 import type { TLessonNodeResources } from "@kubelab/shared";
 import { SettingsService } from "../settings/settings.service";
 import { LessonCatalog } from "../lessons/lesson-catalog.service";
-import { nodeResources } from "../lessons/lesson-verification";
+import { nodeResources } from "../lessons/lesson-resources";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { POOL_OWNER_LABEL } from "../nodes/docker-labels";
 import { DockerEngine, SubnetUnavailableError } from "../nodes/docker-engine.adapter";
@@ -60,9 +60,15 @@ export class SessionProvisioner {
     signal: AbortSignal,
     nodeStarted: (node: StartedNode) => Promise<void>,
   ): Promise<void> {
-    const { readyTimeoutSeconds } = this.config.nodes;
+    const { readyTimeoutSeconds, registryMirror } = this.config.nodes;
     // The console's node resources at build time: a change applies to sessions built after it.
-    const { nodeMemoryBytes, nodeCpus, nodePidsLimit: pidsLimit } = this.settings.current();
+    const {
+      nodeMemoryBytes,
+      nodeCpus,
+      nodeMemoryMaxBytes,
+      nodeCpusMax,
+      nodePidsLimit: pidsLimit,
+    } = this.settings.current();
     const requests = this.lessonResources(session.lessonId);
     const image = session.image;
     const deadline = Date.now() + readyTimeoutSeconds * 1000;
@@ -116,15 +122,26 @@ export class SessionProvisioner {
           const { memoryBytes, cpus, clamped } = nodeResources(requests[name], {
             memoryBytes: nodeMemoryBytes,
             cpus: nodeCpus,
+            maxMemoryBytes: nodeMemoryMaxBytes,
+            maxCpus: nodeCpusMax,
           });
           if (clamped) {
             this.logger.log(
-              `Session ${session.id}: ${name} gets ${memoryBytes} bytes and ${cpus} CPUs, less than its lesson asks (NODE_MEMORY, NODE_CPUS)`,
+              `Session ${session.id}: ${name} gets ${memoryBytes} bytes and ${cpus} CPUs, less than its lesson asks (NODE_MEMORY_MAX, NODE_CPUS_MAX)`,
             );
           }
           const started = await this.engine
             .startNode(
-              { labels: { ...baseLabels, node: name }, image, profile, memoryBytes, cpus, pidsLimit, layerQuotaBytes },
+              {
+                labels: { ...baseLabels, node: name },
+                image,
+                profile,
+                memoryBytes,
+                cpus,
+                pidsLimit,
+                layerQuotaBytes,
+                registryMirror,
+              },
               { followOutput },
             )
             .catch((error: unknown) => {

@@ -18,6 +18,9 @@ export interface EffectiveSettings {
   eventMaxReserved: number;
   nodeMemoryBytes: number;
   nodeCpus: number;
+  /** What a lesson may ask for one node (front matter `resources`): at least nodeMemoryBytes/nodeCpus. */
+  nodeMemoryMaxBytes: number;
+  nodeCpusMax: number;
   nodePidsLimit: number;
   /** NODE_IMAGE and NODE_IMAGES: the images lessons may run on. */
   allowedImages: string[];
@@ -108,6 +111,8 @@ function toEffective(p: Parsed, nodeImage: string): EffectiveSettings {
     eventMaxReserved: p.EVENT_MAX_RESERVED as number,
     nodeMemoryBytes: p.NODE_MEMORY as number,
     nodeCpus: p.NODE_CPUS as number,
+    nodeMemoryMaxBytes: Math.max(p.NODE_MEMORY_MAX as number, p.NODE_MEMORY as number),
+    nodeCpusMax: Math.max(p.NODE_CPUS_MAX as number, p.NODE_CPUS as number),
     nodePidsLimit: p.NODE_PIDS_LIMIT as number,
     allowedImages: [...new Set([nodeImage, ...(p.NODE_IMAGES as string[])])],
   };
@@ -136,7 +141,7 @@ export function format(key: TAdminSettingKey, value: unknown): string {
       ["m", 60],
       ["s", 1],
     ]);
-  if (key === "NODE_MEMORY")
+  if (key === "NODE_MEMORY" || key === "NODE_MEMORY_MAX")
     return formatUnits(value as number, [
       ["g", 1024 ** 3],
       ["m", 1024 ** 2],

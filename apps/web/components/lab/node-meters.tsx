@@ -10,7 +10,25 @@ import { formatBytes } from "@/lib/ui/format-bytes";
 // The server samples every NODE_STATS_INTERVAL (5 s by default); asking more often shows nothing new.
 const POLL_MS = 5_000;
 
-/** Each node's memory and disk against its limit, with a warning near either limit. */
+type MeterKind = "memory" | "disk" | "processes";
+
+/** What one meter shows: the use and limit of a node for that kind, or null when not known. */
+function reading(node: TNodeUsage, kind: MeterKind): { used: number; limit: number } | null {
+  const [used, limit] =
+    kind === "memory"
+      ? [node.memoryBytes, node.memoryLimitBytes]
+      : kind === "disk"
+        ? [node.diskBytes, node.diskLimitBytes]
+        : [node.pids, node.pidsLimit];
+  return used === null || limit === null || limit <= 0 ? null : { used, limit };
+}
+
+const WARNINGS = { memory: "memoryWarning", disk: "diskWarning", processes: "processesWarning" } as const;
+
+/**
+ * Each node's memory and disk against its limit, with a warning near either limit. The processes
+ * meter shows only near NODE_PIDS_LIMIT: a few dozen processes of thousands tell nobody anything.
+ */
 export function NodeMeters({ sessionId }: { sessionId: string }) {
   const { dict, locale } = useI18n();
   const t = dict.labMeters;
@@ -34,12 +52,14 @@ export function NodeMeters({ sessionId }: { sessionId: string }) {
 
   if (!usage) return null;
   const size = (bytes: number) => formatBytes(bytes, locale);
-  const meter = (node: TNodeUsage, kind: "memory" | "disk") => {
-    const used = kind === "memory" ? node.memoryBytes : node.diskBytes;
-    const limit = kind === "memory" ? node.memoryLimitBytes : node.diskLimitBytes;
-    if (used === null || limit <= 0) return null;
+  const meter = (node: TNodeUsage, kind: MeterKind) => {
+    const value = reading(node, kind);
+    if (!value) return null;
+    const { used, limit } = value;
     const near = used >= limit * usage.warnShare;
-    const text = formatMessage(t[kind], { node: node.name, used: size(used), limit: size(limit) });
+    if (kind === "processes" && !near) return null;
+    const amount = (n: number) => (kind === "processes" ? n.toLocaleString(locale) : size(n));
+    const text = formatMessage(t[kind], { node: node.name, used: amount(used), limit: amount(limit) });
     return (
       <div
         className={near ? "node-meter node-meter-near" : "node-meter"}
@@ -53,7 +73,7 @@ export function NodeMeters({ sessionId }: { sessionId: string }) {
         <span>{text}</span>
         {near ? (
           <span className="session-warning" role="alert" data-testid="node-meter-warning">
-            {formatMessage(kind === "memory" ? t.memoryWarning : t.diskWarning, { node: node.name })}
+            {formatMessage(t[WARNINGS[kind]], { node: node.name })}
           </span>
         ) : null}
       </div>
@@ -65,6 +85,7 @@ export function NodeMeters({ sessionId }: { sessionId: string }) {
         <div key={node.name} className="node-meters-node">
           {meter(node, "memory")}
           {meter(node, "disk")}
+          {meter(node, "processes")}
         </div>
       ))}
     </section>

@@ -18,7 +18,7 @@ export const SETTING_GROUPS: {
   { id: "time", keys: ["SESSION_DURATION", "SESSION_MAX_DURATION", "SESSION_EXTENSION", "SESSION_MAX_EXTENSIONS"] },
   { id: "pool", keys: ["POOL_SIZE", "POOL_SIZES"] },
   { id: "events", keys: ["EVENT_MAX_CAPACITY", "EVENT_MAX_RESERVED"] },
-  { id: "nodes", keys: ["NODE_MEMORY", "NODE_CPUS", "NODE_PIDS_LIMIT"] },
+  { id: "nodes", keys: ["NODE_MEMORY", "NODE_CPUS", "NODE_MEMORY_MAX", "NODE_CPUS_MAX", "NODE_PIDS_LIMIT"] },
   { id: "images", keys: ["NODE_IMAGES"] },
 ];
 

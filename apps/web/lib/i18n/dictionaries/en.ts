@@ -353,6 +353,8 @@ export const en = {
         "{node} has used {used} of its {limit} of disk space. At the limit the lab is stopped: delete files or images you no longer need.",
       disk_limit: "{node} used {used}, more than its {limit} of disk space, so the lab was stopped.",
       oom_kill: "A process in {node} was stopped because the node ran out of memory.",
+      pids_limit:
+        '{node} reached its limit of processes: new programs cannot start there ("fork: Resource temporarily unavailable"). Stop programs you left running in the background (jobs, then kill %1) and try again.',
       lesson_setup_failed:
         "The lesson's preparation in {node} did not finish, so some of what the lesson expects may be missing. Start a new lab if a step does not work.",
     },
@@ -675,6 +677,8 @@ export const en = {
       EVENT_MAX_RESERVED: "Most reserved sessions per event",
       NODE_MEMORY: "Memory per node (e.g. 2g, 512m)",
       NODE_CPUS: "CPUs per node",
+      NODE_MEMORY_MAX: "Most memory a lesson may ask for one node",
+      NODE_CPUS_MAX: "Most CPUs a lesson may ask for one node",
       NODE_PIDS_LIMIT: "Processes per node",
       NODE_IMAGES: "Images lessons may use (comma-separated)",
     },
@@ -787,6 +791,8 @@ export const en = {
     disk: "{node} disk: {used} of {limit}",
     memoryWarning: "{node} is close to its memory limit: programs in it may be stopped.",
     diskWarning: "{node} is close to its disk limit: at the limit the lab is stopped.",
+    processes: "{node} processes: {used} of {limit}",
+    processesWarning: "{node} is close to its limit of processes: new programs may fail to start.",
   },
   adminHome: {
     title: "Administration",

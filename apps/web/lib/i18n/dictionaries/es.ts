@@ -355,6 +355,8 @@ export const es: Dictionary = {
         "{node} ha usado {used} de sus {limit} de espacio en disco. Al llegar al límite el laboratorio se detiene: borra los archivos o imágenes que ya no necesites.",
       disk_limit: "{node} usó {used}, más que sus {limit} de espacio en disco, así que el laboratorio se detuvo.",
       oom_kill: "Se detuvo un proceso en {node} porque el nodo se quedó sin memoria.",
+      pids_limit:
+        '{node} llegó a su límite de procesos: no se pueden iniciar programas nuevos en él ("fork: Resource temporarily unavailable"). Detén los programas que dejaste en segundo plano (jobs y luego kill %1) y vuelve a intentarlo.',
       lesson_setup_failed:
         "La preparación de la lección en {node} no terminó, así que puede faltar algo de lo que la lección espera. Abre un laboratorio nuevo si un paso no funciona.",
     },
@@ -683,6 +685,8 @@ export const es: Dictionary = {
       EVENT_MAX_RESERVED: "Máximo de sesiones reservadas por evento",
       NODE_MEMORY: "Memoria por nodo (p. ej. 2g, 512m)",
       NODE_CPUS: "CPU por nodo",
+      NODE_MEMORY_MAX: "Memoria máxima que una lección puede pedir para un nodo",
+      NODE_CPUS_MAX: "CPU máximas que una lección puede pedir para un nodo",
       NODE_PIDS_LIMIT: "Procesos por nodo",
       NODE_IMAGES: "Imágenes que pueden usar las lecciones (separadas por comas)",
     },
@@ -794,6 +798,8 @@ export const es: Dictionary = {
     disk: "Disco de {node}: {used} de {limit}",
     memoryWarning: "{node} está cerca de su límite de memoria: los programas que ejecuta pueden ser detenidos.",
     diskWarning: "{node} está cerca de su límite de disco: al llegar al límite el laboratorio se detiene.",
+    processes: "Procesos de {node}: {used} de {limit}",
+    processesWarning: "{node} está cerca de su límite de procesos: los programas nuevos pueden no arrancar.",
   },
   adminHome: {
     title: "Administración",
