@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { ZLesson, ZLessonProgress } from "@kubelab/shared";
+import { ZLesson, ZLessonProgress, type TApiErrorBody } from "@kubelab/shared";
 import type { Page } from "playwright-core";
 import { logInPageAs, useBrowser } from "./support/browser";
 import { execIn } from "./support/docker-objects";
@@ -73,7 +73,7 @@ describe("a Killercoda scenario as a lesson", () => {
     const run = spawnSync(process.execPath, [cli, lessonsDir], { encoding: "utf8" });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stderr + run.stdout, /warning: .*index\.json.*asset/i);
-    assert.match(run.stdout, new RegExp(`${ID} \\(en: 3 steps`));
+    assert.match(run.stdout, new RegExp(`${ID} \\[Killercoda scenario\\] \\(en: 3 steps`));
   });
 
   it("renders its steps, runs its scripts in the node and gates each step on its verify script", async () => {
@@ -140,6 +140,6 @@ describe("a Killercoda scenario as a lesson", () => {
       doneSteps: [0],
     });
     assert.equal(skip.status, 409, JSON.stringify(skip.body));
-    assert.equal((skip.body as { code?: string }).code, "step_not_verified");
+    assert.equal((skip.body as TApiErrorBody).error.code, "step_not_verified");
   });
 });
