@@ -306,5 +306,13 @@ describe("lesson checks, quizzes, variables and downloads in Chromium", () => {
     assert.match(await next.innerText(), /Done, finish/);
     await next.click();
     assert.match(await page.locator("[data-testid=lesson-finish]").innerText(), /FINISH-WORDS: you made it/);
+
+    // The same page in Spanish: the lab's own words are translated (the scenario itself is English).
+    await page.locator("header select").first().selectOption("es");
+    await page.locator("html[lang=es]").waitFor({ timeout: 30_000 });
+    await page.locator("[data-testid=step-chip-0]").click();
+    assert.match(await page.locator("[data-testid=check-run]").innerText(), /Comprobar en node1/);
+    assert.match((await page.locator("[data-testid=step-verified]").textContent()) ?? "", /verificado/);
+    assert.match((await page.locator("[data-testid=steps-done]").textContent()) ?? "", /verificados: 1/);
   });
 });

@@ -250,7 +250,7 @@ export const es: Dictionary = {
     quizRightBefore: "✔ Respondida correctamente antes",
     quizWrong: "✘ No exactamente; vuelve a intentarlo",
     verified: "verificado",
-    stepsVerified: "{verified} verificados",
+    stepsVerified: "verificados: {verified}",
     lockedStep: "Se abre cuando los pasos anteriores estén verificados",
     nextLocked: "Supera las comprobaciones y preguntas de este paso para continuar.",
     doneAndFinish: "Hecho, terminar",
