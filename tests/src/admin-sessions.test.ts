@@ -21,6 +21,8 @@ describe("admin sessions: node stats, end and extend, attendee meters", () => {
   const lab = useKubelab({
     env: {
       NODE_MEMORY: "512m",
+      // The seed lesson asks 4g for node1; the admin's ceiling keeps every node at NODE_MEMORY here.
+      NODE_MEMORY_MAX: "512m",
       NODE_DISK_LIMIT: "200m",
       NODE_STATS_INTERVAL: "1s",
       NODE_PIDS_LIMIT: "300",
