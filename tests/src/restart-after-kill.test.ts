@@ -78,7 +78,8 @@ describe("restart after kill -9 (embedded PostgreSQL)", () => {
     await waitFor(
       "node containers of the session to appear",
       async () => ((await countLabelled(server.instanceId, halfBuilt.id)).containers > 0 ? true : undefined),
-      30_000,
+      // Creating a node's volume and container waits for the engine, slow on a busy 2-core machine.
+      90_000,
       50,
     );
     const orphan = postmasterPid(databaseDir);
