@@ -25,6 +25,8 @@ import { intEnv, percentile } from "./bench-stats";
 const ROUNDS = intEnv("BENCH_ROUNDS", 3);
 const KEYS = intEnv("BENCH_KEYS", 400);
 const MIB = intEnv("BENCH_MIB", 64);
+// A measurement that makes no progress for this long is reported as stalled, not waited for.
+const STALL_MS = 120_000;
 
 /** A terminal as the benchmark drives it: bytes in, bytes out. */
 interface Target {
@@ -63,7 +65,13 @@ async function echo(target: Target, keys: number): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < keys; i++) {
     const start = process.hrtime.bigint();
-    const back = new Promise<void>((resolve) => waiters.set(target, () => resolve()));
+    const back = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${target.name}: no echo in ${STALL_MS} ms`)), STALL_MS);
+      waiters.set(target, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     target.send(i % 64 === 63 ? "\r" : "x");
     await back;
     samples.push(Number(process.hrtime.bigint() - start) / 1e6);
@@ -77,7 +85,7 @@ async function echo(target: Target, keys: number): Promise<number[]> {
 /** MB/s (10^6 bytes) of a command printing MIB MiB, until its end marker. */
 async function throughput(target: Target, round: number): Promise<number> {
   const marker = `tput-end-${round}`;
-  const done = until(target, new RegExp(`${marker}-${42}`), 300_000);
+  const done = until(target, new RegExp(`${marker}-${42}`), STALL_MS);
   const start = process.hrtime.bigint();
   // 64-byte lines; the marker's number is computed so that the echoed command does not match.
   target.send(
@@ -253,12 +261,22 @@ async function main(): Promise<void> {
       // Interleaved, and in a rotated order each round, so load changes on this shared machine spread evenly.
       const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
       for (const target of order) rows.get(target)!.echo.push(...(await echo(target, KEYS)));
-      for (const target of order) rows.get(target)!.mbps.push(await throughput(target, round));
+      for (const target of order) {
+        const mbps = await throughput(target, round).catch((error: unknown) => {
+          // Reported, not fatal: the other targets still get measured.
+          console.log(`round ${round + 1}: ${(error as Error).message}`);
+          target.send("\x03");
+          return Number.NaN;
+        });
+        rows.get(target)!.mbps.push(mbps);
+      }
     }
 
     const raw = rows.get(targets[2]!)!;
     const rawP99 = percentile(raw.echo, 99);
-    const rawMbps = percentile(raw.mbps, 50);
+    // Stalled rounds (NaN) are left out of the medians; the per-round figures below show them.
+    const median = (values: number[]): number => percentile(values.filter(Number.isFinite), 50);
+    const rawMbps = median(raw.mbps);
     const wettyRow = wetty ? rows.get(targets[3]!) : undefined;
     console.log(
       `\n${ROUNDS} interleaved rounds, ${KEYS} keystrokes and ${MIB} MiB per round and target, ${new Date().toISOString()}\n`,
@@ -268,8 +286,8 @@ async function main(): Promise<void> {
     for (const target of targets) {
       const row = rows.get(target)!;
       const p99 = percentile(row.echo, 99);
-      const mbps = percentile(row.mbps, 50);
-      const vsWetty = wettyRow ? `x${(mbps / percentile(wettyRow.mbps, 50)).toFixed(2)}` : "n/a";
+      const mbps = median(row.mbps);
+      const vsWetty = wettyRow ? `x${(mbps / median(wettyRow.mbps)).toFixed(2)}` : "n/a";
       console.log(
         `| ${target.name} | ${percentile(row.echo, 50).toFixed(2)} ms | ${p99.toFixed(2)} ms | ` +
           `${(p99 - rawP99 >= 0 ? "+" : "") + (p99 - rawP99).toFixed(2)} ms | ${mbps.toFixed(1)} | ` +
