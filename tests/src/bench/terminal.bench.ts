@@ -193,6 +193,9 @@ async function wettyTarget(dir: string, containerId: string): Promise<{ target: 
   const socket = io(`http://127.0.0.1:${port}`, { path: "/wetty/socket.io", transports: ["websocket"] });
   const listeners: ((chunk: Buffer) => void)[] = [];
   socket.on("data", (data: string) => {
+    // WeTTY's flow control: its page acknowledges what it wrote ("commit"); without it WeTTY pauses
+    // the pty after 2 MB. Acknowledged at once here, as a page that renders instantly would.
+    socket.emit("commit", data.length);
     const chunk = Buffer.from(data, "utf8");
     for (const l of listeners) l(chunk);
   });
