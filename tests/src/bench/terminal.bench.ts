@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { ApiClient } from "../support/api-client";
-import { docker, removeInstanceObjects } from "../support/docker-objects";
+import { docker, execIn, removeInstanceObjects } from "../support/docker-objects";
 import { freePort } from "../support/free-port";
 import { KubelabServer } from "../support/kubelab-server";
 import { REPO_ROOT } from "../support/repo-paths";
@@ -26,7 +26,7 @@ const ROUNDS = intEnv("BENCH_ROUNDS", 3);
 const KEYS = intEnv("BENCH_KEYS", 400);
 const MIB = intEnv("BENCH_MIB", 64);
 // A measurement that makes no progress for this long is reported as stalled, not waited for.
-const STALL_MS = 120_000;
+const STALL_MS = Number(process.env.BENCH_STALL_MS ?? 120_000);
 
 /** A terminal as the benchmark drives it: bytes in, bytes out. */
 interface Target {
@@ -213,6 +213,17 @@ async function wettyTarget(dir: string, containerId: string): Promise<{ target: 
   return { target, process: child };
 }
 
+/** What the node shows when a flood stalled: its processes (with where they wait) and Unix sockets. */
+async function stallReport(containerId: string): Promise<string> {
+  const { output } = await execIn(containerId, [
+    "sh",
+    "-c",
+    "ps -eo pid,stat,wchan:28,args | cut -c1-160; ss -xp | grep -i dtach; " +
+      "for p in $(pgrep -x head) $(pgrep -x yes); do echo \"$p $(tr '\\n' ' ' < /proc/$p/io)\"; done",
+  ]);
+  return output;
+}
+
 interface Row {
   echo: number[];
   mbps: number[];
@@ -265,9 +276,10 @@ async function main(): Promise<void> {
       const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
       for (const target of order) rows.get(target)!.echo.push(...(await echo(target, KEYS)));
       for (const target of order) {
-        const mbps = await throughput(target, round).catch((error: unknown) => {
+        const mbps = await throughput(target, round).catch(async (error: unknown) => {
           // Reported, not fatal: the other targets still get measured.
           console.log(`round ${round + 1}: ${(error as Error).message}`);
+          console.log(await stallReport(container.Id));
           target.send("\x03");
           return Number.NaN;
         });
