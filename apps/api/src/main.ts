@@ -72,6 +72,11 @@ async function bootstrap(): Promise<void> {
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
     logger: jsonLogger ?? enabledLevels,
+    // On shutdown, end the connections that are still open (a lab page's event streams, kept-alive
+    // requests) instead of waiting for them: the shutdown deadline used to run out (exit 1 after
+    // 15 s) whenever a page was open, and attendees waited that long for their terminals to return.
+    // Terminal sockets are closed properly before (TerminalRegistry.beforeApplicationShutdown).
+    forceCloseConnections: true,
   });
   // Before everything, port requests included: each request's id for its response and log lines.
   app.use(requestContext(config));

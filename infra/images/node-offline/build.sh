@@ -29,7 +29,7 @@ base_repo=kubelab/node-offline-base
 packages=(
   docker.io containerd runc tini iptables iproute2 iputils-ping procps mount kmod
   curl ca-certificates openssl bind9-dnsutils netcat-openbsd python3 git
-  bash-completion less vim-tiny xz-utils kubernetes-client busybox-static
+  bash-completion less vim-tiny xz-utils kubernetes-client busybox-static dtach
 )
 files=(Dockerfile entrypoint.sh motd profile.sh nested-run-test.sh)
 # Shared with the CentOS image; copied into the context next to the files above.

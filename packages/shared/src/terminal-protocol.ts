@@ -63,11 +63,16 @@ export const ZTerminalHello = z.object({
   seq: z.number().int().nonnegative(),
 });
 
-/** The replay buffer no longer reaches back to the requested offset: bytes [from, to) are lost. */
+/**
+ * The replay buffer no longer reaches back to the requested offset: bytes [from, to) are lost.
+ * `restarted`: the server attached to the shell after a restart of Kubelab; what the shell printed
+ * while no server read it is lost and its length unknown (from/to only renumber the output).
+ */
 export const ZTerminalGap = z.object({
   type: z.literal("gap"),
   from: z.number().int().nonnegative(),
   to: z.number().int().nonnegative(),
+  restarted: z.boolean().optional(),
 });
 
 export const ZTerminalExit = z.object({ type: z.literal("exit"), code: z.number().int().nullable() });

@@ -100,7 +100,14 @@ export interface AppConfig {
     /** "provider:id" or "provider:login" entries made admin at login. */
     admins: string[];
   };
-  terminals: { graceSeconds: number; replayBytes: number; pingIntervalSeconds: number; maxPerNode: number };
+  terminals: {
+    graceSeconds: number;
+    replayBytes: number;
+    pingIntervalSeconds: number;
+    maxPerNode: number;
+    /** Hold each shell in its node with dtach so that it survives a restart of Kubelab. */
+    holder: boolean;
+  };
   ports: {
     /** Port hosts are `<node>-<port>-<session>.<labDomain>`. */
     labDomain: string;
@@ -241,6 +248,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       replayBytes: e.TERMINAL_REPLAY_BUFFER,
       pingIntervalSeconds: e.TERMINAL_PING_INTERVAL,
       maxPerNode: e.MAX_TERMINALS_PER_NODE,
+      holder: e.TERMINAL_HOLDER,
     },
     ports: { labDomain: e.LAB_DOMAIN, trustedProxies: e.TRUSTED_PROXIES },
     secretKey: e.SECRET_KEY,

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Logger } from "@nestjs/common";
+import { isProcessAlive } from "../common/process-alive";
 
 const logger = new Logger("EmbeddedPostgres");
 
@@ -102,19 +103,9 @@ function samePath(a: string, b: string): boolean {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, it just is not ours to signal.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Command line and parent of a live process, or undefined when there is none (or it is a zombie). */
 function describeProcess(pid: number): ProcessInfo | undefined {
-  if (pid <= 1 || !isAlive(pid)) return undefined;
+  if (pid <= 1 || !isProcessAlive(pid)) return undefined;
   if (fs.existsSync("/proc/self/stat")) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");

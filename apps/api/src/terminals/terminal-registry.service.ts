@@ -6,12 +6,25 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from "@nestjs/common";
+import { hostname } from "node:os";
+import type { Duplex } from "node:stream";
 import { TERMINAL_CLOSE_CODES } from "@kubelab/shared";
 import type { WebSocket } from "ws";
+import { isProcessAlive } from "../common/process-alive";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { Metrics } from "../metrics/metrics.service";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
 import { SessionEvents } from "../sessions/session-events";
+import {
+  generationBase,
+  HeldShellOutputFilter,
+  heldShellCommand,
+  isStaleOwner,
+  parseHeldShellHeader,
+  processOwner,
+  TERMINALS_DIR,
+  type HeldShellHeader,
+} from "./held-shell";
 import { TerminalActivity } from "./terminal-activity";
 import { Terminal, type TerminalWatcherHooks } from "./terminal";
 import { TerminalWatchers } from "./terminal-watchers.service";
@@ -23,16 +36,39 @@ export interface TerminalTarget {
   terminalId: string;
 }
 
-// The shell records its PID (= its session id, docker exec with a TTY calls
-// setsid) so that ending a terminal can end every process started in it.
-function shellCommand(terminalId: string): string[] {
-  const pidFile = `/run/kubelab/terminals/${terminalId}.pid`;
-  return [
-    "/bin/sh",
-    "-c",
-    `mkdir -p /run/kubelab/terminals && echo $$ > ${pidFile}; ` +
-      "if command -v bash >/dev/null; then exec bash -l; else exec sh -l; fi",
-  ];
+// How long the attach command may take to say whether it found the held shell.
+const HEADER_TIMEOUT_MS = 15_000;
+
+/** This process, as named to the attach commands it starts in nodes (see held-shell.ts). */
+const OWNER = processOwner(hostname(), process.pid, Date.now());
+
+/** Reads the attach command's header line; the stream is left paused, the rest of the chunk returned. */
+function readHeader(stream: Duplex): Promise<{ header: HeldShellHeader; rest: Buffer }> {
+  return new Promise((resolve, reject) => {
+    let received = Buffer.alloc(0);
+    const finish = (error?: Error, result?: { header: HeldShellHeader; rest: Buffer }): void => {
+      clearTimeout(timer);
+      stream.off("data", onData).off("end", onEnd).off("error", finish);
+      stream.pause();
+      if (result) resolve(result);
+      else reject(error ?? new Error("the terminal's attach command ended"));
+    };
+    const onData = (chunk: Buffer): void => {
+      received = Buffer.concat([received, chunk]);
+      try {
+        const parsed = parseHeldShellHeader(received);
+        if (parsed) finish(undefined, parsed);
+      } catch (error) {
+        finish(error as Error);
+      }
+    };
+    const onEnd = (): void => finish(new Error("the terminal's attach command ended before its header"));
+    const timer = setTimeout(
+      () => finish(new Error("no header from the terminal's attach command")),
+      HEADER_TIMEOUT_MS,
+    );
+    stream.on("data", onData).on("end", onEnd).on("error", finish);
+  });
 }
 
 /** All live terminals of this process: creation, attachment, grace periods, and teardown with their sessions. */
@@ -142,12 +178,14 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
     let created = false;
     if (!terminal) {
       let pending = this.creating.get(key);
+      const first = !pending;
       if (!pending) {
-        created = true;
         pending = this.start(target, size).finally(() => this.creating.delete(key));
         this.creating.set(key, pending);
       }
       terminal = await pending;
+      // A held shell that an earlier Kubelab process started is found, not created.
+      created = first && !terminal.reattached;
     } else if (size) {
       await terminal.resize(size.cols, size.rows).catch(() => undefined);
     }
@@ -171,11 +209,20 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private async start(target: TerminalTarget, size?: { cols: number; rows: number }): Promise<Terminal> {
+    const holder = this.config.terminals.holder;
     const shell = await this.engine.openShell(target.containerId, {
-      cmd: shellCommand(target.terminalId),
+      cmd: heldShellCommand(target.terminalId, OWNER, holder),
       env: ["TERM=xterm-256color", "COLORTERM=truecolor", "LANG=C.UTF-8"],
       workingDir: "/root",
     });
+    let header: HeldShellHeader;
+    let rest: Buffer;
+    try {
+      ({ header, rest } = await readHeader(shell.stream));
+    } catch (error) {
+      shell.stream.destroy();
+      throw error;
+    }
     const terminal = new Terminal(
       {
         id: target.terminalId,
@@ -183,6 +230,9 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
         node: target.node,
         containerId: target.containerId,
         replayBytes: this.config.terminals.replayBytes,
+        startSeq: generationBase(header.generation),
+        initialOutput: rest,
+        ...(header.state === "plain" ? {} : { filter: outputFilter() }),
         onTraffic: (direction, bytes) => this.metrics.terminalTraffic(direction, bytes),
       },
       shell,
@@ -194,8 +244,21 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
     terminal.onExit(() => this.forget(key));
     terminal.onIdle(() => this.scheduleGrace(terminal));
     terminal.onTyped(() => this.activity.touch(target.sessionId));
-    this.logger.log(`Terminal ${key} started`);
+    this.logger.log(`Terminal ${key} ${header.state === "attached" ? "re-attached" : "started"} (${header.state})`);
+    if (header.state === "attached") this.detachStale(target.containerId, key, header);
     return terminal;
+  }
+
+  /**
+   * Ends the dtach clients that Kubelab processes which no longer run left attached to the held
+   * shell (their docker exec outlives them and would read the shell's output forever).
+   */
+  private detachStale(containerId: string, key: string, header: HeldShellHeader): void {
+    const stale = header.others.filter((other) => isStaleOwner(other.owner, OWNER, isProcessAlive)).map((o) => o.pid);
+    if (stale.length === 0) return;
+    void this.engine
+      .exec(containerId, ["pkill", "-KILL", "-P", stale.join(",")], 5_000)
+      .catch((error: unknown) => this.logger.debug(`Detaching stale clients of ${key}: ${(error as Error).message}`));
   }
 
   private scheduleGrace(terminal: Terminal): void {
@@ -219,9 +282,14 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
     // Only watchers can be left: the terminal's life is the attendee's, not theirs.
     void terminal.closeSockets(TERMINAL_CLOSE_CODES.terminalExited, "the attendee's terminal was closed");
     terminal.destroy();
-    const pidFile = `/run/kubelab/terminals/${id}.pid`;
+    // The shell's session (with dtach: the held shell's, which ends its dtach master and clients).
+    const file = `${TERMINALS_DIR}/${id}`;
     await this.engine
-      .exec(containerId, ["/bin/sh", "-c", `pid=$(cat ${pidFile}) && rm -f ${pidFile} && pkill -KILL -s "$pid"`], 5_000)
+      .exec(
+        containerId,
+        ["/bin/sh", "-c", `pid=$(cat ${file}.pid) && rm -f ${file}.pid && pkill -KILL -s "$pid"`],
+        5_000,
+      )
       .catch((error: unknown) => this.logger.debug(`Ending ${terminal.key}: ${(error as Error).message}`));
   }
 
@@ -234,6 +302,11 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
     clearTimeout(this.graceTimers.get(key));
     this.graceTimers.delete(key);
   }
+}
+
+function outputFilter(): (chunk: Buffer) => Buffer {
+  const filter = new HeldShellOutputFilter();
+  return (chunk) => filter.filter(chunk);
 }
 
 function keyOf(target: TerminalTarget): string {

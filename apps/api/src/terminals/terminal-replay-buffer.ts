@@ -7,9 +7,15 @@
 export class TerminalReplayBuffer {
   private chunks: Buffer[] = [];
   private bytes = 0;
-  private end = 0;
+  private end: number;
 
-  constructor(readonly capacity: number) {}
+  /** `start`: the offset of the first byte (0 for a new shell; see Terminal's `startSeq`). */
+  constructor(
+    readonly capacity: number,
+    start = 0,
+  ) {
+    this.end = start;
+  }
 
   /** Offset one past the last byte ever written. */
   get endSeq(): number {

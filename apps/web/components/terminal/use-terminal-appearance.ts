@@ -10,11 +10,16 @@ import { useI18n } from "@/lib/i18n/i18n-provider";
 export function useTerminalAppearance(): {
   theme: "light" | "dark";
   textSize: TextSize;
-  gapNotice: (lostBytes: number) => string;
+  /** `null`: an unknown amount (the server restarted meanwhile). */
+  gapNotice: (lostBytes: number | null) => string;
 } {
   const { dict } = useI18n();
   const theme = useResolvedTheme();
   const [textSize] = useTextSize();
-  const gapNotice = useCallback((bytes: number) => formatMessage(dict.terminal.gap, { bytes }), [dict.terminal.gap]);
+  const gapNotice = useCallback(
+    (bytes: number | null) =>
+      bytes === null ? dict.terminal.gapRestarted : formatMessage(dict.terminal.gap, { bytes }),
+    [dict.terminal.gap, dict.terminal.gapRestarted],
+  );
   return { theme, textSize, gapNotice };
 }

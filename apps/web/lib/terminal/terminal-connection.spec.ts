@@ -57,7 +57,7 @@ interface Harness {
   states: ConnectionState[];
   output: string[];
   resets: number;
-  gaps: number[];
+  gaps: (number | null)[];
   /** watch, watchers and error messages, as the callbacks got them. */
   control: unknown[];
   last(): FakeSocket;
@@ -149,6 +149,24 @@ describe("TerminalConnection", () => {
     h.last().drop(1011);
     mock.timers.tick(500);
     assert.equal(h.last().url.searchParams.get("resume"), "5005");
+  });
+
+  it("keeps the screen when a restarted server attached to the same shell, and resumes at its offsets", () => {
+    const h = harness();
+    h.connection.connect();
+    h.last().hello(0);
+    h.last().output("abc");
+    h.last().drop(1001);
+    mock.timers.tick(500);
+    const base = 2 ** 42;
+    h.last().hello(base);
+    h.last().text({ type: "gap", from: 3, to: base, restarted: true });
+    assert.equal(h.resets, 0, "the same shell: the screen stays");
+    assert.deepEqual(h.gaps, [null], "how much was lost is unknown");
+    h.last().output("xy");
+    h.last().drop(1006);
+    mock.timers.tick(500);
+    assert.equal(h.last().url.searchParams.get("resume"), String(base + 2));
   });
 
   it("clears the screen when a new shell replaced the one it showed", () => {

@@ -65,7 +65,8 @@ export interface TerminalConnectionEvents {
   /** A new shell replaced the one whose output is on screen: clear it. */
   onReset(): void;
   /** Output was lost because the server's replay buffer no longer reached back far enough. */
-  onGap(lostBytes: number): void;
+  /** `null`: the server restarted and attached to the shell again; how much was lost is unknown. */
+  onGap(lostBytes: number | null): void;
   /** Watch connections: whether this watcher's input reaches the shell, and may. */
   onWatch?(state: TTerminalWatchState): void;
   /** The attendee's own connections: who is watching the session. */
@@ -206,7 +207,7 @@ export class TerminalConnection {
         return;
       case "gap":
         this.seq = message.to;
-        this.events.onGap(message.to - message.from);
+        this.events.onGap(message.restarted ? null : message.to - message.from);
         return;
       case "exit":
         this.exitCode = message.code;

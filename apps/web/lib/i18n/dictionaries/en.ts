@@ -413,6 +413,7 @@ export const en = {
     closedFailed: "Disconnected: the lab session stopped working.",
     reconnectingIn: "Connection lost. Reconnecting…",
     gap: "[{bytes} bytes of earlier output were lost]",
+    gapRestarted: "[Kubelab restarted: this is the same shell, but what it printed meanwhile was lost]",
     maxTerminals: "A node runs at most {max} terminals",
     dropHere: "Drop files to upload them to {node}:/root",
     uploading: "Uploading {file} to {node}… {percent}%",

@@ -416,6 +416,7 @@ export const es: Dictionary = {
     closedFailed: "Desconectado: la sesión de laboratorio dejó de funcionar.",
     reconnectingIn: "Se perdió la conexión. Reconectando…",
     gap: "[se perdieron {bytes} bytes de salida anterior]",
+    gapRestarted: "[Kubelab se reinició: es la misma shell, pero se perdió lo que escribió mientras tanto]",
     maxTerminals: "Un nodo ejecuta como máximo {max} terminales",
     dropHere: "Suelta archivos para subirlos a {node}:/root",
     uploading: "Subiendo {file} a {node}… {percent}%",
