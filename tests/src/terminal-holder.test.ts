@@ -64,7 +64,7 @@ describe("terminals outlive a restart of Kubelab", () => {
   let node1: string;
   const hellos: Hello[] = [];
   const lab = useKubelab({
-    env: { WEB_ENABLED: "true", NODE_IMAGES: NODE_IMAGE },
+    env: { WEB_ENABLED: "true", NODE_IMAGES: NODE_IMAGE, TERMINAL_HOLDER: "true" },
     browserOrigin: true,
   });
   let second: KubelabServer | undefined;
@@ -161,7 +161,7 @@ describe("terminals outlive a restart of Kubelab", () => {
     second = await KubelabServer.start({
       databaseUrl: lab.db.url,
       instanceId: lab.server.instanceId,
-      env: { WEB_ENABLED: "false", NODE_IMAGES: NODE_IMAGE, PUBLIC_URL: lab.publicUrl },
+      env: { WEB_ENABLED: "false", NODE_IMAGES: NODE_IMAGE, PUBLIC_URL: lab.publicUrl, TERMINAL_HOLDER: "true" },
     });
     const cookies = await page.context().cookies(lab.publicUrl);
     const client = new ApiClient(second.url);

@@ -233,7 +233,12 @@ async function main(): Promise<void> {
   const db = await startTestDatabase();
   const port = await freePort();
   const origin = `http://localhost:${port}`;
-  const env = { PUBLIC_URL: origin, LOG_LEVEL: "warn", SECRET_KEY: "bench-secret-key-0123456789abcdef0123456789" };
+  const env = {
+    PUBLIC_URL: origin,
+    LOG_LEVEL: "warn",
+    SECRET_KEY: "bench-secret-key-0123456789abcdef0123456789",
+    TERMINAL_HOLDER: "true",
+  };
   const server = await KubelabServer.start({ databaseUrl: db.url, port, env });
   const servers = [server];
   const targets: Target[] = [];

@@ -133,7 +133,9 @@ export const ZEnvironment = z.object({
   TERMINAL_REPLAY_BUFFER: zByteSize.default(2 * 1024 ** 2),
   TERMINAL_PING_INTERVAL: zDuration.default(25),
   MAX_TERMINALS_PER_NODE: zIntFromString(1, 100).default(8),
-  TERMINAL_HOLDER: zBooleanFromString.default(true),
+  // Opt-in until the holder is replaced: dtach 0.9 can hang a terminal on a large paste while the
+  // program in front prints (docs/terminal-protocol.md, "Known limits of the holder").
+  TERMINAL_HOLDER: zBooleanFromString.default(false),
   LAB_DOMAIN: z
     .string()
     .regex(/^(?=.{1,200}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, "expected a DNS name")
