@@ -37,6 +37,8 @@ export class PortAccess {
   // Promises, not values: concurrent requests for one port share one query instead of each
   // sending their own the moment an entry expires.
   private readonly facts = new TtlCache<Promise<PortFacts | null>>(CACHE_MS);
+  // Port cookies already verified (user id, or null when invalid), for as long as the facts.
+  private readonly verifiedCookies = new TtlCache<string | null>(CACHE_MS);
 
   constructor(
     private readonly prisma: PrismaService,
@@ -93,7 +95,15 @@ export class PortAccess {
 
   private async viewerOf(address: PortAddress, credential: PortCredential): Promise<Viewer | null> {
     if (credential.form === "host") {
-      const userId = this.tokens.verify("cookie", credential.portCookie, address);
+      const cookie = credential.portCookie;
+      if (cookie === undefined) return null;
+      // Verifying the signature (HMAC) for each request cost more than the rest of the check.
+      const key = `${cookie}|${address.sessionId}/${address.node}/${address.port}`;
+      let userId = this.verifiedCookies.get(key);
+      if (userId === undefined) {
+        userId = this.tokens.verify("cookie", cookie, address);
+        this.verifiedCookies.set(key, userId);
+      }
       return userId ? { id: userId } : null;
     }
     return this.requests.userOf(credential.req, { cached: true });
