@@ -340,9 +340,10 @@ class FastConnection {
       } else if (framing.kind === "chunked") {
         extra += "transfer-encoding: chunked\r\n";
         exchange.chunks = new ChunkedReframer();
-      } else {
+      } else if (framing.kind === "close") {
         delete out["content-length"];
       }
+      // "none" (HEAD, 204, 304): the app's Content-Length, if any, describes the entity and stays.
       const status = `HTTP/1.1 ${head.status} ${STATUS_CODES[head.status] ?? "Unknown"}`;
       this.socket.write(serializeHead(status, out, extra), "latin1");
       exchange.statusCode = head.status;
