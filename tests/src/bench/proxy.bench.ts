@@ -7,6 +7,7 @@
 //   BENCH_DURATION=10s per measurement   BENCH_CONNECTIONS=32,256   BENCH_THREADS=2   BENCH_ROUNDS=3
 //   BENCH_DOWNLOAD_MB=100 (0 skips the download case)   BENCH_SERVER_NODE_OPTIONS (the server's NODE_OPTIONS)
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -286,7 +287,15 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    for (const child of children) child.kill();
+    // nginx writes into its directory until it has exited: remove the directory after that.
+    await Promise.all(
+      children.map(async (child) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = once(child, "exit");
+        child.kill();
+        await exited;
+      }),
+    );
     rmSync(nginxDir, { recursive: true, force: true });
     await server.stop();
     await removeInstanceObjects(server.instanceId);
