@@ -1,7 +1,8 @@
 // Port forwarding: real server, real Docker nodes, real apps (python3) listening inside them.
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import type http from "node:http";
+import http from "node:http";
+import net from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { TPortEntry, TPortList, TSession } from "@kubelab/shared";
 import WebSocket from "ws";
@@ -268,6 +269,64 @@ describe("port forwarding", () => {
     const cookie = await portCookie(alice, "node1", 8000);
     const bobs = await get("/", { cookie, accept: "application/json" }, hostOf("node1", 8000, bobSession.id));
     assert.equal(bobs.status, 401);
+  });
+
+  it("checks every request of a kept-alive connection again, and hands platform requests on it to the platform", async () => {
+    // One connection for everything below (the fast path keeps a connection once it proxied on it).
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const ports: number[] = [];
+    const onOne = (path: string, headers: Record<string, string>, method = "GET") =>
+      new Promise<RawResponse>((resolve, reject) => {
+        const req = http.request({ host: "127.0.0.1", port, path, method, headers, agent }, (res) => {
+          ports.push(res.socket.localPort ?? 0);
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+          );
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    const asBob = { cookie: cookieOf(bob), accept: "application/json" };
+    const visibility = (open: boolean) =>
+      alice.request("PUT", `/api/sessions/${session.id}/nodes/node1/ports/8000`, { public: open });
+    try {
+      await visibility(true);
+      const first = await onOne(pathOf("node1", 8000, "/one"), asBob);
+      assert.equal(first.status, 200, first.body);
+      assert.equal((JSON.parse(first.body) as Echo).path, "/one");
+      assert.equal(first.headers["x-request-id"]?.length, 36);
+      // The echo app has no HEAD handler: 501 with a Content-Length and, as for any HEAD, no body.
+      const head = await onOne(pathOf("node1", 8000, "/two"), asBob, "HEAD");
+      assert.equal(head.status, 501);
+      assert.equal(head.body, "");
+      // Made private while the connection is open: its next request is refused.
+      await visibility(false);
+      assert.equal((await onOne(pathOf("node1", 8000, "/three"), asBob)).status, 404);
+      // A platform request after port requests on the same connection reaches the platform.
+      const me = await onOne(`/api/sessions/${session.id}`, { cookie: cookieOf(alice) });
+      assert.equal(me.status, 200, me.body);
+      assert.equal((JSON.parse(me.body) as TSession).id, session.id);
+      assert.equal(new Set(ports).size, 1, `one connection: ${ports.join(", ")}`);
+    } finally {
+      agent.destroy();
+      await visibility(false);
+    }
+
+    // Pipelined requests on the host form: answered in order, each filtered.
+    const cookie = await portCookie(alice, "node1", 8000);
+    const socket = net.connect(port, "127.0.0.1");
+    const request = (path: string) =>
+      `GET ${path} HTTP/1.1\r\nHost: ${hostOf("node1", 8000)}\r\nCookie: ${cookie}\r\n\r\n`;
+    socket.write(request("/first") + request("/second"));
+    let received = "";
+    socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
+    const both = (): boolean => (received.match(/HTTP\/1\.1 200/g) ?? []).length === 2 && received.includes("/second");
+    await waitFor("two responses", () => Promise.resolve(both() ? true : undefined));
+    socket.destroy();
+    assert.ok(received.indexOf('"/first"') < received.indexOf('"/second"'), received);
+    assert.doesNotMatch(received, /kubelab_port=|Domain=localhost|kubelab_session=stolen/i);
   });
 
   it("ignores X-Forwarded-Host from clients that are not trusted proxies", async () => {

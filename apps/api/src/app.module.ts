@@ -84,6 +84,7 @@ import { AuditPruner } from "./audit/audit-pruner.service";
 import { AuditQuery } from "./audit/audit-query.service";
 import { PortAccess } from "./ports/port-access.service";
 import { PortHttpGateway } from "./ports/port-http.gateway";
+import { PortFastPath } from "./ports/port-fast-path";
 import { PortTokens } from "./ports/port-tokens";
 import { PortUpgradeHandler } from "./ports/port-upgrade.handler";
 import { PortWatcher } from "./ports/port-watcher.service";
@@ -194,6 +195,7 @@ export class AppModule {
         PortTokens,
         PortAccess,
         PortHttpGateway,
+        PortFastPath,
         PortUpgradeHandler,
         PortWatcher,
         PortsService,

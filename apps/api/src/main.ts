@@ -19,6 +19,7 @@ import { isWebDevUpgrade, mountWebApp } from "./web/web-app";
 import { securityHeaders } from "./common/security-headers";
 import { PortHttpGateway } from "./ports/port-http.gateway";
 import { PortUpgradeHandler } from "./ports/port-upgrade.handler";
+import { PortFastPath } from "./ports/port-fast-path";
 import { JsonLogger } from "./common/json-logger";
 import { requestContext } from "./common/request-context";
 import { Readiness } from "./health/readiness.service";
@@ -154,6 +155,9 @@ async function bootstrap(): Promise<void> {
     metricsServer = await startMetricsServer(app.get(Metrics), config.metrics.host, config.metrics.port);
   }
   await startup.close();
+  // Sees each connection before Node's HTTP server: allowed port requests are forwarded without
+  // Express and Nest; everything else is handed to the server as if it had read it itself.
+  app.get(PortFastPath).attach(app.getHttpServer());
   await app.listen(config.server.port, config.server.host);
   app.get(Readiness).markServing();
   logger.log(

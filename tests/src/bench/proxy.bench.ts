@@ -1,20 +1,31 @@
 // Benchmark: HTTP requests/s and p99 latency through the port proxy (path form with the login cookie,
-// host form with the port cookie) versus straight to the node's address, in the same run, with wrk.
+// host form with the port cookie) versus straight to the node's address and versus nginx (Debian
+// package, one worker, keep-alive upstream) proxying the same app, in the same run, with wrk; and a
+// 100 MB download through each, with curl. Rounds are interleaved (every row once per round) and
+// the medians are reported, so load from other programs on the machine hits all rows alike.
 // Figures, not a pass/fail test.
-//   BENCH_DURATION=10s  per measurement    BENCH_CONNECTIONS=32    BENCH_THREADS=2
-import { execFileSync, spawn } from "node:child_process";
+//   BENCH_DURATION=10s per measurement   BENCH_CONNECTIONS=32,256   BENCH_THREADS=2   BENCH_ROUNDS=3
+//   BENCH_DOWNLOAD_MB=100 (0 skips the download case)   BENCH_SERVER_NODE_OPTIONS (the server's NODE_OPTIONS)
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { removeInstanceObjects } from "../support/docker-objects";
 import { freePort } from "../support/free-port";
 import { KubelabServer } from "../support/kubelab-server";
-import { FIXED_RESPONSE_APP, startNodeApp } from "../support/node-apps";
+import { FIXED_RESPONSE_APP, LARGE_DOWNLOAD_APP, startNodeApp } from "../support/node-apps";
 import { rawRequest } from "../support/raw-http";
 import { startTestDatabase } from "../support/test-database";
 import { waitFor } from "../support/wait-for";
 
 const DURATION = process.env.BENCH_DURATION ?? "10s";
-const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? "32";
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "32,256").split(",").map((c) => c.trim());
 const THREADS = process.env.BENCH_THREADS ?? "2";
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? "3");
+const DOWNLOAD_MB = Number(process.env.BENCH_DOWNLOAD_MB ?? "100");
 const APP_PORT = 8000;
+const DOWNLOAD_PORT = 8001;
 
 // For scale: the least a Node.js proxy does (no routing, no checks, no header rewriting), in its own process.
 const MINIMAL_PROXY = `
@@ -31,6 +42,53 @@ http.createServer((req, res) => {
 }).listen(Number(listen), "127.0.0.1");
 `;
 
+/** The reference: nginx as a production proxy would run it for one app, one worker, kept-alive upstream connections. */
+function nginxConfig(dir: string, listen: number, ip: string): string {
+  const upstream = (name: string, port: number): string => `upstream ${name} { server ${ip}:${port}; keepalive 256; }`;
+  return `
+worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  ${upstream("app", APP_PORT)}
+  ${upstream("download", DOWNLOAD_PORT)}
+  server {
+    listen 127.0.0.1:${listen} backlog=4096;
+    location / {
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $remote_addr;
+    }
+    location /download {
+      # Buffers in memory only, no temporary files: the body streams through as it does in Kubelab.
+      proxy_max_temp_file_size 0;
+      proxy_pass http://download;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+`;
+}
+
+function requireTool(command: string, versionFlag: string, install: string): void {
+  try {
+    execFileSync(command, [versionFlag], { stdio: "ignore" });
+  } catch (error) {
+    // wrk --version exits 1 even when present; only a missing binary is fatal.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`${command} is missing: ${install}`);
+  }
+}
+
 interface WrkResult {
   rps: number;
   p99Ms: number;
@@ -38,26 +96,48 @@ interface WrkResult {
 }
 
 /** Runs wrk and reads requests/s, the 99th percentile latency and non-2xx/socket errors from its report. */
-function wrk(url: string, headers: Record<string, string>): WrkResult {
-  const args = ["-t", THREADS, "-c", CONNECTIONS, "-d", DURATION, "--latency"];
+function wrk(url: string, headers: Record<string, string>, connections: string): WrkResult {
+  const args = ["-t", THREADS, "-c", connections, "-d", DURATION, "--latency"];
   for (const [name, value] of Object.entries(headers)) args.push("-H", `${name}: ${value}`);
   const output = execFileSync("wrk", [...args, url], { encoding: "utf8" });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1]);
   const p99 = /99%\s+([\d.]+)(us|ms|s)\b/.exec(output);
   const scale: Record<string, number> = { us: 0.001, ms: 1, s: 1000 };
   const p99Ms = p99 ? Number(p99[1]) * (scale[p99[2]!] ?? 1) : Number.NaN;
-  const errors = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0);
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
   if (!Number.isFinite(rps)) throw new Error(`could not read wrk's output:\n${output}`);
-  return { rps, p99Ms, errors };
+  return { rps, p99Ms, errors: non2xx + socketErrors };
+}
+
+/** One download with curl: MB/s (10^6 bytes) of the body, after checking it arrived whole. */
+function download(url: string, headers: Record<string, string>): number {
+  const args = ["-s", "-o", "/dev/null", "-w", "%{size_download} %{speed_download} %{http_code}"];
+  for (const [name, value] of Object.entries(headers)) args.push("-H", `${name}: ${value}`);
+  const [size, speed, status] = execFileSync("curl", [...args, url], { encoding: "utf8" }).split(" ");
+  if (status !== "200" || Number(size) !== DOWNLOAD_MB * 1024 * 1024) {
+    throw new Error(`download from ${url}: HTTP ${status}, ${size} bytes`);
+  }
+  return Number(speed) / 1e6;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+interface Target {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
 }
 
 async function main(): Promise<void> {
-  try {
-    execFileSync("wrk", ["--version"], { stdio: "ignore" });
-  } catch (error) {
-    // wrk --version exits 1 even when present; only a missing binary is fatal.
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new Error("wrk is missing: apt-get install wrk");
-  }
+  requireTool("wrk", "--version", "apt-get install wrk");
+  requireTool("nginx", "-v", "apt-get install nginx-light (Debian's package; the bench starts its own instance)");
+  requireTool("curl", "--version", "apt-get install curl");
   const db = await startTestDatabase();
   const port = await freePort();
   const server = await KubelabServer.start({
@@ -67,9 +147,12 @@ async function main(): Promise<void> {
       PUBLIC_URL: `http://localhost:${port}`,
       LOG_LEVEL: "warn",
       SECRET_KEY: "bench-secret-key-0123456789abcdef0123456789",
+      // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": where the server's time goes.
+      ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
     },
   });
-  let stopMinimal = (): void => undefined;
+  const children: ChildProcess[] = [];
+  const nginxDir = mkdtempSync(join(tmpdir(), "kubelab-bench-nginx-"));
   try {
     const client = server.client();
     await client.loginAsGuest("Bench");
@@ -78,50 +161,142 @@ async function main(): Promise<void> {
     if (session.status !== "ready") throw new Error(`session ${session.status}: ${session.reason}`);
     const ip = session.nodes.find((n) => n.name === "node1")?.ip;
     if (!ip) throw new Error("node1 has no address");
-    await startNodeApp(`kubelab-${session.id}-node1`, FIXED_RESPONSE_APP, APP_PORT);
+    const container = `kubelab-${session.id}-node1`;
+    await startNodeApp(container, FIXED_RESPONSE_APP, APP_PORT);
+    if (DOWNLOAD_MB > 0) {
+      await startNodeApp(
+        container,
+        LARGE_DOWNLOAD_APP.replace("100 * 1024 * 1024", `${DOWNLOAD_MB} * 1024 * 1024`),
+        DOWNLOAD_PORT,
+      );
+    }
     const login = client.cookieHeader ?? "";
-    const pathUrl = `http://127.0.0.1:${port}/ports/${session.id}/node1/${APP_PORT}/`;
+    const pathBase = (appPort: number): string => `http://127.0.0.1:${port}/ports/${session.id}/node1/${appPort}/`;
     await waitFor("the app to answer through the proxy", async () => {
-      const res = await rawRequest(port, { path: new URL(pathUrl).pathname, headers: { cookie: login } });
+      const res = await rawRequest(port, { path: new URL(pathBase(APP_PORT)).pathname, headers: { cookie: login } });
       return res.status === 200 ? true : undefined;
     });
-    // The host form's cookie, obtained through the same ticket flow a browser follows.
-    const open = await rawRequest(port, {
-      path: `/api/sessions/${session.id}/nodes/node1/ports/${APP_PORT}/open`,
-      headers: { cookie: login },
-    });
-    const ticketUrl = new URL(open.headers.location ?? "");
-    const auth = await rawRequest(port, { host: ticketUrl.host, path: `${ticketUrl.pathname}${ticketUrl.search}` });
-    const portCookie = (auth.headers["set-cookie"]?.[0] ?? "").split(";")[0] ?? "";
+    // The host form's cookies, obtained through the same ticket flow a browser follows.
+    const hostForm = async (appPort: number): Promise<{ host: string; cookie: string }> => {
+      const open = await rawRequest(port, {
+        path: `/api/sessions/${session.id}/nodes/node1/ports/${appPort}/open`,
+        headers: { cookie: login },
+      });
+      const ticketUrl = new URL(open.headers.location ?? "");
+      const auth = await rawRequest(port, { host: ticketUrl.host, path: `${ticketUrl.pathname}${ticketUrl.search}` });
+      return { host: ticketUrl.host, cookie: (auth.headers["set-cookie"]?.[0] ?? "").split(";")[0] ?? "" };
+    };
+    const host = await hostForm(APP_PORT);
 
     const minimalPort = await freePort();
-    const minimal = spawn(process.execPath, ["-e", MINIMAL_PROXY, ip, String(APP_PORT), String(minimalPort)], {
-      stdio: "ignore",
-    });
-    stopMinimal = () => minimal.kill();
-    await waitFor("the minimal proxy", async () => {
-      const res = await fetch(`http://127.0.0.1:${minimalPort}/`).catch(() => undefined);
-      return res?.ok ? true : undefined;
-    });
+    children.push(
+      spawn(process.execPath, ["-e", MINIMAL_PROXY, ip, String(APP_PORT), String(minimalPort)], { stdio: "ignore" }),
+    );
+    const nginxPort = await freePort();
+    writeFileSync(join(nginxDir, "nginx.conf"), nginxConfig(nginxDir, nginxPort, ip));
+    children.push(spawn("nginx", ["-p", nginxDir, "-c", join(nginxDir, "nginx.conf")], { stdio: "inherit" }));
+    for (const [what, url] of [
+      ["the minimal proxy", `http://127.0.0.1:${minimalPort}/`],
+      ["nginx", `http://127.0.0.1:${nginxPort}/`],
+    ] as const) {
+      await waitFor(what, async () => {
+        const res = await fetch(url).catch(() => undefined);
+        return res?.ok ? true : undefined;
+      });
+    }
 
-    const cases: [string, string, Record<string, string>][] = [
-      ["direct to the node", `http://${ip}:${APP_PORT}/`, {}],
-      ["minimal Node.js proxy (no checks; for scale)", `http://127.0.0.1:${minimalPort}/`, {}],
-      ["proxy, path form (login cookie)", pathUrl, { Cookie: login }],
-      ["proxy, host form (port cookie)", `http://127.0.0.1:${port}/`, { Host: ticketUrl.host, Cookie: portCookie }],
+    const targets: Target[] = [
+      { name: "direct to the node", url: `http://${ip}:${APP_PORT}/`, headers: {} },
+      { name: "nginx, 1 worker (reference)", url: `http://127.0.0.1:${nginxPort}/`, headers: {} },
+      { name: "minimal Node.js proxy (no checks)", url: `http://127.0.0.1:${minimalPort}/`, headers: {} },
+      { name: "Kubelab, path form (login cookie)", url: pathBase(APP_PORT), headers: { Cookie: login } },
+      {
+        name: "Kubelab, host form (port cookie)",
+        url: `http://127.0.0.1:${port}/`,
+        headers: { Host: host.host, Cookie: host.cookie },
+      },
     ];
-    wrk(cases[0]![1], {}); // warm-up: the python app, the connection pools
-    const results = cases.map(([name, url, headers]) => ({ name, ...wrk(url, headers) }));
-    const direct = results[0]!;
-    console.log(`\nwrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}, ${new Date().toISOString()}\n`);
-    console.log("| Target | Requests/s | p99 latency | Throughput vs direct | Errors |");
-    console.log("| --- | ---: | ---: | ---: | ---: |");
-    for (const r of results) {
-      const ratio = (r.rps / direct.rps).toFixed(2);
-      console.log(`| ${r.name} | ${Math.round(r.rps)} | ${r.p99Ms.toFixed(2)} ms | ${ratio} | ${r.errors} |`);
+    const downloadHost = DOWNLOAD_MB > 0 ? await hostForm(DOWNLOAD_PORT) : host;
+    const downloads: Target[] = [
+      { name: "direct to the node", url: `http://${ip}:${DOWNLOAD_PORT}/`, headers: {} },
+      { name: "nginx, 1 worker (reference)", url: `http://127.0.0.1:${nginxPort}/download`, headers: {} },
+      { name: "Kubelab, path form (login cookie)", url: pathBase(DOWNLOAD_PORT), headers: { Cookie: login } },
+      {
+        name: "Kubelab, host form (port cookie)",
+        url: `http://127.0.0.1:${port}/`,
+        headers: { Host: downloadHost.host, Cookie: downloadHost.cookie },
+      },
+    ];
+
+    const started = new Date().toISOString();
+    const load: number[] = [];
+    const loadNow = (): number => Number(execFileSync("cat", ["/proc/loadavg"], { encoding: "utf8" }).split(" ")[0]);
+    wrk(targets[0]!.url, {}, "32"); // warm-up: the python app, the connection pools
+    const rps = new Map<string, WrkResult[]>();
+    const mbps = new Map<string, number[]>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const connections of CONNECTIONS) {
+        for (const t of targets) {
+          load.push(loadNow());
+          const key = `${connections}|${t.name}`;
+          rps.set(key, [...(rps.get(key) ?? []), wrk(t.url, t.headers, connections)]);
+        }
+      }
+      if (DOWNLOAD_MB > 0) {
+        for (const t of downloads) mbps.set(t.name, [...(mbps.get(t.name) ?? []), download(t.url, t.headers)]);
+      }
+      console.error(`round ${round + 1}/${ROUNDS} done`);
+    }
+
+    console.log(
+      `\nwrk -t${THREADS} -d${DURATION} --latency, ${ROUNDS} interleaved rounds (medians), started ${started}, ` +
+        `load average ${Math.min(...load).toFixed(1)}-${Math.max(...load).toFixed(1)} before the measurements\n`,
+    );
+    for (const connections of CONNECTIONS) {
+      const of = (name: string): { rps: number; p99Ms: number; errors: number } => {
+        const runs = rps.get(`${connections}|${name}`) ?? [];
+        return {
+          rps: median(runs.map((r) => r.rps)),
+          p99Ms: median(runs.map((r) => r.p99Ms)),
+          errors: runs.reduce((sum, r) => sum + r.errors, 0),
+        };
+      };
+      const direct = of(targets[0]!.name);
+      const nginx = of(targets[1]!.name);
+      console.log(`${connections} connections:\n`);
+      console.log("| Target | Requests/s | p99 latency | vs direct | vs nginx | p99 vs nginx | Errors |");
+      console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+      for (const t of targets) {
+        const r = of(t.name);
+        console.log(
+          `| ${t.name} | ${Math.round(r.rps)} | ${r.p99Ms.toFixed(2)} ms | ${(r.rps / direct.rps).toFixed(2)} | ` +
+            `${(r.rps / nginx.rps).toFixed(2)} | ${(r.p99Ms / nginx.p99Ms).toFixed(2)} | ${r.errors} |`,
+        );
+      }
+      console.log("");
+    }
+    if (DOWNLOAD_MB > 0) {
+      const direct = median(mbps.get(downloads[0]!.name) ?? []);
+      const nginx = median(mbps.get(downloads[1]!.name) ?? []);
+      console.log(`${DOWNLOAD_MB} MB download (curl, one connection):\n`);
+      console.log("| Target | MB/s | vs direct | vs nginx |");
+      console.log("| --- | ---: | ---: | ---: |");
+      for (const t of downloads) {
+        const m = median(mbps.get(t.name) ?? []);
+        console.log(`| ${t.name} | ${Math.round(m)} | ${(m / direct).toFixed(2)} | ${(m / nginx).toFixed(2)} |`);
+      }
     }
   } finally {
-    stopMinimal();
+    // nginx writes into its directory until it has exited: remove the directory after that.
+    await Promise.all(
+      children.map(async (child) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = once(child, "exit");
+        child.kill();
+        await exited;
+      }),
+    );
+    rmSync(nginxDir, { recursive: true, force: true });
     await server.stop();
     await removeInstanceObjects(server.instanceId);
     await db.stop();

@@ -96,6 +96,32 @@ asyncio.run(main())
 `;
 
 /**
+ * Answers every request with the same large body (100 MB of zeros unless BODY_MB says otherwise,
+ * Content-Length framing, keep-alive): the large-download case of the proxy benchmark.
+ */
+export const LARGE_DOWNLOAD_APP = String.raw`
+import socket, sys, threading
+SIZE = int(sys.argv[2]) if len(sys.argv) > 2 else 100 * 1024 * 1024
+BODY = bytes(SIZE)
+HEAD = ("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: %d\r\n\r\n" % SIZE).encode()
+def serve(conn):
+    buf = b""
+    with conn:
+        while True:
+            while b"\r\n\r\n" not in buf:
+                data = conn.recv(65536)
+                if not data: return
+                buf += data
+            buf = buf.split(b"\r\n\r\n", 1)[1]
+            conn.sendall(HEAD)
+            conn.sendall(BODY)
+server = socket.create_server(("0.0.0.0", int(sys.argv[1])), backlog=128)
+while True:
+    conn, _ = server.accept()
+    threading.Thread(target=serve, args=(conn,), daemon=True).start()
+`;
+
+/**
  * Answers /ws/<trick> with a WebSocket 101 and /http/<trick> with a 200, each
  * carrying header lines that parsers disagree on: whitespace before the colon
  * (Chromium trims it and stores the cookie), obsolete line folding, a bare LF

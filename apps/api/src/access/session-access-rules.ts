@@ -69,17 +69,19 @@ export function usableNode<N extends NodeFacts>(
   const node = ZNodeName.safeParse(nodeName).success ? session.nodes.find((n) => n.name === nodeName) : undefined;
   if (!node) throw new AppError("not_found", `This session has no node "${nodeName}"`);
   if (use === "manage") return node;
-  const notReady = new AppError(
-    use === "check" ? "node_not_running" : "session_not_active",
-    `The session is ${session.status}; ${NOT_READY_PHRASE[use]} once it is ready`,
-  );
-  if (!isSessionReady(session)) throw notReady;
+  // Made only when thrown: this runs for every proxied request, and an error's stack costs.
+  const notReady = (): AppError =>
+    new AppError(
+      use === "check" ? "node_not_running" : "session_not_active",
+      `The session is ${session.status}; ${NOT_READY_PHRASE[use]} once it is ready`,
+    );
+  if (!isSessionReady(session)) throw notReady();
   switch (use) {
     case "terminal":
     case "upload":
     case "download":
     case "check":
-      if (!node.containerId) throw notReady;
+      if (!node.containerId) throw notReady();
       return node;
     case "port":
       if (!node.ip) throw new AppError("session_not_active", `${node.name} has no address yet`);

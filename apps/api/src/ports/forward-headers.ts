@@ -31,7 +31,9 @@ export interface ForwardContext {
   https: boolean;
 }
 
-function droppedByConnection(headers: IncomingHttpHeaders): Set<string> {
+function droppedByConnection(headers: IncomingHttpHeaders): ReadonlySet<string> {
+  // The usual case, once per proxied request and response: no new set.
+  if (headers.connection === undefined) return HOP_BY_HOP;
   const listed = (headers.connection ?? "").split(",").map((name) => name.trim().toLowerCase());
   return new Set([...HOP_BY_HOP, ...listed.filter(Boolean)]);
 }
