@@ -297,6 +297,11 @@ describe("port forwarding", () => {
       assert.equal(first.status, 200, first.body);
       assert.equal((JSON.parse(first.body) as Echo).path, "/one");
       assert.equal(first.headers["x-request-id"]?.length, 36);
+      // An empty response (Content-Length: 0, here the app's redirect) is complete at once: the next
+      // request on the connection is answered, not left behind one waiting for body bytes.
+      const empty = await onOne(pathOf("node1", 8000, "/redirect"), asBob);
+      assert.equal(empty.status, 302);
+      assert.equal(empty.body, "");
       // The echo app has no HEAD handler: 501 with a Content-Length and, as for any HEAD, no body.
       const head = await onOne(pathOf("node1", 8000, "/two"), asBob, "HEAD");
       assert.equal(head.status, 501);

@@ -140,6 +140,8 @@ async function bootstrap(): Promise<void> {
       .removeIfUnused()
       .catch((error: unknown) => logger.error(`Could not remove the node firewall: ${(error as Error).message}`));
     await metricsServer?.close();
+    // The port fast path's own connections: app.close() neither sees nor ends them.
+    app.get(PortFastPath).closeAll();
     await app.close();
     await embedded?.stop();
     process.exit(0);

@@ -22,15 +22,28 @@ describe("HTTP/1.1 heads for the fast path", () => {
   it("reads a request head with headers as Node's IncomingMessage has them", () => {
     const head = parseRequestHead(
       bytes(
-        "GET /x?y=1 HTTP/1.1\r\nHost: a\r\nCookie: a=1\r\ncookie: b=2\r\nAccept: x\r\nACCEPT:  y \r\nHost: b\r\n\r\n",
+        "GET /x?y=1 HTTP/1.1\r\nHost: a\r\nCookie: a=1\r\ncookie: b=2\r\nAccept: x\r\nACCEPT:  y \r\nConstructor: c\r\n\r\n",
       ),
     );
-    assert.deepEqual(head, {
+    assert.deepEqual(head && { ...head, headers: { ...head.headers } }, {
       method: "GET",
       target: "/x?y=1",
       minor: 1,
-      headers: { host: "a", cookie: "a=1; b=2", accept: "x, y" },
+      // A header named like an Object.prototype member is a header like any other.
+      headers: { host: "a", cookie: "a=1; b=2", accept: "x, y", constructor: "c" },
     });
+  });
+
+  it("refuses a repeated Content-Length, Transfer-Encoding or Host, as llhttp does (no CL.CL smuggling)", () => {
+    for (const twice of [
+      "Content-Length: 0\r\nContent-Length: 44\r\n",
+      "Content-Length: 0\r\ncontent-length: 0\r\n",
+      "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+      "Host: b\r\n",
+    ]) {
+      assert.equal(parseRequestHead(bytes(`GET /a HTTP/1.1\r\nHost: a\r\n${twice}\r\n`)), null, JSON.stringify(twice));
+    }
+    assert.equal(response("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"), null);
   });
 
   it("refuses what browsers read differently from strict parsers", () => {
@@ -54,7 +67,7 @@ describe("HTTP/1.1 heads for the fast path", () => {
     const head = response(
       "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\nLocation: /a\r\nLocation: /b\r\n\r\n",
     );
-    assert.deepEqual(head?.headers, { "set-cookie": ["a=1", "b=2"], location: "/a" });
+    assert.deepEqual({ ...head?.headers }, { "set-cookie": ["a=1", "b=2"], location: "/a" });
     assert.equal(response("HTTP/1.1 204\r\n\r\n")?.status, 204);
   });
 
@@ -75,6 +88,7 @@ describe("HTTP/1.1 heads for the fast path", () => {
   it("knows which requests carry a body", () => {
     assert.equal(requestHasBody({}), false);
     assert.equal(requestHasBody({ "content-length": "0" }), false);
+    assert.equal(requestHasBody({ "content-length": "00" }), true, "left to Node's parser");
     assert.equal(requestHasBody({ "content-length": "3" }), true);
     assert.equal(requestHasBody({ "transfer-encoding": "chunked" }), true);
   });

@@ -18,6 +18,10 @@ const BARE_CR_LF_OR_NUL = /\r(?!\n)|(?<!\r)\n|\0/;
 const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([\x21-\x7e]+) HTTP\/1\.([01])$/;
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9][0-9]{2})(?: [\t\x20-\x7e\x80-\xff]*)?$/;
 
+// Framing and routing headers that may appear once only: llhttp refuses a repeated Content-Length
+// (even with equal values), and a message with two of these is refused here too, never guessed at.
+const ONCE_ONLY = new Set(["content-length", "transfer-encoding", "host"]);
+
 // As Node's IncomingMessage: a repeat of these is dropped, the first one counts.
 const SINGLE = new Set([
   "age",
@@ -81,13 +85,15 @@ function headerLine(line: string): [name: string, value: string] | null {
 
 /** The header lines as Node's IncomingMessage.headers has them (lowercase names, repeats joined). */
 function headersOf(headerLines: string[]): IncomingHttpHeaders | null {
-  const headers: IncomingHttpHeaders = {};
+  // No prototype: a header named "constructor" or "__proto__" is a header like any other.
+  const headers = Object.create(null) as IncomingHttpHeaders;
   for (let i = 1; i < headerLines.length; i++) {
     const parsed = headerLine(headerLines[i]!);
     if (!parsed) return null;
     const name = parsed[0].toLowerCase();
     const value = parsed[1];
     const known = headers[name];
+    if (known !== undefined && ONCE_ONLY.has(name)) return null;
     if (known === undefined) {
       headers[name] = name === "set-cookie" ? [value] : value;
     } else if (name === "set-cookie") {
@@ -146,7 +152,8 @@ export function responseFraming(method: string, head: ResponseHead): BodyFraming
 export function requestHasBody(headers: IncomingHttpHeaders): boolean {
   if (headers["transfer-encoding"] !== undefined) return true;
   const cl = headers["content-length"];
-  return cl !== undefined && cl !== "0";
+  // Only a plain 0 means "no body"; anything else (00, +0, " 0") is left to Node's parser.
+  return cl !== undefined && !/^0$/.test(cl);
 }
 
 /** A message head from a start line and headers (values already checked: no CR, LF or NUL). */

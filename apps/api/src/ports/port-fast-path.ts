@@ -28,7 +28,12 @@ import { portRouteOf, type PortRoute } from "./port-route";
 
 const CONNECT_TIMEOUT_MS = 5_000;
 const EMPTY = Buffer.alloc(0);
-const WRITE_SLACK_BYTES = 1024 * 1024;
+// What a client that stops reading may make the server hold per connection before the app is paused
+// (a socket's usual high-water mark; 1 MiB let a few thousand idle readers cost gigabytes).
+const WRITE_SLACK_BYTES = 64 * 1024;
+// Methods whose meaning the fast path knows; CONNECT (a tunnel on 2xx), TRACE and methods Node's
+// parser does not know go to Node's server, which refuses or handles them as before.
+const FAST_METHODS = new Set(["GET", "HEAD", "OPTIONS", "DELETE", "POST", "PUT", "PATCH"]);
 
 type Listener = (socket: Socket) => void;
 
@@ -70,9 +75,17 @@ export class PortFastPath {
       this.open.add(connection);
       socket.once("close", () => this.open.delete(connection));
     });
-    server.once("close", () => {
-      for (const connection of this.open) connection.destroy();
-    });
+    server.once("close", () => this.closeAll());
+  }
+
+  /**
+   * Ends every connection the fast path still holds. Node's server and Nest's connection tracking
+   * never see them (only handed-over sockets), so without this a streaming port response keeps a
+   * shutdown waiting until its deadline.
+   */
+  closeAll(): void {
+    for (const connection of this.open) connection.destroy();
+    this.open.clear();
   }
 }
 
@@ -184,7 +197,16 @@ class FastConnection {
     this.headSince = 0;
     const head = end <= MAX_HEAD_BYTES ? parseRequestHead(this.buffer.subarray(0, end)) : null;
     const headers = head?.headers;
-    if (!head || !headers || head.minor !== 1 || requestHasBody(headers) || headers.upgrade || headers.expect) {
+    if (
+      !head ||
+      !headers ||
+      head.minor !== 1 ||
+      !FAST_METHODS.has(head.method) ||
+      headers.host === undefined ||
+      requestHasBody(headers) ||
+      headers.upgrade ||
+      headers.expect
+    ) {
       return this.toNode();
     }
     const req = { method: head.method, url: head.target, headers, socket: this.socket } as IncomingMessage;
@@ -347,7 +369,11 @@ class FastConnection {
       const status = `HTTP/1.1 ${head.status} ${STATUS_CODES[head.status] ?? "Unknown"}`;
       this.socket.write(serializeHead(status, out, extra), "latin1");
       exchange.statusCode = head.status;
-      if (framing.kind === "none") return this.complete(rest.length === 0);
+      // No body to wait for: a HEAD, 204 or 304, and any response with Content-Length: 0 (a bare
+      // res.end(), most redirects). Waiting for body bytes that never come would hang the connection.
+      if (framing.kind === "none" || (framing.kind === "length" && framing.length === 0)) {
+        return this.complete(rest.length === 0);
+      }
       if (rest.length > 0) this.body(exchange, rest);
       return;
     }
