@@ -25,11 +25,12 @@ security_mirror=${KUBELAB_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-s
 cache=${KUBELAB_CACHE_DIR:-$HOME/.cache/kubelab}
 base_repo=kubelab/node-offline-base
 # kubectl is packaged as kubernetes-client in bookworm (1.20, client only).
-# busybox-static lets nested-run-test.sh make a one-file image without a registry.
+# busybox-static lets nested-run-test.sh make a one-file image without a registry;
+# python3 also runs Kubelab's terminal holder (infra/terminal-holder).
 packages=(
   docker.io containerd runc tini iptables iproute2 iputils-ping procps mount kmod
   curl ca-certificates openssl bind9-dnsutils netcat-openbsd python3 git
-  bash-completion less vim-tiny xz-utils kubernetes-client busybox-static dtach
+  bash-completion less vim-tiny xz-utils kubernetes-client busybox-static
 )
 files=(Dockerfile entrypoint.sh motd profile.sh nested-run-test.sh)
 # Shared with the CentOS image; copied into the context next to the files above.

@@ -1,5 +1,5 @@
 // Benchmark: keystroke echo latency and output throughput of a terminal, interleaved in one run:
-//   - Kubelab's WebSocket endpoint with the session holder (dtach, the default),
+//   - Kubelab's WebSocket endpoint with the terminal holder (the default),
 //   - the same endpoint without it (TERMINAL_HOLDER=false: a second Kubelab process on the same
 //     database and session, so both reach the same node),
 //   - a raw dockerode exec stream into the same node (the floor),
@@ -218,7 +218,7 @@ async function stallReport(containerId: string): Promise<string> {
   const { output } = await execIn(containerId, [
     "sh",
     "-c",
-    "ps -eo pid,stat,wchan:28,args | cut -c1-160; ss -xp | grep -i dtach; " +
+    "ps -eo pid,stat,wchan:28,args | cut -c1-160; ss -xp | grep -i kubelab; " +
       "for p in $(pgrep -x head) $(pgrep -x yes); do echo \"$p $(tr '\\n' ' ' < /proc/$p/io)\"; done",
   ]);
   return output;
@@ -262,7 +262,7 @@ async function main(): Promise<void> {
     const plainClient = new ApiClient(plain.url);
     plainClient.useCookieOf(client);
 
-    targets.push(await kubelabTarget("Kubelab WebSocket, dtach holder", client, origin, session.id, "bench-held"));
+    targets.push(await kubelabTarget("Kubelab WebSocket, held", client, origin, session.id, "bench-held"));
     targets.push(await kubelabTarget("Kubelab WebSocket, no holder", plainClient, origin, session.id, "bench-plain"));
     targets.push(await rawTarget(container.Id));
     const wettyDir = findWetty();

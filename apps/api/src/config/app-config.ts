@@ -105,7 +105,7 @@ export interface AppConfig {
     replayBytes: number;
     pingIntervalSeconds: number;
     maxPerNode: number;
-    /** Hold each shell in its node with dtach so that it survives a restart of Kubelab. */
+    /** Hold each shell in its node (Kubelab's terminal holder) so that it survives a restart of Kubelab. */
     holder: boolean;
   };
   ports: {

@@ -133,9 +133,8 @@ export const ZEnvironment = z.object({
   TERMINAL_REPLAY_BUFFER: zByteSize.default(2 * 1024 ** 2),
   TERMINAL_PING_INTERVAL: zDuration.default(25),
   MAX_TERMINALS_PER_NODE: zIntFromString(1, 100).default(8),
-  // Opt-in until the holder is replaced: dtach 0.9 can hang a terminal on a large paste while the
-  // program in front prints (docs/terminal-protocol.md, "Known limits of the holder").
-  TERMINAL_HOLDER: zBooleanFromString.default(false),
+  // Hold each shell in its node (infra/terminal-holder) so that it outlives a restart of Kubelab.
+  TERMINAL_HOLDER: zBooleanFromString.default(true),
   LAB_DOMAIN: z
     .string()
     .regex(/^(?=.{1,200}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, "expected a DNS name")

@@ -819,8 +819,10 @@ export class DockerEngine {
    */
   async openShell(
     containerId: string,
-    options: { cmd: string[]; env: string[]; workingDir: string },
+    options: { cmd: string[]; env: string[]; workingDir: string; tty?: boolean },
   ): Promise<ShellExec> {
+    // Without a TTY (the terminal holder brings its own pty) the stream is Docker's multiplexed one.
+    const tty = options.tty ?? true;
     const what = `exec shell in ${containerId.slice(0, 12)}`;
     const exec = await this.call(what, (abortSignal) =>
       this.#docker.getContainer(containerId).exec({
@@ -828,7 +830,7 @@ export class DockerEngine {
         AttachStdin: true,
         AttachStdout: true,
         AttachStderr: true,
-        Tty: true,
+        Tty: tty,
         Env: options.env,
         WorkingDir: options.workingDir,
         abortSignal,
@@ -836,7 +838,7 @@ export class DockerEngine {
     );
     const stream = await this.call<Duplex>(
       `${what} (attach)`,
-      (abortSignal) => exec.start({ hijack: true, stdin: true, Tty: true, abortSignal }),
+      (abortSignal) => exec.start({ hijack: true, stdin: true, Tty: tty, abortSignal }),
       { discardLate: (late) => (late as unknown as Readable).destroy() },
     );
     return {

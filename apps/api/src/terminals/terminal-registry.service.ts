@@ -6,25 +6,15 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from "@nestjs/common";
-import { hostname } from "node:os";
-import type { Duplex } from "node:stream";
 import { TERMINAL_CLOSE_CODES } from "@kubelab/shared";
 import type { WebSocket } from "ws";
-import { isProcessAlive } from "../common/process-alive";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { Metrics } from "../metrics/metrics.service";
 import { DockerEngine } from "../nodes/docker-engine.adapter";
+import type { ShellExec } from "../nodes/docker-exec";
 import { SessionEvents } from "../sessions/session-events";
-import {
-  generationBase,
-  HeldShellOutputFilter,
-  heldShellCommand,
-  isStaleOwner,
-  parseHeldShellHeader,
-  processOwner,
-  TERMINALS_DIR,
-  type HeldShellHeader,
-} from "./held-shell";
+import { holderCommand, NO_HOLDER_EXIT_CODE, plainShellCommand, TERMINALS_DIR } from "./held-shell";
+import { HeldShellStream, type HolderAttach } from "./held-shell-stream";
 import { TerminalActivity } from "./terminal-activity";
 import { Terminal, type TerminalWatcherHooks } from "./terminal";
 import { TerminalWatchers } from "./terminal-watchers.service";
@@ -36,40 +26,11 @@ export interface TerminalTarget {
   terminalId: string;
 }
 
-// How long the attach command may take to say whether it found the held shell.
-const HEADER_TIMEOUT_MS = 15_000;
-
-/** This process, as named to the attach commands it starts in nodes (see held-shell.ts). */
-const OWNER = processOwner(hostname(), process.pid, Date.now());
-
-/** Reads the attach command's header line; the stream is left paused, the rest of the chunk returned. */
-function readHeader(stream: Duplex): Promise<{ header: HeldShellHeader; rest: Buffer }> {
-  return new Promise((resolve, reject) => {
-    let received = Buffer.alloc(0);
-    const finish = (error?: Error, result?: { header: HeldShellHeader; rest: Buffer }): void => {
-      clearTimeout(timer);
-      stream.off("data", onData).off("end", onEnd).off("error", finish);
-      stream.pause();
-      if (result) resolve(result);
-      else reject(error ?? new Error("the terminal's attach command ended"));
-    };
-    const onData = (chunk: Buffer): void => {
-      received = Buffer.concat([received, chunk]);
-      try {
-        const parsed = parseHeldShellHeader(received);
-        if (parsed) finish(undefined, parsed);
-      } catch (error) {
-        finish(error as Error);
-      }
-    };
-    const onEnd = (): void => finish(new Error("the terminal's attach command ended before its header"));
-    const timer = setTimeout(
-      () => finish(new Error("no header from the terminal's attach command")),
-      HEADER_TIMEOUT_MS,
-    );
-    stream.on("data", onData).on("end", onEnd).on("error", finish);
-  });
-}
+// How long the attach command may take to start or find the held shell and replay its output.
+const ATTACH_TIMEOUT_MS = 15_000;
+// Nodes found without python3 (custom images): their terminals are plain shells from then on.
+const NODES_WITHOUT_HOLDER_MAX = 10_000;
+const SHELL_ENV = ["TERM=xterm-256color", "COLORTERM=truecolor", "LANG=C.UTF-8"];
 
 /** All live terminals of this process: creation, attachment, grace periods, and teardown with their sessions. */
 @Injectable()
@@ -80,6 +41,7 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   private pingTimer: NodeJS.Timeout | undefined;
   private shuttingDown = false;
+  private readonly nodesWithoutHolder = new Set<string>();
 
   constructor(
     private readonly engine: DockerEngine,
@@ -209,20 +171,17 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private async start(target: TerminalTarget, size?: { cols: number; rows: number }): Promise<Terminal> {
-    const holder = this.config.terminals.holder;
-    const shell = await this.engine.openShell(target.containerId, {
-      cmd: heldShellCommand(target.terminalId, OWNER, holder),
-      env: ["TERM=xterm-256color", "COLORTERM=truecolor", "LANG=C.UTF-8"],
-      workingDir: "/root",
-    });
-    let header: HeldShellHeader;
-    let rest: Buffer;
-    try {
-      ({ header, rest } = await readHeader(shell.stream));
-    } catch (error) {
-      shell.stream.destroy();
-      throw error;
-    }
+    const held =
+      this.config.terminals.holder && !this.nodesWithoutHolder.has(target.containerId)
+        ? await this.attachHeld(target, size)
+        : undefined;
+    const shell =
+      held?.shell ??
+      (await this.engine.openShell(target.containerId, {
+        cmd: plainShellCommand(target.terminalId),
+        env: SHELL_ENV,
+        workingDir: "/root",
+      }));
     const terminal = new Terminal(
       {
         id: target.terminalId,
@@ -230,13 +189,18 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
         node: target.node,
         containerId: target.containerId,
         replayBytes: this.config.terminals.replayBytes,
-        startSeq: generationBase(header.generation),
-        initialOutput: rest,
-        ...(header.state === "plain" ? {} : { filter: outputFilter() }),
+        ...(held
+          ? {
+              startSeq: held.attach.hello.start,
+              reattached: held.attach.hello.state === "attached",
+              initialOutput: held.attach.replay,
+            }
+          : {}),
         onTraffic: (direction, bytes) => this.metrics.terminalTraffic(direction, bytes),
       },
       shell,
     );
+    // A held shell started with this size; one found running takes this window's size.
     if (size) await terminal.resize(size.cols, size.rows).catch(() => undefined);
     const key = keyOf(target);
     this.terminals.set(key, terminal);
@@ -244,21 +208,50 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
     terminal.onExit(() => this.forget(key));
     terminal.onIdle(() => this.scheduleGrace(terminal));
     terminal.onTyped(() => this.activity.touch(target.sessionId));
-    this.logger.log(`Terminal ${key} ${header.state === "attached" ? "re-attached" : "started"} (${header.state})`);
-    if (header.state === "attached") this.detachStale(target.containerId, key, header);
+    const how = !held ? "started (not held)" : terminal.reattached ? "re-attached (held)" : "started (held)";
+    this.logger.log(`Terminal ${key} ${how}`);
     return terminal;
   }
 
   /**
-   * Ends the dtach clients that Kubelab processes which no longer run left attached to the held
-   * shell (their docker exec outlives them and would read the shell's output forever).
+   * Attaches to the terminal's held shell through the holder, starting both if needed. Undefined
+   * when the node cannot run the holder (no python3): the caller starts a plain shell.
    */
-  private detachStale(containerId: string, key: string, header: HeldShellHeader): void {
-    const stale = header.others.filter((other) => isStaleOwner(other.owner, OWNER, isProcessAlive)).map((o) => o.pid);
-    if (stale.length === 0) return;
-    void this.engine
-      .exec(containerId, ["pkill", "-KILL", "-P", stale.join(",")], 5_000)
-      .catch((error: unknown) => this.logger.debug(`Detaching stale clients of ${key}: ${(error as Error).message}`));
+  private async attachHeld(
+    target: TerminalTarget,
+    size?: { cols: number; rows: number },
+  ): Promise<{ shell: ShellExec; attach: HolderAttach } | undefined> {
+    const exec = await this.engine.openShell(target.containerId, {
+      cmd: holderCommand(target.terminalId, this.config.terminals.replayBytes, size ?? { cols: 80, rows: 24 }),
+      env: SHELL_ENV,
+      workingDir: "/root",
+      tty: false,
+    });
+    const stream = new HeldShellStream(exec.stream);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const attach = await Promise.race([
+        stream.attached,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error("no answer from the terminal holder")), ATTACH_TIMEOUT_MS);
+        }),
+      ]);
+      const shell: ShellExec = {
+        stream,
+        resize: (cols, rows) => Promise.resolve(stream.resize(cols, rows)),
+        exitCode: () => Promise.resolve(stream.exitStatus),
+      };
+      return { shell, attach };
+    } catch (error) {
+      stream.destroy();
+      if ((await settledExitCode(exec)) !== NO_HOLDER_EXIT_CODE) throw error;
+      if (this.nodesWithoutHolder.size >= NODES_WITHOUT_HOLDER_MAX) this.nodesWithoutHolder.clear();
+      this.nodesWithoutHolder.add(target.containerId);
+      this.logger.warn(`Node ${target.node} of ${target.sessionId} has no python3: its terminals are not held`);
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private scheduleGrace(terminal: Terminal): void {
@@ -282,7 +275,8 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
     // Only watchers can be left: the terminal's life is the attendee's, not theirs.
     void terminal.closeSockets(TERMINAL_CLOSE_CODES.terminalExited, "the attendee's terminal was closed");
     terminal.destroy();
-    // The shell's session (with dtach: the held shell's, which ends its dtach master and clients).
+    // The shell's session: everything started in it. A held shell's holder then sees it exit,
+    // tells every attached Kubelab process and ends too.
     const file = `${TERMINALS_DIR}/${id}`;
     await this.engine
       .exec(
@@ -304,9 +298,14 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
   }
 }
 
-function outputFilter(): (chunk: Buffer) => Buffer {
-  const filter = new HeldShellOutputFilter();
-  return (chunk) => filter.filter(chunk);
+/** The exit code of an exec whose stream ended: Docker may report it as running for a moment. */
+async function settledExitCode(exec: ShellExec): Promise<number | null> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const code = await exec.exitCode().catch(() => null);
+    if (code !== null) return code;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return null;
 }
 
 function keyOf(target: TerminalTarget): string {

@@ -3,7 +3,6 @@ import { Logger } from "@nestjs/common";
 import { TERMINAL_CLOSE_CODES, ZTerminalClientMessage, type TTerminalServerMessage } from "@kubelab/shared";
 import type { WebSocket } from "ws";
 import type { ShellExec } from "../nodes/docker-exec";
-import { DETACHED_EXIT_CODE } from "./held-shell";
 import { TerminalReplayBuffer } from "./terminal-replay-buffer";
 
 // Output flow control per socket: above HIGH unacknowledged bytes the exec
@@ -44,13 +43,13 @@ export interface TerminalOptions {
   containerId: string;
   replayBytes: number;
   /**
-   * Offset of the first output byte. 0 for a shell started now; above every offset an earlier
-   * Kubelab process gave out when this process re-attached to a held shell (see held-shell.ts).
+   * Offset of the first output byte known here: 0 for a shell started now; for a held shell, the
+   * oldest byte its holder still had (the holder numbers output, so offsets hold across processes).
    */
   startSeq?: number;
-  /** Rewrites output before it is numbered (the session holder's own bytes are taken out). */
-  filter?: (chunk: Buffer) => Buffer;
-  /** Output read with the attach command's header, before the terminal existed. */
+  /** Whether the shell ran before this process attached to it (see held-shell.ts). */
+  reattached?: boolean;
+  /** Output replayed by the holder when this process attached (from startSeq on). */
   initialOutput?: Buffer;
   /** Counts bytes typed into the shell ("in") and written by it ("out"), for metrics. */
   onTraffic?: (direction: "in" | "out", bytes: number) => void;
@@ -83,24 +82,22 @@ export class Terminal {
     const stream = (this.stream = shell.stream);
     this.buffer = new TerminalReplayBuffer(options.replayBytes, options.startSeq ?? 0);
     this.detachedAt = this.buffer.endSeq;
-    const { filter } = options;
     stream.on("data", (chunk: Buffer) => {
       options.onTraffic?.("out", chunk.length);
-      this.onOutput(filter ? filter(chunk) : chunk);
+      this.onOutput(chunk);
     });
     stream.on("end", () => void this.onEnd());
     stream.on("error", (error) => {
       this.logger.warn(`Terminal ${this.key} stream error: ${error.message}`);
       void this.onEnd();
     });
-    if (options.initialOutput?.length) this.onOutput(filter ? filter(options.initialOutput) : options.initialOutput);
-    // The header was read with the stream paused: from now on the terminal reads it.
+    if (options.initialOutput?.length) this.onOutput(options.initialOutput);
     stream.resume();
   }
 
   /** Whether this process attached to a shell that an earlier Kubelab process started. */
   get reattached(): boolean {
-    return (this.options.startSeq ?? 0) > 0;
+    return this.options.reattached ?? false;
   }
 
   get key(): string {
@@ -155,16 +152,18 @@ export class Terminal {
       alive: true,
       ...(extra.watcher ? { watcher: extra.watcher } : {}),
     };
-    // An offset this process never gave out (below its start, or beyond its end) was counted by the
-    // Kubelab process before a restart: what the shell printed while no process read it is unknown.
-    const start = this.options.startSeq ?? 0;
-    const earlier = resume !== undefined && start > 0 && (resume < start || resume > this.buffer.endSeq);
-    const { data, from, lost } = this.buffer.readFrom(earlier ? start : (resume ?? 0));
+    // Beyond the end: an offset no process gave out for this shell (a client's bug): start afresh.
+    const since = resume !== undefined && resume > this.buffer.endSeq ? 0 : resume;
+    const { data, from, lost } = this.buffer.readFrom(since ?? 0);
     this.sendJson(ws, { type: "hello", terminal: this.options.id, node: this.options.node, created, seq: from });
-    if (earlier && resume !== undefined)
-      this.sendJson(ws, { type: "gap", from: Math.min(resume, from), to: from, restarted: true });
     // A fresh view (no resume) of a long-running terminal simply starts at the buffer's start: not a gap.
-    else if (lost && resume !== undefined) this.sendJson(ws, { type: "gap", from: lost.from, to: lost.to });
+    if (lost && since !== undefined)
+      this.sendJson(ws, {
+        type: "gap",
+        from: lost.from,
+        to: lost.to,
+        ...(this.reattached ? { restarted: true } : {}),
+      });
     for (let offset = 0; offset < data.length; offset += REPLAY_FRAME_BYTES) {
       this.sendBinary(attached, data.subarray(offset, offset + REPLAY_FRAME_BYTES));
     }
@@ -325,13 +324,6 @@ export class Terminal {
       code = await this.shell.exitCode();
     } catch {
       code = null; // the container is gone
-    }
-    if (code === DETACHED_EXIT_CODE && this.options.filter) {
-      // The shell still runs: only this process's attachment was ended. The client reconnects.
-      this.logger.log(`Terminal ${this.key} detached from its held shell`);
-      void this.closeSockets(TERMINAL_CLOSE_CODES.serverShutdown, "the terminal was detached; reconnect");
-      for (const listener of this.exitListeners) listener(code);
-      return;
     }
     for (const socket of this.sockets) {
       this.sendJson(socket.ws, { type: "exit", code });
