@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import { docker, execIn } from "./support/docker-objects";
 import { useKubelab } from "./support/lab-fixture";
 import { TerminalClient } from "./support/terminal-client";
+import { waitFor } from "./support/wait-for";
 
 const NODE_IMAGE = process.env.KUBELAB_TEST_NODE_IMAGE ?? "kubelab/node-offline:latest";
 // FLOOD_HOLDER=false: the same tests on a plain shell (docker exec's own pty), for comparison.
@@ -146,12 +147,25 @@ describe("output floods through a held terminal", () => {
       for (let offset = 0; offset < paste.length; offset += 64 * 1024)
         terminal.send(paste.subarray(offset, offset + 64 * 1024));
       await terminal.waitForOutput(/printed-42/, 20_000); // about 1 s without the holder
-      // And the terminal still takes input. (How much type-ahead made during a program's output
-      // survives is the TTY's business: a plain shell, FLOOD_HOLDER=false, keeps no more of it.)
+      // And the terminal still takes input once the shell has worked through the type-ahead (how much
+      // of it survives is the TTY's business: a plain shell, FLOOD_HOLDER=false, keeps no more).
+      let seen = -1;
+      await waitFor(
+        "the shell to go quiet after the paste",
+        async () => {
+          const now = terminal.output.length;
+          const quiet = now === seen;
+          seen = now;
+          if (!quiet) await new Promise((resolve) => setTimeout(resolve, 1_000));
+          return quiet ? true : undefined;
+        },
+        90_000,
+        10,
+      );
       terminal.send("\x03");
       await new Promise((resolve) => setTimeout(resolve, 300));
       terminal.send("echo paste-done-$((6*7))\r");
-      await terminal.waitForOutput(/paste-done-42/, 60_000);
+      await terminal.waitForOutput(/paste-done-42/, 30_000);
     } finally {
       terminal.drop();
     }

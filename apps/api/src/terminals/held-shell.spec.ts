@@ -57,7 +57,7 @@ describe("the terminal holder", () => {
   after(() => {
     for (const stream of streams) stream.destroy();
     // Ends the shells the tests left running (and with them their holders).
-    for (const file of ["a", "b", "c", "paste"]) {
+    for (const file of ["a", "b", "c", "d", "paste"]) {
       try {
         process.kill(-Number(readFileSync(path.join(dir, `${file}.pid`), "utf8")), "SIGKILL");
       } catch {
@@ -143,6 +143,37 @@ describe("the terminal holder", () => {
     assert.equal(readFileSync(path.join(dir, "a.pid"), "utf8").trim(), String(hello.pid));
     second.write("echo again-$((6*7))\n");
     await readUntil(second, /again-42/);
+  });
+
+  it("keeps the last ring's worth of output; with nobody attached the shell waits after half of it", async () => {
+    const held = attach("d");
+    await held.attached;
+    held.resume();
+    held.write("stty -echo; head -c 200000 /dev/zero | tr '\\0' x; echo; echo printed-$((6*7))\n");
+    await readUntil(held, /printed-42/);
+    held.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    const again = attach("d");
+    const { hello, replay } = await again.attached;
+    assert.ok(hello.end > 200_000, `offsets count everything (${hello.end})`);
+    assert.equal(hello.end - hello.start, 64 * 1024, "the ring (64 KiB here) is full");
+    assert.equal(replay.length, 64 * 1024);
+    assert.match(replay.toString("latin1"), /printed-42/);
+    // Nobody attached now: a long print stops after about half the ring, so nothing is lost.
+    again.write("sleep 0.5; head -c 200000 /dev/zero | tr '\\0' y; echo; echo second-$((6*7))\n");
+    // The command reached the shell (its sleep runs) before the client leaves.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    again.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const third = attach("d");
+    const { hello: paused, replay: kept } = await third.attached;
+    assert.ok(paused.start <= hello.end, "what was printed since the last client left is all still there");
+    assert.ok(paused.end - hello.end < 64 * 1024, `the shell waited (${paused.end - hello.end} bytes printed)`);
+    assert.match(kept.toString("latin1"), /yyyy/, "the print started");
+    assert.doesNotMatch(kept.toString("latin1"), /second-42/);
+    // Attached again, it continues.
+    await readUntil(third, /second-42/);
   });
 
   it("a large paste while the program in front prints does not hang (input and output are independent)", async () => {
