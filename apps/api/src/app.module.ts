@@ -35,6 +35,8 @@ import { EventJoinLimiter } from "./events/event-join-limiter";
 import { EventJoinService } from "./events/event-join.service";
 import { EventsService } from "./events/events.service";
 import { HealthController } from "./health/health.controller";
+import { LeaderDuties } from "./cluster/leader-duties.service";
+import { Leadership } from "./cluster/leadership.service";
 import { ReadyController } from "./health/ready.controller";
 import { Readiness } from "./health/readiness.service";
 import { MetricsController } from "./metrics/metrics.controller";
@@ -163,6 +165,8 @@ export class AppModule {
         SessionProvisioner,
         SessionLifecycle,
         SessionPool,
+        Leadership,
+        LeaderDuties,
         SessionQueue,
         PoolSettings,
         SettingsService,

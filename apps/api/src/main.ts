@@ -13,7 +13,6 @@ import { NodeFirewall } from "./nodes/node-firewall.service";
 import { SessionPool } from "./sessions/session-pool.service";
 import { SessionQueue } from "./sessions/session-queue.service";
 import { SessionLifecycle } from "./sessions/session-lifecycle.service";
-import { SessionReconciler } from "./sessions/session-reconciler.service";
 import { TerminalUpgradeHandler } from "./terminals/terminal-upgrade.handler";
 import { isWebDevUpgrade, mountWebApp } from "./web/web-app";
 import { securityHeaders } from "./common/security-headers";
@@ -23,6 +22,8 @@ import { PortFastPath } from "./ports/port-fast-path";
 import { JsonLogger } from "./common/json-logger";
 import { requestContext } from "./common/request-context";
 import { Readiness } from "./health/readiness.service";
+import { LeaderDuties } from "./cluster/leader-duties.service";
+import { Leadership } from "./cluster/leadership.service";
 import { startStartupResponder } from "./health/startup-responder";
 import { Metrics } from "./metrics/metrics.service";
 import { startMetricsServer } from "./metrics/metrics-server";
@@ -98,6 +99,9 @@ async function bootstrap(): Promise<void> {
     await mountWebApp(app, (req) => app.get(PortUpgradeHandler).claims(req));
   }
   await app.init();
+  // Among the installation's processes (several may share one INSTANCE_ID): before the firewall
+  // they share is installed, so that the last one leaving cannot remove it under this one.
+  await app.get(Leadership).join();
   // Before any session can start; a failure here is retried (and reported) by each session that tries.
   await app
     .get(NodeFirewall)
@@ -105,12 +109,10 @@ async function bootstrap(): Promise<void> {
     .catch((error: unknown) =>
       logger.error(`Node firewall not installed; sessions will fail until it is: ${(error as Error).message}`),
     );
-  await app.get(SessionReconciler).reconcile();
-  // After the reconciliation (places of sessions that died with the old process are free again),
-  // and before the pool: queued sessions kept in the database take free places first.
-  await app.get(SessionQueue).start();
-  // After the reconciliation: the previous process's pooled sessions are adopted (or failed) first.
-  app.get(SessionPool).start();
+  // The reconciliation, the queue and the pool run in one process of the installation at a time:
+  // the leader. Alone, this process leads from here on; beside a leader, it serves requests only.
+  app.get(LeaderDuties).register();
+  await app.get(Leadership).start();
   // Both listen on 'upgrade'; the terminal handler refuses what it does not know, so it leaves port
   // upgrades (and the development server's hot-reload socket) alone.
   const portUpgrades = app.get(PortUpgradeHandler);
@@ -135,10 +137,14 @@ async function bootstrap(): Promise<void> {
     await app.get(SessionQueue).stop();
     await app.get(SessionPool).stop();
     await app.get(SessionLifecycle).cancelAll();
-    await app
-      .get(NodeFirewall)
-      .removeIfUnused()
-      .catch((error: unknown) => logger.error(`Could not remove the node firewall: ${(error as Error).message}`));
+    // The firewall is the installation's: only the last of its processes removes it.
+    const last = await app.get(Leadership).leaveAsLast();
+    if (!last) logger.log("Node firewall kept: other Kubelab processes of this installation run");
+    if (last)
+      await app
+        .get(NodeFirewall)
+        .removeIfUnused()
+        .catch((error: unknown) => logger.error(`Could not remove the node firewall: ${(error as Error).message}`));
     await metricsServer?.close();
     // The port fast path's own connections: app.close() neither sees nor ends them.
     app.get(PortFastPath).closeAll();

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { Leadership } from "../cluster/leadership.service";
 import { PrismaService } from "../database/prisma.service";
 import { auditCutoff, DAY_SECONDS } from "./audit-retention";
 
@@ -17,13 +18,19 @@ export class AuditPruner implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly leadership: Leadership,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     if (this.config.audit.retentionSeconds <= 0) return;
-    void this.prune();
-    this.timer = setInterval(() => void this.prune(), DAY_SECONDS * 1000);
+    // The leader's job: at once when a process becomes the leader, then daily while it is.
+    this.leadership.onChange((leader) => {
+      if (leader) void this.prune();
+    });
+    this.timer = setInterval(() => {
+      if (this.leadership.isLeader) void this.prune();
+    }, DAY_SECONDS * 1000);
     this.timer.unref();
   }
 

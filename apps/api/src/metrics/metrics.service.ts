@@ -50,6 +50,11 @@ export class Metrics {
     help: "Terminals (shells) running in nodes",
     registers: [this.registry],
   });
+  private readonly leader = new Gauge({
+    name: "kubelab_leader",
+    help: "1 while this process is its installation's leader (runs the background work), else 0",
+    registers: [this.registry],
+  });
   private readonly terminalBytes = new Counter({
     name: "kubelab_terminal_bytes_total",
     help: "Terminal bytes: in (typed, towards the shell) and out (shell output)",
@@ -175,6 +180,10 @@ export class Metrics {
 
   provisionFailed(kind: Exclude<ProvisionKind, "pool_claim">): void {
     this.provisionFailures.inc({ kind });
+  }
+
+  setLeader(leader: boolean): void {
+    this.leader.set(leader ? 1 : 0);
   }
 
   terminalOpened(): void {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { Leadership } from "../cluster/leadership.service";
 import { PrismaService } from "../database/prisma.service";
 import { DockerEngine, type NodeDataDirs } from "../nodes/docker-engine.adapter";
 import { nodeContainerName, nodeVolumeName } from "../nodes/docker-labels";
@@ -65,11 +66,15 @@ export class NodeDiskMonitor implements OnApplicationBootstrap, OnApplicationShu
     private readonly engine: DockerEngine,
     private readonly notices: SessionNotices,
     private readonly lifecycle: SessionLifecycle,
+    private readonly leadership: Leadership,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.check(), this.config.nodes.diskCheckIntervalSeconds * 1000);
+    // The leader's job: one process measures and warns (its figures are the admin page's).
+    this.timer = setInterval(() => {
+      if (this.leadership.isLeader) void this.check();
+    }, this.config.nodes.diskCheckIntervalSeconds * 1000);
     this.timer.unref();
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
 import { setTimeout as sleep } from "node:timers/promises";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { Leadership } from "../cluster/leadership.service";
 import { PrismaService } from "../database/prisma.service";
 import { DockerEngine, type NodeEventWatch } from "../nodes/docker-engine.adapter";
 import type { NodeEvent } from "../nodes/docker-events";
@@ -31,6 +32,7 @@ export class NodeEventsMonitor implements OnApplicationBootstrap, OnApplicationS
     private readonly lifecycle: SessionLifecycle,
     private readonly notices: SessionNotices,
     private readonly reconciler: SessionReconciler,
+    private readonly leadership: Leadership,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -51,7 +53,7 @@ export class NodeEventsMonitor implements OnApplicationBootstrap, OnApplicationS
         this.watch = watch;
         // Shut down while Docker was answering: nobody else will close this one.
         if (this.stopped) watch.close();
-        if (!firstConnection) await this.reconciler.reconcile();
+        if (!firstConnection && this.leadership.isLeader) await this.reconciler.reconcile();
         firstConnection = false;
         for await (const event of watch.events) await this.onEvent(event);
       } catch (error) {
@@ -62,6 +64,8 @@ export class NodeEventsMonitor implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async onEvent(event: NodeEvent): Promise<void> {
+    // The leader acts on events; a new leader reconciles first, which covers what it did not see.
+    if (!this.leadership.isLeader) return;
     const { sessionId, node } = event;
     const session = await this.prisma.labSession.findUnique({ where: { id: sessionId }, select: { status: true } });
     // Deaths during ending are ours; during provisioning the provisioner sees them itself. A pooled

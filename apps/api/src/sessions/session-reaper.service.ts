@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { OPEN_SESSION_STATUSES } from "@kubelab/shared";
+import { Leadership } from "../cluster/leadership.service";
 import { PrismaService } from "../database/prisma.service";
 import { SessionLifecycle } from "./session-lifecycle.service";
 import { SessionReconciler } from "./session-reconciler.service";
@@ -21,11 +22,15 @@ export class SessionReaper implements OnApplicationBootstrap, OnApplicationShutd
     private readonly prisma: PrismaService,
     private readonly lifecycle: SessionLifecycle,
     private readonly reconciler: SessionReconciler,
+    private readonly leadership: Leadership,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep(), this.config.sessions.reaperIntervalSeconds * 1000);
+    // The leader's job (one process of the installation at a time).
+    this.timer = setInterval(() => {
+      if (this.leadership.isLeader) void this.sweep();
+    }, this.config.sessions.reaperIntervalSeconds * 1000);
     this.timer.unref();
   }
 
