@@ -171,15 +171,15 @@ class Holder:
         for i in range(0, len(data), CHUNK):
             client.queue(frame(b"o", data[i:i + CHUNK]))
 
-    def read_output(self):
+    def read_output(self, limit=FRAME_MAX):
         # A pty hands out at most 4 KiB per read: what is there already goes out as one frame, so
         # a flood costs fewer frames, wake-ups and WebSocket messages down the line.
         parts = []
         size = 0
         alive = True
-        while size < FRAME_MAX:
+        while size < limit:
             try:
-                part = os.read(self.master, CHUNK)
+                part = os.read(self.master, min(CHUNK, limit - size))
             except OSError as e:
                 alive = e.errno in (errno.EAGAIN, errno.EINTR)  # else EIO: the pty's other end is closed
                 break
@@ -258,10 +258,13 @@ class Holder:
         self.attached_before = True
         self.clients.append(client)
 
-    def output_paused(self):
+    def output_budget(self):
+        """How much output may be read now: 0 pauses the shell (it blocks on its terminal)."""
         if not self.clients:
-            return self.ring.end - self.detached_at >= self.ring.size // 2
-        return any(c.out_bytes > CLIENT_HIGH for c in self.clients)
+            return max(0, self.ring.size // 2 - (self.ring.end - self.detached_at))
+        if any(c.out_bytes > CLIENT_HIGH for c in self.clients):
+            return 0
+        return FRAME_MAX
 
     def reap(self):
         try:
@@ -275,7 +278,8 @@ class Holder:
         while status is None:
             readers = [self.listener, self.wake_r]
             writers = []
-            if not self.output_paused():
+            budget = self.output_budget()
+            if budget > 0:
                 readers.append(self.master)
             if len(self.pending_input) < INPUT_HIGH:
                 readers += [c.sock for c in self.clients]
@@ -292,7 +296,7 @@ class Holder:
                         pass
                 except OSError:
                     pass
-            if self.master in readable and not self.read_output():
+            if self.master in readable and not self.read_output(budget):
                 # The pty's other end is closed: the shell is gone or about to be.
                 status = self.wait_exit()
                 break

@@ -4,9 +4,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import pg from "pg";
+import { TERMINAL_CLOSE_CODES } from "@kubelab/shared";
 import { ApiClient } from "./support/api-client";
 import { instanceFirewallRules, removeInstanceFirewall, removeInstanceObjects } from "./support/docker-objects";
 import { KubelabServer } from "./support/kubelab-server";
+import { TerminalClient } from "./support/terminal-client";
 import { startTestDatabase, type TestDatabase } from "./support/test-database";
 import { waitFor } from "./support/wait-for";
 
@@ -28,7 +30,9 @@ describe("several Kubelab processes on one database", () => {
   let sql: pg.Client;
   let sessionId = "";
   let owner: ApiClient;
-  const env = { REAPER_INTERVAL: "1s" };
+  // One public URL for all processes, as behind a load balancer (terminal sockets check Origin).
+  const publicUrl = "http://kubelab.test";
+  const env = { REAPER_INTERVAL: "1s", PUBLIC_URL: publicUrl };
 
   before(async () => {
     db = await startTestDatabase();
@@ -62,6 +66,27 @@ describe("several Kubelab processes on one database", () => {
     const settled = await owner.waitUntilSettled(sessionId);
     assert.equal(settled.status, "ready", settled.reason ?? "");
     assert.equal((await health(first)).leader, true, "still the first");
+  });
+
+  it("a follower serves requests, and a session ended in one process closes its terminals in the other", async () => {
+    // Built by the follower, which handles the request like any process.
+    const bob = second!.client();
+    await bob.loginAsGuest("Bob");
+    const created = await bob.createSession();
+    const ready = await bob.waitUntilSettled(created.id);
+    assert.equal(ready.status, "ready", ready.reason ?? "");
+    // Bob's terminal is open on the first process; the follower ends the session.
+    const viaFirst = new ApiClient(first.url);
+    viaFirst.useCookieOf(bob);
+    const terminal = await TerminalClient.connect(viaFirst, publicUrl, created.id, "node1");
+    terminal.send("echo open-$((6*7))\r");
+    await terminal.waitForOutput(/open-42/, 30_000);
+    const response = await bob.request("DELETE", `/api/sessions/${created.id}`);
+    assert.ok(response.status < 300, `DELETE answered ${response.status}`);
+    const closed = await terminal.closed;
+    // 4001 comes from the session's end, told across processes; without it the socket would stay
+    // open until the shell died with its container (4000, "the shell exited").
+    assert.equal(closed.code, TERMINAL_CLOSE_CODES.sessionEnded, closed.reason);
   });
 
   it("when the leader is killed, the other process takes the background work over within 10 s", async (t) => {

@@ -35,6 +35,7 @@ import { EventJoinLimiter } from "./events/event-join-limiter";
 import { EventJoinService } from "./events/event-join.service";
 import { EventsService } from "./events/events.service";
 import { HealthController } from "./health/health.controller";
+import { ClusterBus } from "./cluster/cluster-bus.service";
 import { LeaderDuties } from "./cluster/leader-duties.service";
 import { Leadership } from "./cluster/leadership.service";
 import { ReadyController } from "./health/ready.controller";
@@ -167,6 +168,7 @@ export class AppModule {
         SessionPool,
         Leadership,
         LeaderDuties,
+        ClusterBus,
         SessionQueue,
         PoolSettings,
         SettingsService,

@@ -24,6 +24,7 @@ import { requestContext } from "./common/request-context";
 import { Readiness } from "./health/readiness.service";
 import { LeaderDuties } from "./cluster/leader-duties.service";
 import { Leadership } from "./cluster/leadership.service";
+import { ClusterBus } from "./cluster/cluster-bus.service";
 import { startStartupResponder } from "./health/startup-responder";
 import { Metrics } from "./metrics/metrics.service";
 import { startMetricsServer } from "./metrics/metrics-server";
@@ -102,6 +103,8 @@ async function bootstrap(): Promise<void> {
   // Among the installation's processes (several may share one INSTANCE_ID): before the firewall
   // they share is installed, so that the last one leaving cannot remove it under this one.
   await app.get(Leadership).join();
+  // Session stops and freed places reach the installation's other processes.
+  await app.get(ClusterBus).start();
   // Before any session can start; a failure here is retried (and reported) by each session that tries.
   await app
     .get(NodeFirewall)

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
-import { Injectable } from "@nestjs/common";
+import { Injectable, Optional } from "@nestjs/common";
 import type { TSessionReasonCode } from "@kubelab/shared";
+import { ClusterBus } from "../cluster/cluster-bus.service";
 
 export interface SessionStoppedEvent {
   sessionId: string;
@@ -11,17 +12,41 @@ export interface SessionStoppedEvent {
   reason: string;
 }
 
+const STOPPED = "session-stopped";
+const PLACE_FREED = "place-freed";
+
+function isStoppedEvent(value: unknown): value is SessionStoppedEvent {
+  const event = value as Partial<SessionStoppedEvent> | null;
+  return (
+    typeof event?.sessionId === "string" &&
+    (event.outcome === "ended" || event.outcome === "failed") &&
+    typeof event.code === "string" &&
+    typeof event.reason === "string"
+  );
+}
+
 /**
- * In-process notifications about sessions, so features that hold live
- * resources for a session (terminal sockets) can let go of them without the
- * session rules knowing about those features.
+ * Notifications about sessions, so features that hold live resources for a session (terminal
+ * sockets, caches, port streams) can let go of them without the session rules knowing about those
+ * features. "Stopped" and "place freed" reach every process of the installation (ClusterBus): the
+ * attendee's terminal may be open on another process than the one that ended the session, and the
+ * leader's queue waits for places. "Ready" stays in the process that made the session ready: its
+ * listeners act once (setup scripts, resizing).
  */
 @Injectable()
 export class SessionEvents {
   private readonly emitter = new EventEmitter();
 
+  constructor(@Optional() private readonly bus?: ClusterBus) {
+    bus?.on(STOPPED, (message) => {
+      if (isStoppedEvent(message)) this.emitter.emit("stopped", message);
+    });
+    bus?.on(PLACE_FREED, () => this.emitter.emit("place-freed"));
+  }
+
   emitStopped(event: SessionStoppedEvent): void {
     this.emitter.emit("stopped", event);
+    this.bus?.publish(STOPPED, event);
   }
 
   onStopped(listener: (event: SessionStoppedEvent) => void): void {
@@ -46,6 +71,7 @@ export class SessionEvents {
    */
   emitPlaceFreed(): void {
     this.emitter.emit("place-freed");
+    this.bus?.publish(PLACE_FREED, {});
   }
 
   onPlaceFreed(listener: () => void): () => void {
