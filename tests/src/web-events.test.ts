@@ -249,12 +249,13 @@ describe("joining an event in Chromium", () => {
     await instructor.waitForURL(new RegExp(`/events/${event.id}/projector$`));
     const code = (await instructor.locator("[data-testid=projector-code]").textContent()) ?? "";
     assert.equal(code.replace("-", ""), event.accessCode);
+    // The link and its QR code need the page's origin, known once the page runs in the browser.
+    const qr = instructor.locator("svg[data-testid=projector-qr]");
+    await qr.waitFor();
     assert.equal(
       await instructor.locator("[data-testid=projector-link]").textContent(),
       `${lab.publicUrl}${event.joinPath}`,
     );
-    const qr = instructor.locator("svg[data-testid=projector-qr]");
-    await qr.waitFor();
     const box = await qr.boundingBox();
     assert.ok(box && box.width > 200, `a QR code big enough for the room (${box?.width} px)`);
     assert.match((await qr.locator("path").getAttribute("d")) ?? "", /^M\d+ \d+h1v1h-1z/);

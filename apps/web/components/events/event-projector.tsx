@@ -32,7 +32,8 @@ export function EventProjector({ event }: { event: TEvent }) {
         <div>
           <p className="projector-label">{t.projectorJoinAt}</p>
           <p className="projector-link" data-testid="projector-link">
-            {link}
+            {/* Not "/join/…" for a moment: the room would copy a path without its host. */}
+            {origin ? link : "\u00a0"}
           </p>
           <p className="projector-label">{t.projectorCodeLabel}</p>
           <p className="projector-code" data-testid="projector-code">
