@@ -32,7 +32,8 @@ describe("several Kubelab processes on one database", () => {
   let owner: ApiClient;
   // One public URL for all processes, as behind a load balancer (terminal sockets check Origin).
   const publicUrl = "http://kubelab.test";
-  const env = { REAPER_INTERVAL: "1s", PUBLIC_URL: publicUrl };
+  // Six logins a minute from one address, counted by all processes together (see the test).
+  const env = { REAPER_INTERVAL: "1s", PUBLIC_URL: publicUrl, LOGIN_RATE_LIMIT: "6" };
 
   before(async () => {
     db = await startTestDatabase();
@@ -87,6 +88,20 @@ describe("several Kubelab processes on one database", () => {
     // 4001 comes from the session's end, told across processes; without it the socket would stay
     // open until the shell died with its container (4000, "the shell exited").
     assert.equal(closed.code, TERMINAL_CLOSE_CODES.sessionEnded, closed.reason);
+  });
+
+  it("the processes count login attempts together (the per-address rate limit)", async () => {
+    // Ada logged in through the first process and Bob through the second: 2 of the 6.
+    const attempt = (server: KubelabServer) =>
+      server.client().request<{ error: { code: string } }>("POST", "/api/auth/guest", { name: "Eve" });
+    const servers = [first, second!, first, second!];
+    for (const [i, server] of servers.entries()) assert.equal((await attempt(server)).status, 200, `attempt ${i + 3}`);
+    // The 7th, on either process, is refused: each alone has seen only 3 or 4 attempts.
+    for (const server of [first, second!]) {
+      const refused = await attempt(server);
+      assert.equal(refused.status, 429);
+      assert.equal(refused.body.error.code, "rate_limited");
+    }
   });
 
   it("when the leader is killed, the other process takes the background work over within 10 s", async (t) => {

@@ -62,7 +62,7 @@ export class AuthController {
     let token: string;
     let user: User;
     try {
-      this.rateLimiter.hit(req);
+      await this.rateLimiter.hit(req);
       const { name } = parseBody(ZGuestLoginRequest, body);
       ({ token, user } = await this.auth.loginAsGuest(
         name,
@@ -89,7 +89,7 @@ export class AuthController {
   ): Promise<void> {
     const returnTo = safeNextPath(typeof next === "string" ? next : undefined);
     try {
-      this.rateLimiter.hit(req);
+      await this.rateLimiter.hit(req);
       await this.providers.require(providerId).begin(req, res, returnTo);
       this.metrics.loginAttempt(providerId, "started");
     } catch (error) {

@@ -4,10 +4,11 @@ import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { AddressWindows } from "../common/address-windows";
 import { AppError } from "../common/app-error";
 import { clientAddress } from "../common/request-origin";
+import { PrismaService } from "../database/prisma.service";
 
 /** Wrong event codes one client address may send per window before it has to wait. */
 export const EVENT_CODE_FAILURES = 10;
-const WINDOW_MS = 60_000;
+const WINDOW_SECONDS = 60;
 
 /**
  * Guessing event codes: after EVENT_CODE_FAILURES wrong codes from one address in a minute, every
@@ -16,13 +17,19 @@ const WINDOW_MS = 60_000;
  */
 @Injectable()
 export class EventJoinLimiter {
-  private readonly failures = new AddressWindows(WINDOW_MS);
+  // Counted in PostgreSQL: guesses spread over several processes count together.
+  private readonly failures: AddressWindows;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    prisma: PrismaService,
+  ) {
+    this.failures = new AddressWindows(prisma, "event-code", WINDOW_SECONDS);
+  }
 
   /** Throws rate_limited when the address has used up its wrong codes. */
-  check(req: IncomingMessage): void {
-    const { count, retryAfterSeconds } = this.failures.peek(clientAddress(req, this.config));
+  async check(req: IncomingMessage): Promise<void> {
+    const { count, retryAfterSeconds } = await this.failures.peek(clientAddress(req, this.config));
     if (count >= EVENT_CODE_FAILURES) {
       throw new AppError(
         "rate_limited",
@@ -34,7 +41,7 @@ export class EventJoinLimiter {
   }
 
   /** Counts one wrong code. */
-  failed(req: IncomingMessage): void {
-    this.failures.add(clientAddress(req, this.config));
+  async failed(req: IncomingMessage): Promise<void> {
+    await this.failures.add(clientAddress(req, this.config));
   }
 }

@@ -50,10 +50,10 @@ export class EventJoinService {
   ) {}
 
   async join(req: Request, res: Response, body: TEventJoinRequest, viewer: User | null): Promise<TEventJoinResponse> {
-    this.limiter.check(req);
+    await this.limiter.check(req);
     const event = await this.prisma.event.findUnique({ where: { accessCode: normalizeAccessCode(body.code) } });
     if (!event) {
-      this.limiter.failed(req);
+      await this.limiter.failed(req);
       // Wrong and unknown codes are the same thing: no event has it.
       throw new AppError("not_found", "No event has this code; check it and try again");
     }
@@ -74,7 +74,7 @@ export class EventJoinService {
         ]);
       }
       // A guest login like POST /api/auth/guest, under the same LOGIN_RATE_LIMIT.
-      this.logins.hit(req);
+      await this.logins.hit(req);
       const guest = await this.auth.loginAsGuest(
         body.name,
         readLoginToken(req, this.config),
