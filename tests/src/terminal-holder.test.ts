@@ -10,6 +10,7 @@ import { docker, execIn } from "./support/docker-objects";
 import { useKubelab } from "./support/lab-fixture";
 import { KubelabServer } from "./support/kubelab-server";
 import { TerminalClient } from "./support/terminal-client";
+import { openLessonAsGuest, typeIn, waitConnected, waitForLine } from "./support/lab-page-terminals";
 import { waitFor } from "./support/wait-for";
 
 const LESSON = "kubernetes-para-principiantes";
@@ -19,33 +20,6 @@ interface Hello {
   terminal: string;
   created: boolean;
   seq: number;
-}
-
-async function terminalText(page: Page, view: string): Promise<string> {
-  return (await page.locator(`[data-testid=terminal-text-${view}]`).textContent()) ?? "";
-}
-
-async function waitForLine(page: Page, view: string, line: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
-  return waitFor(
-    `terminal ${view} to show ${line}`,
-    async () => line.exec(await terminalText(page, view)) ?? undefined,
-    timeoutMs,
-    100,
-  );
-}
-
-async function waitConnected(page: Page, view: string, timeoutMs = 60_000): Promise<void> {
-  await page
-    .locator(`[data-testid=terminal-${view}][data-status=connected]`)
-    .waitFor({ state: "attached", timeout: timeoutMs });
-}
-
-/** Types into a terminal view of the page. */
-async function typeIn(page: Page, view: string, text: string): Promise<void> {
-  const tab = page.locator(`[data-testid=terminal-tab-${view}]`);
-  if (await tab.count()) await tab.click();
-  await page.locator(`[data-testid=terminal-${view}] .xterm`).click();
-  await page.keyboard.type(text);
 }
 
 /** The login shells running in a node (the held shells; a second shell per terminal would be a leak). */
@@ -84,14 +58,7 @@ describe("terminals outlive a restart of Kubelab", () => {
         if (message.type === "gap") gaps.push(message);
       });
     });
-    await page.goto(`${lab.publicUrl}/`);
-    await page.locator(`[data-testid=lesson-card][data-lesson-id=${LESSON}] [data-testid=lesson-action]`).click();
-    await page.waitForURL(/\/login/);
-    await page.locator("[data-testid=guest-name]").fill("Ada");
-    await page.locator("[data-testid=guest-login-submit]").click();
-    await page.waitForURL(new RegExp(`/lab/${LESSON}`));
-    await waitConnected(page, "node1", 120_000);
-    sessionId = (await page.locator("[data-testid=session-bar]").getAttribute("data-session-id")) ?? "";
+    sessionId = await openLessonAsGuest(page, lab.publicUrl, LESSON, "Ada");
     const [container] = await docker.listContainers({
       filters: { label: [`kubelab.session=${sessionId}`, "kubelab.node=node1"] },
     });

@@ -8,12 +8,10 @@
 //   BENCH_DOWNLOAD_MB=100 (0 skips the download case)   BENCH_SERVER_NODE_OPTIONS (the server's NODE_OPTIONS)
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { removeInstanceObjects } from "../support/docker-objects";
 import { freePort } from "../support/free-port";
 import { KubelabServer } from "../support/kubelab-server";
+import { startNginx, type RunningNginx } from "../support/nginx";
 import { FIXED_RESPONSE_APP, LARGE_DOWNLOAD_APP, startNodeApp } from "../support/node-apps";
 import { rawRequest } from "../support/raw-http";
 import { startTestDatabase } from "../support/test-database";
@@ -43,21 +41,9 @@ http.createServer((req, res) => {
 `;
 
 /** The reference: nginx as a production proxy would run it for one app, one worker, kept-alive upstream connections. */
-function nginxConfig(dir: string, listen: number, ip: string): string {
+function nginxHttp(listen: number, ip: string): string {
   const upstream = (name: string, port: number): string => `upstream ${name} { server ${ip}:${port}; keepalive 256; }`;
   return `
-worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
   ${upstream("app", APP_PORT)}
   ${upstream("download", DOWNLOAD_PORT)}
   server {
@@ -75,9 +61,7 @@ http {
       proxy_http_version 1.1;
       proxy_set_header Connection "";
     }
-  }
-}
-`;
+  }`;
 }
 
 function requireTool(command: string, versionFlag: string, install: string): void {
@@ -152,7 +136,7 @@ async function main(): Promise<void> {
     },
   });
   const children: ChildProcess[] = [];
-  const nginxDir = mkdtempSync(join(tmpdir(), "kubelab-bench-nginx-"));
+  let nginx: RunningNginx | undefined;
   try {
     const client = server.client();
     await client.loginAsGuest("Bench");
@@ -192,9 +176,8 @@ async function main(): Promise<void> {
     children.push(
       spawn(process.execPath, ["-e", MINIMAL_PROXY, ip, String(APP_PORT), String(minimalPort)], { stdio: "ignore" }),
     );
-    const nginxPort = await freePort();
-    writeFileSync(join(nginxDir, "nginx.conf"), nginxConfig(nginxDir, nginxPort, ip));
-    children.push(spawn("nginx", ["-p", nginxDir, "-c", join(nginxDir, "nginx.conf")], { stdio: "inherit" }));
+    nginx = await startNginx((listen) => nginxHttp(listen, ip));
+    const nginxPort = nginx.port;
     for (const [what, url] of [
       ["the minimal proxy", `http://127.0.0.1:${minimalPort}/`],
       ["nginx", `http://127.0.0.1:${nginxPort}/`],
@@ -287,7 +270,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    // nginx writes into its directory until it has exited: remove the directory after that.
+    await nginx?.stop();
     await Promise.all(
       children.map(async (child) => {
         if (child.exitCode !== null || child.signalCode !== null) return;
@@ -296,7 +279,6 @@ async function main(): Promise<void> {
         await exited;
       }),
     );
-    rmSync(nginxDir, { recursive: true, force: true });
     await server.stop();
     await removeInstanceObjects(server.instanceId);
     await db.stop();

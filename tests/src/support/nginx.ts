@@ -1,0 +1,73 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { freePort } from "./free-port";
+import { waitFor } from "./wait-for";
+
+export interface RunningNginx {
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts nginx from Debian (one worker, in the foreground, everything in a temporary folder) with
+ * `http` as the body of its http block; `listen` is replaced by the chosen port. Stops with it.
+ */
+export async function startNginx(http: (listen: number, dir: string) => string): Promise<RunningNginx> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-nginx-"));
+  const port = await freePort();
+  fs.writeFileSync(
+    path.join(dir, "nginx.conf"),
+    `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  ${http(port, dir)}
+}
+`,
+  );
+  const child = spawn("nginx", ["-p", dir, "-c", path.join(dir, "nginx.conf")], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const missing = new Promise<never>((_, reject) =>
+    child.once("error", (error) =>
+      reject(new Error(`nginx could not start (${error.message}): apt-get install nginx-light`)),
+    ),
+  );
+  missing.catch(() => undefined);
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const listening = waitFor(`nginx on port ${port}`, async () => {
+    if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
+    return new Promise<true | undefined>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on("error", () => resolve(undefined));
+    });
+  });
+  await Promise.race([listening, missing]);
+  return {
+    port,
+    url: `http://localhost:${port}`,
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      // Its worker may recreate folders until it has gone.
+      await exited;
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
