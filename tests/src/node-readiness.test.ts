@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { docker, removeInstanceObjects } from "./support/docker-objects";
+import { derivedImage, docker, removeInstanceObjects } from "./support/docker-objects";
 import { KubelabServer } from "./support/kubelab-server";
 import { startTestDatabase, type TestDatabase } from "./support/test-database";
 
@@ -16,14 +16,8 @@ const BASE_IMAGE = process.env.KUBELAB_TEST_NODE_IMAGE ?? "kubelab/node-offline:
 const TAG = randomBytes(4).toString("hex");
 
 /** The base image with Dockerfile-style changes (LABEL, ENTRYPOINT), as a new local image. */
-async function derivedImage(name: string, changes: string[]): Promise<string> {
-  const container = await docker.createContainer({ Image: BASE_IMAGE, Labels: { "kubelab.test": TAG } });
-  try {
-    await container.commit({ repo: `kubelab-test/${name}`, tag: TAG, changes });
-  } finally {
-    await container.remove({ force: true });
-  }
-  return `kubelab-test/${name}:${TAG}`;
+function derivedNodeImage(name: string, changes: string[]): Promise<string> {
+  return derivedImage(BASE_IMAGE, `kubelab-test/${name}`, TAG, changes);
 }
 
 /** Every `docker exec` Docker reports in an instance's containers, as the command it ran. */
@@ -86,7 +80,7 @@ describe("node readiness", () => {
   });
 
   it("nodes of an image without the marker label are polled with `docker info`, and become ready", async () => {
-    const image = await derivedImage("no-marker", ["LABEL kubelab.ready-marker=0"]);
+    const image = await derivedNodeImage("no-marker", ["LABEL kubelab.ready-marker=0"]);
     images.push(image);
     const { status, reason, execs } = await sessionOn(image);
     assert.equal(status, "ready", reason ?? "");
@@ -98,7 +92,7 @@ describe("node readiness", () => {
 
   it("a node that dies while starting fails the session at once, with its last output", async () => {
     // Keeps the base image's marker label: Kubelab follows its output and sees it end.
-    const image = await derivedImage("dies", [
+    const image = await derivedNodeImage("dies", [
       'ENTRYPOINT ["/bin/sh", "-c", "echo no engine in this node >&2; exit 3"]',
     ]);
     images.push(image);

@@ -9,7 +9,7 @@ import { removeInstanceFirewall, removeInstanceObjects } from "./support/docker-
 import { freePort } from "./support/free-port";
 import { KubelabServer } from "./support/kubelab-server";
 import { openLessonAsGuest, typeIn, waitConnected, waitForLine } from "./support/lab-page-terminals";
-import { startNginx, type RunningNginx } from "./support/nginx";
+import { startRoundRobinNginx, type RunningNginx } from "./support/nginx";
 import { startTestDatabase, type TestDatabase } from "./support/test-database";
 import { waitFor } from "./support/wait-for";
 
@@ -32,26 +32,7 @@ describe("two Kubelab processes behind nginx (round-robin)", () => {
   before(async () => {
     db = await startTestDatabase();
     const ports = [await freePort(), await freePort()];
-    nginx = await startNginx(
-      (listen) => `
-  map $http_upgrade $connection_upgrade { default upgrade; "" ""; }
-  # No kept-alive upstream connections: after a process died, one of them would be a dead end
-  # that nginx counts as that request's try of the other process too (a 502).
-  upstream kubelab { server 127.0.0.1:${ports[0]} max_fails=1 fail_timeout=1s; server 127.0.0.1:${ports[1]} max_fails=1 fail_timeout=1s; }
-  server {
-    listen 127.0.0.1:${listen};
-    location / {
-      proxy_pass http://kubelab;
-      proxy_http_version 1.1;
-      proxy_set_header Host $http_host;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      proxy_set_header X-Forwarded-For $remote_addr;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_read_timeout 3600s;
-    }
-  }`,
-    );
+    nginx = await startRoundRobinNginx(ports);
     const env = { WEB_ENABLED: "true", PUBLIC_URL: nginx.url, TRUSTED_PROXIES: "127.0.0.1" };
     const first = await KubelabServer.start({ databaseUrl: db.url, port: ports[0], env });
     servers.push(first);

@@ -2,7 +2,7 @@
 // terminals are plain shells of their docker exec, which work as before and are simply not held.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { docker, execIn } from "./support/docker-objects";
+import { derivedImage, docker, execIn } from "./support/docker-objects";
 import { useKubelab } from "./support/lab-fixture";
 import { TerminalClient } from "./support/terminal-client";
 
@@ -12,22 +12,13 @@ const IMAGE = `kubelab-test/no-python:${TAG}`;
 
 describe("terminals in a node without python3", () => {
   before(async () => {
-    const container = await docker.createContainer({
-      Image: BASE_IMAGE,
-      Entrypoint: ["/bin/sh", "-c", "rm -f /usr/bin/python3*"],
-      Labels: { "kubelab.test": TAG },
-    });
-    try {
-      await container.start();
-      await container.wait();
-      await container.commit({
-        repo: "kubelab-test/no-python",
-        tag: TAG,
-        changes: ['ENTRYPOINT ["/usr/local/bin/kubelab-entrypoint"]'],
-      });
-    } finally {
-      await container.remove({ force: true });
-    }
+    await derivedImage(
+      BASE_IMAGE,
+      "kubelab-test/no-python",
+      TAG,
+      ['ENTRYPOINT ["/usr/local/bin/kubelab-entrypoint"]'],
+      "rm -f /usr/bin/python3*",
+    );
   });
   const lab = useKubelab({
     withReadySession: true,

@@ -4,6 +4,7 @@ import { SessionAccess } from "./access/session-access.service";
 import { AdminUsersController } from "./auth/admin-users.controller";
 import { AdminUsersService } from "./auth/admin-users.service";
 import { AdminSessionsController } from "./sessions/admin-sessions.controller";
+import { AdminEnginesController } from "./nodes/admin-engines.controller";
 import { AdminSessions } from "./sessions/admin-sessions.service";
 import { NodeUsage } from "./sessions/node-usage";
 import { NodeStatsSampler } from "./nodes/node-stats.sampler";
@@ -52,6 +53,8 @@ import { LessonSetup } from "./lessons/lesson-setup.service";
 import { LessonsController } from "./lessons/lessons.controller";
 import { NodeFilesController } from "./nodes/node-files.controller";
 import { DockerEngine } from "./nodes/docker-engine.adapter";
+import { DockerEngines } from "./nodes/docker-engines.service";
+import { EngineLossWatch } from "./sessions/engine-loss.watch";
 import { NodeFirewall } from "./nodes/node-firewall.service";
 import { NodeSecurityProfileResolver } from "./nodes/node-security-profile.resolver";
 import { NodeSecurityController } from "./nodes/node-security.controller";
@@ -111,6 +114,7 @@ export class AppModule {
         AdminSettingsController,
         AdminAuditController,
         AdminSessionsController,
+        AdminEnginesController,
         EventsController,
         EventRoomController,
         EventRoomActionsController,
@@ -158,7 +162,9 @@ export class AppModule {
         LoginAttempts,
         LoginProviders,
         LoginRateLimiter,
-        DockerEngine,
+        DockerEngines,
+        // The primary engine, for what concerns the installation as a whole (images, security profile).
+        { provide: DockerEngine, useFactory: (engines: DockerEngines) => engines.primary, inject: [DockerEngines] },
         NodeFirewall,
         NodeSecurityProfileResolver,
         NodeSecurityReportService,
@@ -168,6 +174,7 @@ export class AppModule {
         SessionPool,
         Leadership,
         LeaderDuties,
+        EngineLossWatch,
         ClusterBus,
         SessionQueue,
         PoolSettings,

@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, type AppConfig } from "./config/app-config";
 import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from "./database/embedded-postgres";
 import { applyMigrations } from "./database/migrations";
 import { DockerEngine } from "./nodes/docker-engine.adapter";
+import { enginesOrLocal } from "./config/docker-engines-config";
 import { NodeFirewall } from "./nodes/node-firewall.service";
 import { SessionPool } from "./sessions/session-pool.service";
 import { SessionQueue } from "./sessions/session-queue.service";
@@ -32,12 +33,14 @@ import { startMetricsServer } from "./metrics/metrics-server";
 const logger = new Logger("Kubelab");
 
 async function checkDocker(config: AppConfig): Promise<void> {
-  const engine = new DockerEngine(config);
+  // The first engine must answer; others that do not are only left out of placement (DockerEngines).
+  const first = enginesOrLocal(config.docker.engines)[0]!;
+  const engine = new DockerEngine(config, first);
   try {
     await engine.ping();
   } catch (error) {
     throw new ConfigError(
-      `Cannot reach the Docker engine (${process.env.DOCKER_HOST ?? "/var/run/docker.sock"}): ${(error as Error).message}.\n` +
+      `Cannot reach the Docker engine ${first.name} (${engine.address}): ${(error as Error).message}.\n` +
         "Start Docker, or point DOCKER_HOST at a reachable engine.",
     );
   }

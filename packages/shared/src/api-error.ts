@@ -30,6 +30,7 @@ export const ZApiErrorCode = z.enum([
   "csrf_rejected",
   "cannot_modify_self",
   "engine_timeout",
+  "engine_unavailable",
   "step_not_verified",
   "node_not_running",
   "check_in_progress",

@@ -16,3 +16,4 @@ export * from "./event-room";
 export * from "./admin-settings";
 export * from "./admin-sessions";
 export * from "./admin-usage";
+export * from "./admin-engines";

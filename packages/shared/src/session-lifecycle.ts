@@ -127,6 +127,8 @@ export type TSessionEndReasonCode = z.infer<typeof ZSessionEndReasonCode>;
  * - server_shutdown: the server was stopped gracefully while creating it.
  * - node_died: a ready session's node stopped (`exitCode` when Docker said it) or disappeared.
  * - disk_limit: a node wrote more than NODE_DISK_LIMIT.
+ * - engine_lost: the Docker engine (host) the session runs on stopped answering for ENGINE_LOST_AFTER.
+ * - engine_unavailable: no Docker engine could take the session (all down, drained or full).
  */
 export const ZSessionFailureReasonCode = z.enum([
   "image_missing",
@@ -140,6 +142,8 @@ export const ZSessionFailureReasonCode = z.enum([
   "server_shutdown",
   "node_died",
   "disk_limit",
+  "engine_lost",
+  "engine_unavailable",
 ]);
 export type TSessionFailureReasonCode = z.infer<typeof ZSessionFailureReasonCode>;
 

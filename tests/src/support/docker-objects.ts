@@ -108,3 +108,32 @@ export async function removeInstanceObjects(instanceId: string): Promise<void> {
   }
   removeInstanceFirewall(instanceId);
 }
+
+/**
+ * A new local image from `base` with Dockerfile-style `changes` (LABEL, ENTRYPOINT), made with
+ * `docker commit` (no build, no registry). With `prepare`, that shell script runs in the container
+ * first and its changes to the files are kept (e.g. removing a program).
+ */
+export async function derivedImage(
+  base: string,
+  repo: string,
+  tag: string,
+  changes: string[],
+  prepare?: string,
+): Promise<string> {
+  const container = await docker.createContainer({
+    Image: base,
+    Labels: { "kubelab.test": tag },
+    ...(prepare ? { Entrypoint: ["/bin/sh", "-c", prepare] } : {}),
+  });
+  try {
+    if (prepare) {
+      await container.start();
+      await container.wait();
+    }
+    await container.commit({ repo, tag, changes });
+  } finally {
+    await container.remove({ force: true });
+  }
+  return `${repo}:${tag}`;
+}

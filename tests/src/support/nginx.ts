@@ -71,3 +71,31 @@ http {
     },
   };
 }
+
+/**
+ * nginx in front of several Kubelab processes, round-robin, as docs/operations.md sets it up (with
+ * WebSocket upgrades and long reads for terminals).
+ */
+export function startRoundRobinNginx(ports: number[]): Promise<RunningNginx> {
+  const servers = ports.map((port) => `server 127.0.0.1:${port} max_fails=1 fail_timeout=1s;`).join(" ");
+  return startNginx(
+    (listen) => `
+  map $http_upgrade $connection_upgrade { default upgrade; "" ""; }
+  # No kept-alive upstream connections: after a process died, one of them would be a dead end
+  # that nginx counts as that request's try of the other process too (a 502).
+  upstream kubelab { ${servers} }
+  server {
+    listen 127.0.0.1:${listen};
+    location / {
+      proxy_pass http://kubelab;
+      proxy_http_version 1.1;
+      proxy_set_header Host $http_host;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_read_timeout 3600s;
+    }
+  }`,
+  );
+}

@@ -41,5 +41,9 @@ export const AUDIT_ACTIONS = {
   sessionEndedByAdmin: "session.ended_by_admin",
   /** An admin extended a session from /admin/sessions (before the change); detail has before/after. */
   sessionExtendedByAdmin: "session.extended_by_admin",
+  /** An admin drained a Docker engine (no new sessions); target "engine" and its name. */
+  engineDrained: "engine.drained",
+  /** An admin lifted an engine's drain. */
+  engineUndrained: "engine.undrained",
 } as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[keyof typeof AUDIT_ACTIONS];

@@ -42,6 +42,7 @@ export const HTTP_STATUS_BY_CODE: Record<TApiErrorCode, number> = {
   csrf_rejected: 403,
   cannot_modify_self: 409,
   engine_timeout: 504,
+  engine_unavailable: 503,
   step_not_verified: 409,
   node_not_running: 409,
   check_in_progress: 429,

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { parseRanges } from "../sessions/subnet-blocks";
 import { ConfigError } from "./config-error";
+import type { EngineConfig } from "./docker-engines-config";
 import { ZEnvironment, type TEnvironment } from "./config.schema";
 import { loadOidcProviders, type OidcProviderConfig } from "./oidc-provider-config";
 
@@ -54,7 +55,12 @@ export interface AppConfig {
     /** NODE_SUBNET_SIZE: prefix length of each session network's subnet. */
     subnetPrefix: number;
   };
-  docker: { callTimeoutSeconds: number };
+  docker: {
+    callTimeoutSeconds: number;
+    engines: EngineConfig[];
+    engineLostAfterSeconds: number;
+    engineCheckSeconds: number;
+  };
   sessions: {
     durationSeconds: number;
     maxDurationSeconds: number;
@@ -213,7 +219,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       subnetRanges: e.NODE_SUBNETS,
       subnetPrefix: e.NODE_SUBNET_SIZE,
     },
-    docker: { callTimeoutSeconds: e.DOCKER_TIMEOUT },
+    docker: {
+      callTimeoutSeconds: e.DOCKER_TIMEOUT,
+      engines: e.DOCKER_ENGINES,
+      engineLostAfterSeconds: e.ENGINE_LOST_AFTER,
+      // Often enough that an engine is found silent well within ENGINE_LOST_AFTER.
+      engineCheckSeconds: Math.min(5, Math.max(1, e.ENGINE_LOST_AFTER / 4)),
+    },
     sessions: {
       durationSeconds: e.SESSION_DURATION,
       maxDurationSeconds: e.SESSION_MAX_DURATION,

@@ -10,6 +10,7 @@ import {
   zNumberFromString,
   zPoolSizes,
 } from "./config-parsers";
+import { zDockerEngines } from "./docker-engines-config";
 
 // Every variable Kubelab reads, with its default. README.md's configuration
 // table and .env.example list the same names; keep the three in step.
@@ -72,6 +73,10 @@ export const ZEnvironment = z.object({
   NODE_STATS_INTERVAL: zDuration.default(5),
   // Every Docker API call gives up after this long, so a wedged engine call never wedges a session.
   DOCKER_TIMEOUT: zDuration.default(30),
+  // Several Docker hosts (docs/scale-out.md): name=url;options entries. Empty: DOCKER_HOST alone.
+  DOCKER_ENGINES: zDockerEngines,
+  // An engine silent this long loses its sessions (failed, engine_lost); until then they may recover.
+  ENGINE_LOST_AFTER: zDuration.default(60),
   SESSION_DURATION: zDuration.default(2 * 3600),
   SESSION_MAX_DURATION: zDuration.default(4 * 3600),
   SESSION_EXTENSION: zDuration.default(30 * 60),

@@ -4,7 +4,7 @@ import { SessionAccess } from "../access/session-access.service";
 import { usableNode, type Viewer } from "../access/session-access-rules";
 import { AppError } from "../common/app-error";
 import { Metrics } from "../metrics/metrics.service";
-import { DockerEngine } from "../nodes/docker-engine.adapter";
+import { DockerEngines } from "../nodes/docker-engines.service";
 import { LessonCatalog } from "./lesson-catalog.service";
 import { LessonProgressStore } from "./lesson-progress.service";
 import { OutputTail } from "./lesson-verification";
@@ -25,7 +25,7 @@ export class LessonChecks {
   constructor(
     private readonly access: SessionAccess,
     private readonly catalog: LessonCatalog,
-    private readonly engine: DockerEngine,
+    private readonly engines: DockerEngines,
     private readonly progress: LessonProgressStore,
     private readonly metrics: Metrics,
   ) {}
@@ -53,7 +53,8 @@ export class LessonChecks {
     const started = performance.now();
     try {
       const tail = new OutputTail();
-      const { exitCode, timedOut } = await this.engine.runScript(node.containerId!, check.script, {
+      const engine = await this.engines.forSession(session.id);
+      const { exitCode, timedOut } = await engine.runScript(node.containerId!, check.script, {
         timeoutSeconds: check.timeoutSeconds,
         onOutput: (chunk) => tail.push(chunk),
       });

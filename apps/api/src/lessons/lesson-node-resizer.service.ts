@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from "@nestjs/common";
 import type { TLessonNodeResources } from "@kubelab/shared";
 import { PrismaService } from "../database/prisma.service";
-import { DockerEngine } from "../nodes/docker-engine.adapter";
+import { DockerEngines } from "../nodes/docker-engines.service";
 import { nodeContainerName } from "../nodes/docker-labels";
 import { SessionEvents } from "../sessions/session-events";
 import { SettingsService } from "../settings/settings.service";
@@ -22,7 +22,7 @@ export class LessonNodeResizer implements OnModuleInit {
   constructor(
     private readonly prisma: PrismaService,
     private readonly catalog: LessonCatalog,
-    private readonly engine: DockerEngine,
+    private readonly engines: DockerEngines,
     private readonly events: SessionEvents,
     private readonly settings: SettingsService,
   ) {}
@@ -34,7 +34,7 @@ export class LessonNodeResizer implements OnModuleInit {
   private async fit(sessionId: string): Promise<void> {
     const session = await this.prisma.labSession.findUnique({
       where: { id: sessionId },
-      select: { lessonId: true, poolKey: true, nodes: { select: { name: true, containerId: true } } },
+      select: { lessonId: true, poolKey: true, engine: true, nodes: { select: { name: true, containerId: true } } },
     });
     if (!session?.lessonId || !session.poolKey) return;
     const requests = this.requestsOf(session.lessonId);
@@ -46,15 +46,17 @@ export class LessonNodeResizer implements OnModuleInit {
       maxMemoryBytes: s.nodeMemoryMaxBytes,
       maxCpus: s.nodeCpusMax,
     };
+    if (!this.engines.isUp(session.engine)) return; // an engine not answering (or gone) cannot resize
+    const engine = this.engines.byName(session.engine);
     for (const node of session.nodes) {
       if (!node.containerId) continue;
       const container = nodeContainerName(sessionId, node.name);
       const wanted = nodeResources(requests[node.name], limits);
       try {
-        const current = await this.engine.nodeLimits(container);
+        const current = await engine.nodeLimits(container);
         if (!current || (current.memoryBytes === wanted.memoryBytes && Math.abs(current.cpus - wanted.cpus) < 0.001))
           continue;
-        await this.engine.resizeNode(container, wanted);
+        await engine.resizeNode(container, wanted);
         this.logger.log(
           `Session ${sessionId}: ${node.name} resized to ${wanted.memoryBytes} bytes, ${wanted.cpus} CPUs`,
         );

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from "@nestjs/common";
 import type { LessonSecrets } from "@kubelab/lessons";
 import { PrismaService } from "../database/prisma.service";
-import { DockerEngine } from "../nodes/docker-engine.adapter";
+import { DockerEngines } from "../nodes/docker-engines.service";
 import { SessionEvents } from "../sessions/session-events";
 import { SessionNotices } from "../sessions/session-notices.service";
 import { LessonCatalog } from "./lesson-catalog.service";
@@ -27,7 +27,7 @@ export class LessonSetup implements OnModuleInit {
   constructor(
     private readonly prisma: PrismaService,
     private readonly catalog: LessonCatalog,
-    private readonly engine: DockerEngine,
+    private readonly engines: DockerEngines,
     private readonly events: SessionEvents,
     private readonly notices: SessionNotices,
   ) {}
@@ -106,7 +106,8 @@ export class LessonSetup implements OnModuleInit {
       if (!node?.containerId || node.status !== "running") {
         failure = `${script.node} is not running`;
       } else {
-        const result = await this.engine.runScript(node.containerId, script.script, {
+        const engine = await this.engines.forSession(sessionId);
+        const result = await engine.runScript(node.containerId, script.script, {
           timeoutSeconds: SETUP_SCRIPT_TIMEOUT_SECONDS,
           onOutput: (chunk) => tail.push(chunk),
         });

@@ -55,6 +55,12 @@ export class Metrics {
     help: "1 while this process is its installation's leader (runs the background work), else 0",
     registers: [this.registry],
   });
+  private readonly engineUp = new Gauge({
+    name: "kubelab_engine_up",
+    help: "1 while a Docker engine of DOCKER_ENGINES answers this process's checks, else 0",
+    labelNames: ["engine"] as const,
+    registers: [this.registry],
+  });
   private readonly terminalBytes = new Counter({
     name: "kubelab_terminal_bytes_total",
     help: "Terminal bytes: in (typed, towards the shell) and out (shell output)",
@@ -127,6 +133,21 @@ export class Metrics {
       },
     });
     new Gauge({
+      name: "kubelab_engine_sessions",
+      help: "Live sessions of this instance by the Docker engine they run on",
+      labelNames: ["engine"] as const,
+      registers,
+      collect: async function () {
+        const rows = await prisma.labSession.groupBy({
+          by: ["engine"],
+          where: { instanceId, status: { in: ["provisioning", "pooled", "ready", "ending"] }, engine: { not: null } },
+          _count: { _all: true },
+        });
+        this.reset();
+        for (const row of rows) this.set({ engine: row.engine ?? "" }, row._count._all);
+      },
+    });
+    new Gauge({
       name: "kubelab_queue_length",
       help: "Sessions waiting for a place under MAX_SESSIONS",
       registers,
@@ -180,6 +201,10 @@ export class Metrics {
 
   provisionFailed(kind: Exclude<ProvisionKind, "pool_claim">): void {
     this.provisionFailures.inc({ kind });
+  }
+
+  setEngineUp(engine: string, up: boolean): void {
+    this.engineUp.set({ engine }, up ? 1 : 0);
   }
 
   setLeader(leader: boolean): void {

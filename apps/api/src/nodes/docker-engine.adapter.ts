@@ -1,11 +1,13 @@
-import { Inject, Injectable, Logger, Optional } from "@nestjs/common";
-import { Metrics } from "../metrics/metrics.service";
+import { Logger } from "@nestjs/common";
+import type { Metrics } from "../metrics/metrics.service";
 import Docker from "dockerode";
 import type { IncomingMessage } from "node:http";
 import { PassThrough, type Duplex, type Readable } from "node:stream";
 import tarStream from "tar-stream";
 import { AppError } from "../common/app-error";
-import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import type { AppConfig } from "../config/app-config";
+import { LOCAL_ENGINE, type EngineConfig } from "../config/docker-engines-config";
+import { dockerodeOptions } from "./docker-client-options";
 import {
   LABEL_INSTANCE,
   LABEL_SESSION,
@@ -170,23 +172,29 @@ function statusCode(error: unknown): number | undefined {
 const EXIT_MARK = "kubelab-task-exit=";
 
 /**
- * All Docker I/O of Kubelab. Reads DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH like the docker CLI.
+ * All Docker I/O of Kubelab with one engine (one of DOCKER_ENGINES; DockerEngines holds them all).
+ * The environment's engine reads DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH like the docker CLI.
  * Every request goes through `call`, which bounds it by DOCKER_TIMEOUT: a hung engine call (e.g. one
  * waiting for a container lock) fails with an error naming it instead of wedging the request behind it.
  */
-@Injectable()
 export class DockerEngine {
-  private readonly logger = new Logger("DockerEngine");
+  private readonly logger: Logger;
   // The raw client never leaves this class (ES-private, not even reachable as engine["docker"]):
   // every request goes through `call`, so the time limit applies, and every use has a named method.
-  readonly #docker = new Docker();
+  readonly #docker: Docker;
   readonly callTimeoutMs: number;
+  /** The engine's name in DOCKER_ENGINES ("local" for a single-host installation), kept on its sessions. */
+  readonly name: string;
 
   constructor(
-    @Inject(APP_CONFIG) config: Pick<AppConfig, "docker">,
+    config: Pick<AppConfig, "docker">,
+    readonly engine: EngineConfig = { name: LOCAL_ENGINE },
     // Absent for the start-up check in main.ts, which runs before Nest.
-    @Optional() private readonly metrics?: Metrics,
+    private readonly metrics?: Metrics,
   ) {
+    this.name = engine.name;
+    this.logger = new Logger(engine.name === LOCAL_ENGINE ? "DockerEngine" : `DockerEngine ${engine.name}`);
+    this.#docker = new Docker(dockerodeOptions(engine));
     this.callTimeoutMs = config.docker.callTimeoutSeconds * 1000;
   }
 
@@ -231,8 +239,14 @@ export class DockerEngine {
 
   /** Whether the engine runs on this host (its Unix socket): then host paths it reports exist here too. */
   get isLocal(): boolean {
-    const host = process.env.DOCKER_HOST;
+    const host = this.engine.url ?? process.env.DOCKER_HOST;
     return !host || host.startsWith("unix://");
+  }
+
+  /** Where the engine is, without credentials: for logs and the admin console. */
+  get address(): string {
+    const url = this.engine.url ?? process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
+    return url.replace(/\/\/[^@/]*@/, "//");
   }
 
   async ping(): Promise<void> {
@@ -534,8 +548,8 @@ export class DockerEngine {
   }
 
   /** The engine's version, data root, host memory and CPUs (`docker info`). */
-  async engineHost(): Promise<EngineHost> {
-    const info = (await this.call("info", () => this.#docker.info())) as {
+  async engineHost(timeoutMs?: number): Promise<EngineHost> {
+    const info = (await this.call("info", () => this.#docker.info(), { timeoutMs })) as {
       ServerVersion?: string;
       DockerRootDir?: string;
       MemTotal?: number;

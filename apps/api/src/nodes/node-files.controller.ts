@@ -6,7 +6,8 @@ import { CurrentUser } from "../auth/current-user.decorator";
 import { AppError } from "../common/app-error";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import type { User } from "../generated/prisma/client";
-import { DockerEngine, type ContainerPathStat } from "./docker-engine.adapter";
+import type { ContainerPathStat, DockerEngine } from "./docker-engine.adapter";
+import { DockerEngines } from "./docker-engines.service";
 import { attachmentDisposition, downloadPath, firstFileOf, formatSize, pathKind } from "./node-file-download";
 
 // A plain file name: no directories, no dot-only names, nothing the shell or tar would reinterpret.
@@ -21,7 +22,7 @@ export class NodeFilesController {
 
   constructor(
     private readonly access: SessionAccess,
-    private readonly engine: DockerEngine,
+    private readonly engines: DockerEngines,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -51,7 +52,8 @@ export class NodeFilesController {
       req.resume(); // drain what the client already sent, so it sees the 413 rather than a reset
       throw new AppError("payload_too_large", `Files may be at most ${Math.round(max / 1024 / 1024)} MiB`);
     }
-    await this.engine.putFile(node.containerId!, UPLOAD_DIR, name, declared, req);
+    const engine = await this.engines.forSession(id);
+    await engine.putFile(node.containerId!, UPLOAD_DIR, name, declared, req);
     return { path: `${UPLOAD_DIR}/${name}`, size: declared };
   }
 
@@ -70,7 +72,8 @@ export class NodeFilesController {
   ): Promise<void> {
     const path = downloadPath(rawPath);
     const { node } = await this.access.node(user, id, nodeName, "download");
-    const { stat, archive } = await this.openRegularFile(node.containerId!, path);
+    const engine = await this.engines.forSession(id);
+    const { stat, archive } = await this.openRegularFile(engine, node.containerId!, path);
     let file: { size: number; stream: Readable };
     try {
       file = await firstFileOf(archive);
@@ -85,17 +88,18 @@ export class NodeFilesController {
       "Cache-Control": "no-store",
       "X-Content-Type-Options": "nosniff",
     });
-    await this.send(file.stream, archive, res, `${nodeName}:${path}`);
+    await this.send(file.stream, archive, res, `${nodeName}:${path}`, engine.callTimeoutMs);
   }
 
   /** The archive of `path`, following symlinks, once it is known to be a regular file within the limit. */
   private async openRegularFile(
+    engine: DockerEngine,
     containerId: string,
     requested: string,
   ): Promise<{ stat: ContainerPathStat; archive: Readable }> {
     let path = requested;
     for (let hop = 0; hop <= MAX_LINK_HOPS; hop += 1) {
-      const opened = await this.engine.readArchive(containerId, path);
+      const opened = await engine.readArchive(containerId, path);
       if (!opened) throw new AppError("not_found", `No such file in the node: ${requested}`);
       const { stat, archive } = opened;
       const kind = pathKind(stat.mode);
@@ -122,9 +126,8 @@ export class NodeFilesController {
    * Pipes the file to the client. Docker holds the node's lock until the copy ends, so a client
    * that stops reading for DOCKER_TIMEOUT is cut off instead of blocking the node's terminals.
    */
-  private send(file: Readable, archive: Readable, res: Response, what: string): Promise<void> {
+  private send(file: Readable, archive: Readable, res: Response, what: string, timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
-      const timeoutMs = this.engine.callTimeoutMs;
       let idle: NodeJS.Timeout | undefined;
       let finished = false;
       const finish = (problem?: string): void => {

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
 import { SessionNotices } from "../sessions/session-notices.service";
-import { DockerEngine, type ContainerStatsReading, type EngineHost } from "./docker-engine.adapter";
+import type { ContainerStatsReading, EngineHost } from "./docker-engine.adapter";
+import { DockerEngines } from "./docker-engines.service";
 import { nodeContainerName } from "./docker-labels";
 
 /** Sessions whose nodes run (or are starting): the ones sampled. */
@@ -63,7 +64,7 @@ export class NodeStatsSampler implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly engine: DockerEngine,
+    private readonly engines: DockerEngines,
     private readonly notices: SessionNotices,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -99,7 +100,7 @@ export class NodeStatsSampler implements OnApplicationBootstrap, OnApplicationSh
   async host(): Promise<EngineHost | undefined> {
     if (this.engineHost && Date.now() - this.engineHost.at < ENGINE_INFO_TTL_MS) return this.engineHost.value;
     try {
-      this.engineHost = { value: await this.engine.engineHost(), at: Date.now() };
+      this.engineHost = { value: await this.engines.primary.engineHost(), at: Date.now() };
     } catch (error) {
       this.logger.warn(`Engine info unavailable: ${(error as Error).message}`);
     }
@@ -120,13 +121,22 @@ export class NodeStatsSampler implements OnApplicationBootstrap, OnApplicationSh
   private async run(): Promise<void> {
     const sessions = await this.prisma.labSession.findMany({
       where: { instanceId: this.config.instanceId, status: { in: [...SAMPLED_STATUSES] } },
-      select: { id: true, nodes: { select: { name: true, containerId: true } } },
+      select: { id: true, engine: true, nodes: { select: { name: true, containerId: true } } },
     });
-    const nodes = sessions.flatMap((s) =>
-      s.nodes
-        .filter((n) => n.containerId !== null)
-        .map((n) => ({ sessionId: s.id, node: n.name, container: nodeContainerName(s.id, n.name) })),
-    );
+    // Nodes on engines that do not answer are not asked (each ask would wait for DOCKER_TIMEOUT).
+    const nodes = sessions
+      .filter((s) => this.engines.isUp(s.engine))
+      .flatMap((s) =>
+        s.nodes
+          .filter((n) => n.containerId !== null)
+          .map((n) => ({
+            sessionId: s.id,
+            node: n.name,
+            container: nodeContainerName(s.id, n.name),
+            engine: s.engine,
+          })),
+      );
+    const engineOf = new Map(nodes.map((n) => [n.container, this.engines.byName(n.engine)]));
     const containers = nodes.map((n) => n.container);
     if (containers.length === 0) {
       this.readings.clear();
@@ -139,7 +149,10 @@ export class NodeStatsSampler implements OnApplicationBootstrap, OnApplicationSh
     for (let i = 0; i < containers.length; i += 8) {
       await Promise.all(
         containers.slice(i, i + 8).map(async (name) => {
-          const reading = await this.engine.containerStats(name).catch(() => undefined);
+          const reading = await engineOf
+            .get(name)!
+            .containerStats(name)
+            .catch(() => undefined);
           if (!reading) return;
           readings.set(name, reading);
           samples.set(name, {

@@ -8,11 +8,15 @@ import { SessionEvents } from "../sessions/session-events";
 import type { PortAddress } from "./port-address";
 import { PortTokens } from "./port-tokens";
 import { TtlCache } from "../common/ttl-cache";
+import { DockerEngines } from "../nodes/docker-engines.service";
+import type { NodeRelayVia } from "./node-relay";
 
 /** Where a permitted request goes: always the node's address from the database, never from the request. */
 export interface PortTarget {
   ip: string;
   port: number;
+  /** Set when the node's network is not reachable from here (its engine is on another host). */
+  relay?: NodeRelayVia;
 }
 
 /** The credential a request brings, depending on the URL form. */
@@ -20,6 +24,7 @@ export type PortCredential = { form: "path"; req: IncomingMessage } | { form: "h
 
 interface PortFacts extends SessionFacts {
   isPublic: boolean;
+  engine: string | null;
 }
 
 // Every proxied request (each asset of a page) needs these facts; reading them for each one costs
@@ -57,6 +62,7 @@ export class PortAccess {
     private readonly requests: RequestAuth,
     private readonly access: SessionAccess,
     private readonly tokens: PortTokens,
+    private readonly engines: DockerEngines,
     events: SessionEvents,
   ) {
     events.onStopped(({ sessionId }) => this.forget(sessionId));
@@ -77,7 +83,10 @@ export class PortAccess {
       loginMessage: "Log in to Kubelab to open this port",
     });
     const node = usableNode(session, address.node, "port");
-    return { ip: node.ip!, port: address.port };
+    const engine = this.engines.byName(facts!.engine);
+    // A local engine's session networks are reachable (directly, or joined by Kubelab's container).
+    if (engine.isLocal) return { ip: node.ip!, port: address.port };
+    return { ip: node.ip!, port: address.port, relay: { engine, containerId: node.containerId! } };
   }
 
   /** When the user's session ends, or null if they may not use it: the port cookie lives exactly as long. */
@@ -101,6 +110,7 @@ export class PortAccess {
           status: session.status,
           nodes: session.nodes,
           isPublic: session.publicPorts.length > 0,
+          engine: session.engine,
         }
       );
     });

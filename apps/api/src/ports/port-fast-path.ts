@@ -225,6 +225,11 @@ class FastConnection {
     this.owner.access.resolve(address, credential).then(
       (target) => {
         if (this.handedOver || this.socket.destroyed) return;
+        // Relayed nodes (another host's engine) go through Node's HTTP client (NodeRelayStream).
+        if (target.relay) {
+          this.exchange = undefined;
+          return this.toNode();
+        }
         this.buffer = this.buffer.subarray(end);
         this.start(req, head, route, target, started);
       },

@@ -2,6 +2,7 @@ import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerRespon
 import { limitConnectTime } from "./connect-timeout";
 import { forwardResponseHeaders } from "./forward-headers";
 import type { PortTarget } from "./port-access.service";
+import { relayTo } from "./node-relay";
 
 // Kept-alive connections to the nodes: without them every proxied request pays a TCP handshake.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
@@ -26,7 +27,9 @@ export function proxyHttp(req: IncomingMessage, res: ServerResponse, forward: Ht
       method: req.method,
       path: forward.path,
       headers: forward.headers,
-      agent,
+      // A relayed node gets a connection of its own per request (an exec each; see NodeRelayStream).
+      // Node uses createConnection only without an agent (not even agent: false).
+      ...(forward.target.relay ? { createConnection: () => relayTo(forward.target) } : { agent }),
       setHost: false,
       // Whatever NODE_OPTIONS says: the app's headers must be parsed the strict way, see forwardResponseHeaders.
       insecureHTTPParser: false,

@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { limitConnectTime } from "./connect-timeout";
 import { forwardResponseHeaders, forwardUpgradeHeaders } from "./forward-headers";
 import type { PortTarget } from "./port-access.service";
+import { relayTo } from "./node-relay";
 
 // The app's handshake answer is read whole before it is passed on; anything bigger is not an answer.
 const MAX_RESPONSE_HEAD = 64 * 1024;
@@ -33,7 +34,8 @@ export function proxyUpgrade(req: IncomingMessage, client: Duplex, head: Buffer,
     path: forward.path,
     headers: forward.headers,
     // One connection per upgrade: it becomes the app's end of the tunnel and is never reused.
-    agent: false,
+    // (Node uses createConnection only without an agent, not even agent: false.)
+    ...(forward.target.relay ? { createConnection: () => relayTo(forward.target) } : { agent: false }),
     setHost: false,
     insecureHTTPParser: false,
     maxHeaderSize: MAX_RESPONSE_HEAD,

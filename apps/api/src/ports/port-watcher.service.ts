@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy } from "@nestjs/common";
 import { PrismaService } from "../database/prisma.service";
-import { DockerEngine } from "../nodes/docker-engine.adapter";
+import { DockerEngines } from "../nodes/docker-engines.service";
 import { SessionEvents } from "../sessions/session-events";
 import { DISCOVERY_COMMAND, parseDiscoveryOutput, type DetectedPort } from "./port-discovery";
 
@@ -35,7 +35,7 @@ export class PortWatcher implements OnModuleDestroy {
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly engine: DockerEngine,
+    private readonly engines: DockerEngines,
     events: SessionEvents,
   ) {
     events.onStopped(({ sessionId, reason }) => {
@@ -57,11 +57,14 @@ export class PortWatcher implements OnModuleDestroy {
   /** What the session's nodes listen on right now (one exec per running node). */
   async detect(sessionId: string): Promise<DetectedPort[]> {
     const nodes = await this.prisma.labNode.findMany({ where: { sessionId, status: "running" } });
+    // A session on an engine no longer configured has nothing to discover (and polls never reject).
+    const engine = await this.engines.forSession(sessionId).catch(() => undefined);
+    if (!engine) return [];
     const perNode = await Promise.all(
       nodes.map(async (node) => {
         if (!node.containerId) return [];
         try {
-          const { output } = await this.engine.exec(node.containerId, DISCOVERY_COMMAND, 10_000);
+          const { output } = await engine.exec(node.containerId, DISCOVERY_COMMAND, 10_000);
           return parseDiscoveryOutput(output).map((found) => ({ node: node.name, ...found }));
         } catch (error) {
           this.logger.debug(`Port discovery in ${sessionId}/${node.name} failed: ${(error as Error).message}`);

@@ -21,7 +21,8 @@ export class SessionNetworkJoiner implements OnApplicationBootstrap {
     if (!this.config.kubelabContainer) return;
     const sessions = await this.prisma.labSession.findMany({
       // Pooled ones too: their ports must work the moment they are claimed.
-      where: { instanceId: this.config.instanceId, status: { in: ["ready", "pooled"] } },
+      // Those of the engine Kubelab's container runs on (the primary); others are reached by relays.
+      where: { instanceId: this.config.instanceId, status: { in: ["ready", "pooled"] }, engine: this.engine.name },
       select: { id: true },
     });
     for (const { id } of sessions) await this.engine.joinSessionNetwork(this.config.kubelabContainer, id);

@@ -102,7 +102,8 @@ export class NodeDiskMonitor implements OnApplicationBootstrap, OnApplicationShu
 
   private async run(): Promise<DiskCheckReport | undefined> {
     const sessions = await this.prisma.labSession.findMany({
-      where: { instanceId: this.config.instanceId, status: "ready" },
+      // The disk probe runs on the primary engine: NODE_DISK_LIMIT is enforced there only (docs/scale-out.md).
+      where: { instanceId: this.config.instanceId, status: "ready", engine: this.engine.name },
       select: { id: true, nodes: { select: { name: true } } },
     });
     if (sessions.length === 0) {

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { Leadership } from "../cluster/leadership.service";
 import { PrismaService } from "../database/prisma.service";
-import { DockerEngine, type NodeEventWatch } from "../nodes/docker-engine.adapter";
+import type { DockerEngine, NodeEventWatch } from "../nodes/docker-engine.adapter";
+import { DockerEngines } from "../nodes/docker-engines.service";
 import type { NodeEvent } from "../nodes/docker-events";
 import { SessionNotices } from "./session-notices.service";
 import { SessionLifecycle } from "./session-lifecycle.service";
@@ -18,16 +19,16 @@ const OOM_NOTICE_WINDOW_MS = 10_000;
  * with dead nodes. An `oom` event alone means the kernel stopped one process
  * inside the node: the node lives on, so the attendee only gets an oom_kill
  * notice. When the event stream breaks (engine restart) it reconnects and
- * reconciles, since events may have been missed meanwhile.
+ * reconciles, since events may have been missed meanwhile. One stream per Docker engine.
  */
 @Injectable()
 export class NodeEventsMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger("NodeEvents");
-  private watch: NodeEventWatch | undefined;
+  private readonly watches = new Set<NodeEventWatch>();
   private stopped = false;
 
   constructor(
-    private readonly engine: DockerEngine,
+    private readonly engines: DockerEngines,
     private readonly prisma: PrismaService,
     private readonly lifecycle: SessionLifecycle,
     private readonly notices: SessionNotices,
@@ -37,27 +38,36 @@ export class NodeEventsMonitor implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.watchForever();
+    for (const engine of this.engines.all()) void this.watchForever(engine);
   }
 
   onApplicationShutdown(): void {
     this.stopped = true;
-    this.watch?.close();
+    for (const watch of this.watches) watch.close();
   }
 
-  private async watchForever(): Promise<void> {
+  private async watchForever(engine: DockerEngine): Promise<void> {
     let firstConnection = true;
+    let failing = false;
+    const where = this.engines.several ? ` of ${engine.name}` : "";
     while (!this.stopped) {
+      let watch: NodeEventWatch | undefined;
       try {
-        const watch = await this.engine.watchNodeEvents(this.config.instanceId);
-        this.watch = watch;
+        watch = await engine.watchNodeEvents(this.config.instanceId);
+        this.watches.add(watch);
         // Shut down while Docker was answering: nobody else will close this one.
         if (this.stopped) watch.close();
+        failing = false;
         if (!firstConnection && this.leadership.isLeader) await this.reconciler.reconcile();
         firstConnection = false;
         for await (const event of watch.events) await this.onEvent(event);
       } catch (error) {
-        if (!this.stopped) this.logger.warn(`Docker event stream unavailable: ${(error as Error).message}`);
+        // Once per outage: a silent engine is retried every 2 s.
+        if (!this.stopped && !failing)
+          this.logger.warn(`Docker event stream${where} unavailable: ${(error as Error).message}`);
+        failing = true;
+      } finally {
+        if (watch) this.watches.delete(watch);
       }
       if (!this.stopped) await sleep(2_000);
     }

@@ -5,7 +5,9 @@ import { LessonCatalog } from "../lessons/lesson-catalog.service";
 import { nodeResources } from "../lessons/lesson-resources";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { POOL_OWNER_LABEL } from "../nodes/docker-labels";
-import { DockerEngine, SubnetUnavailableError } from "../nodes/docker-engine.adapter";
+import { SubnetUnavailableError, type DockerEngine } from "../nodes/docker-engine.adapter";
+import { DockerEngines } from "../nodes/docker-engines.service";
+import { AppError } from "../common/app-error";
 import { NodeFirewall } from "../nodes/node-firewall.service";
 import { NodeLayerQuotaResolver } from "../nodes/node-layer-quota.resolver";
 import { NODE_PROFILE_UNAVAILABLE, NodeSecurityProfileResolver } from "../nodes/node-security-profile.resolver";
@@ -35,7 +37,7 @@ export class SessionProvisioner {
   private readonly logger = new Logger("SessionProvisioner");
 
   constructor(
-    private readonly engine: DockerEngine,
+    private readonly engines: DockerEngines,
     private readonly profiles: NodeSecurityProfileResolver,
     private readonly layerQuota: NodeLayerQuotaResolver,
     private readonly firewall: NodeFirewall,
@@ -47,7 +49,8 @@ export class SessionProvisioner {
 
   /** Removes the session's containers, volumes and network, then frees its subnet block. */
   async removeDockerObjects(sessionId: string): Promise<void> {
-    await this.engine.removeSessionObjects(this.config.instanceId, sessionId);
+    const engine = await this.engines.forSession(sessionId);
+    await engine.removeSessionObjects(this.config.instanceId, sessionId);
     await this.subnets.release(sessionId);
   }
 
@@ -76,7 +79,14 @@ export class SessionProvisioner {
     // owner_id is the only owner anything reads.
     const ownerId = session.ownerId ?? POOL_OWNER_LABEL;
     const baseLabels = { instanceId: this.config.instanceId, sessionId: session.id, ownerId };
-    const imageLabels = await this.engine.imageLabels(image);
+    // Where it runs is chosen first and recorded, so everything after (even a cleanup after a crash) finds it.
+    const engine = await this.engines
+      .place(session.id, nodeMemoryBytes * session.nodes.length)
+      .catch((error: unknown) => {
+        if (!(error instanceof AppError)) throw error;
+        throw new SessionFailure({ code: "engine_unavailable", detail: error.message });
+      });
+    const imageLabels = await engine.imageLabels(image);
     if (!imageLabels) {
       // Only the default offline image is built by images:build; others have their own recipe.
       const hint =
@@ -85,7 +95,7 @@ export class SessionProvisioner {
           : "build it (see README, Node images) or leave it out of NODE_IMAGES to use NODE_IMAGE instead";
       throw new SessionFailure({
         code: "image_missing",
-        detail: `the node image "${image}" is not on this Docker engine (${hint})`,
+        detail: `the node image "${image}" is not on the Docker engine ${engine.name} (${hint})`,
       });
     }
     const profile = await this.profiles.profile().catch((error: unknown) => {
@@ -94,7 +104,7 @@ export class SessionProvisioner {
       throw new SessionFailure({ code: "profile_unavailable", detail: message });
     });
     // Fail closed: a node must never run on a host whose firewall does not fence it in.
-    await this.firewall.ensureInstalled().catch((error: unknown) => {
+    await this.firewall.ensureInstalled(engine).catch((error: unknown) => {
       throw new SessionFailure({
         code: "firewall_unavailable",
         detail: `the node firewall could not be installed, so no node may start: ${(error as Error).message}`,
@@ -105,8 +115,9 @@ export class SessionProvisioner {
     // (images built elsewhere, e.g. listed in NODE_IMAGES) are polled with exec.
     const followOutput = announcesReady(imageLabels);
     signal.throwIfAborted();
-    await this.createNetwork(baseLabels);
-    await this.engine.joinSessionNetwork(this.config.kubelabContainer, session.id);
+    await this.createNetwork(engine, baseLabels);
+    // Only a local engine's networks can take the container Kubelab runs in (others go through relays).
+    if (engine.isLocal) await engine.joinSessionNetwork(this.config.kubelabContainer, session.id);
     // The first node to fail stops its siblings, but every node's Docker calls settle before this
     // returns: the caller then removes the session's objects, and a volume or container created a
     // moment after that would be left behind (seen under heavy load when shutdown cancelled a build).
@@ -130,7 +141,7 @@ export class SessionProvisioner {
               `Session ${session.id}: ${name} gets ${memoryBytes} bytes and ${cpus} CPUs, less than its lesson asks (NODE_MEMORY_MAX, NODE_CPUS_MAX)`,
             );
           }
-          const started = await this.engine
+          const started = await engine
             .startNode(
               {
                 labels: { ...baseLabels, node: name },
@@ -158,7 +169,7 @@ export class SessionProvisioner {
             throw error;
           }
           const node = { name, containerId: started.containerId, output: started.output };
-          await waitForNodeReady(this.engine, node, deadline, siblings.signal).catch((error: unknown) => {
+          await waitForNodeReady(engine, node, deadline, siblings.signal).catch((error: unknown) => {
             if (!(error instanceof NodeNotReady)) throw error;
             const code = error.kind === "timeout" ? "ready_timeout" : "node_start_failed";
             throw new SessionFailure({ code, nodes: [name], detail: error.message });
@@ -194,21 +205,24 @@ export class SessionProvisioner {
    * from us holds those addresses (another install on this engine with its own database, or any
    * other program), the session moves to a block clear of every network on the engine.
    */
-  private async createNetwork(labels: { instanceId: string; sessionId: string; ownerId: string }): Promise<void> {
+  private async createNetwork(
+    engine: DockerEngine,
+    labels: { instanceId: string; sessionId: string; ownerId: string },
+  ): Promise<void> {
     const unavailable = (detail: string) => new SessionFailure({ code: "network_unavailable", detail });
     let subnet = await this.subnets.ensure(labels.sessionId).catch((error: unknown) => {
       throw unavailable((error as Error).message);
     });
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.engine.createSessionNetwork(labels, { subnet, gateway: gatewayOf(subnet) });
+        await engine.createSessionNetwork(labels, { subnet, gateway: gatewayOf(subnet) });
         return;
       } catch (error) {
         if (!(error instanceof SubnetUnavailableError)) throw error;
         this.logger.warn(`Session ${labels.sessionId}: ${error.message}; trying another block`);
         const next =
           attempt < MAX_SUBNET_ATTEMPTS
-            ? await this.subnets.reallocate(labels.sessionId, await this.engine.networkSubnets())
+            ? await this.subnets.reallocate(labels.sessionId, await engine.networkSubnets())
             : undefined;
         if (!next) {
           throw unavailable(`${error.message} (no block of NODE_SUBNETS is clear of the Docker host's other networks)`);

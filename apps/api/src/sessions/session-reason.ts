@@ -60,6 +60,10 @@ export function reasonText(reason: SessionReason): string {
       return "the server restarted while this session was being created; start a new one";
     case "server_shutdown":
       return "the server shut down while this session was being created";
+    case "engine_lost":
+      return "the Docker host this lab ran on stopped answering";
+    case "engine_unavailable":
+      return "no Docker host can take a new lab now (all are down, drained or full)";
     case "ready_timeout":
       return `the Docker engine in ${nodes} did not start in time`;
     case "deleted":

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { LIVE_SESSION_STATUSES } from "@kubelab/shared";
 import { PrismaService } from "../database/prisma.service";
-import { DockerEngine } from "../nodes/docker-engine.adapter";
+import { DockerEngines } from "../nodes/docker-engines.service";
 import { SessionLifecycle } from "./session-lifecycle.service";
 import { SessionSubnets } from "./session-subnets.service";
 import type { LabSessionWithNodes } from "./session-view";
@@ -18,7 +18,7 @@ export class SessionReconciler {
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly engine: DockerEngine,
+    private readonly engines: DockerEngines,
     private readonly lifecycle: SessionLifecycle,
     private readonly subnets: SessionSubnets,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -32,6 +32,8 @@ export class SessionReconciler {
 
   private async run(): Promise<void> {
     const instanceId = this.config.instanceId;
+    // Fresh answers: a reconciliation right after an engine came back must not skip it as silent.
+    await this.engines.check();
     const live = await this.prisma.labSession.findMany({
       where: { instanceId, status: { in: [...LIVE_SESSION_STATUSES] } },
       include: { nodes: true },
@@ -65,26 +67,54 @@ export class SessionReconciler {
         })
       ).map((s) => s.id),
     );
-    const objects = await this.engine.listInstanceObjects(instanceId);
-    const orphans = new Set(
-      [...objects.containers, ...objects.networks, ...objects.volumes]
-        .map((o) => o.sessionId)
-        .filter((id) => !stillLive.has(id) && !this.lifecycle.isBusy(id)),
-    );
-    for (const sessionId of orphans) {
-      this.logger.warn(`Removing Docker objects of session ${sessionId || "(unlabelled)"}, which is not live`);
-      await this.engine
-        .removeSessionObjects(instanceId, sessionId)
-        .catch((error: unknown) =>
-          this.logger.warn(`Leftovers of session ${sessionId} not removed yet: ${(error as Error).message}`),
+    // Engines that do not answer keep their objects (and subnets) until they answer again.
+    await this.engines.check();
+    const reachable = this.engines.reachable();
+    const withNetwork = new Set<string>();
+    let orphanCount = 0;
+    for (const engine of reachable) {
+      const objects = await engine.listInstanceObjects(instanceId);
+      const orphans = new Set(
+        [...objects.containers, ...objects.networks, ...objects.volumes]
+          .map((o) => o.sessionId)
+          .filter((id) => !stillLive.has(id) && !this.lifecycle.isBusy(id)),
+      );
+      for (const sessionId of orphans) {
+        const where = this.engines.several ? ` on ${engine.name}` : "";
+        this.logger.warn(
+          `Removing Docker objects of session ${sessionId || "(unlabelled)"}${where}, which is not live`,
         );
+        await engine
+          .removeSessionObjects(instanceId, sessionId)
+          .catch((error: unknown) =>
+            this.logger.warn(`Leftovers of session ${sessionId} not removed yet: ${(error as Error).message}`),
+          );
+      }
+      // Listed again after removals, so a network removed just now counts as gone.
+      const { networks } = orphans.size > 0 ? await engine.listInstanceObjects(instanceId) : objects;
+      for (const network of networks) withNetwork.add(network.sessionId);
+      orphanCount += orphans.size;
     }
-    // Listed again after removals, so a network removed just now counts as gone.
-    const { networks } = orphans.size > 0 ? await this.engine.listInstanceObjects(instanceId) : objects;
-    const withNetwork = new Set(networks.map((n) => n.sessionId));
-    const freed = await this.subnets.releaseOver(instanceId, (id) => withNetwork.has(id) || this.lifecycle.isBusy(id));
+    const silent = this.engines
+      .all()
+      .filter((engine) => !reachable.includes(engine))
+      .map((engine) => engine.name);
+    const unseen = new Set(
+      silent.length === 0
+        ? []
+        : (
+            await this.prisma.labSession.findMany({
+              where: { instanceId, engine: { in: silent }, subnet: { isNot: null } },
+              select: { id: true },
+            })
+          ).map((s) => s.id),
+    );
+    const freed = await this.subnets.releaseOver(
+      instanceId,
+      (id) => withNetwork.has(id) || unseen.has(id) || this.lifecycle.isBusy(id),
+    );
     if (freed > 0) this.logger.log(`Freed the subnets of ${freed} session(s) that are over`);
-    return orphans.size;
+    return orphanCount;
   }
 
   private async reconcileSession(session: LabSessionWithNodes): Promise<void> {
@@ -98,9 +128,12 @@ export class SessionReconciler {
       // A pooled session from before a restart is adopted when its nodes still run.
       case "pooled":
       case "ready": {
+        // A silent engine's sessions wait for it (EngineWatch fails them once it is lost).
+        if (!this.engines.isUp(session.engine)) return;
+        const engine = this.engines.byName(session.engine);
         const dead = [];
         for (const node of session.nodes) {
-          if (!node.containerId || !(await this.engine.isRunning(node.containerId))) dead.push(node.name);
+          if (!node.containerId || !(await engine.isRunning(node.containerId))) dead.push(node.name);
         }
         if (dead.length > 0) await this.lifecycle.fail(session.id, { code: "node_died", nodes: dead });
         return;

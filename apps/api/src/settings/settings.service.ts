@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from "@nestjs/common";
+import { Inject, Injectable, Logger, Optional, type OnModuleInit } from "@nestjs/common";
+import { ClusterBus } from "../cluster/cluster-bus.service";
 import type { TAdminSettingKey, TAdminSettings, TAdminSettingsUpdate } from "@kubelab/shared";
 import { AUDIT_ACTIONS } from "../audit/audit-actions";
 import { AuditLog } from "../audit/audit-log.service";
@@ -8,6 +9,8 @@ import { PrismaService } from "../database/prisma.service";
 import type { User } from "../generated/prisma/client";
 import { PoolSettings } from "../sessions/session-pool-settings";
 import { resolveSettings, type EffectiveSettings, type ResolvedSettings } from "./settings-values";
+
+const SETTINGS_CHANGED = "settings-changed";
 
 interface StoredSetting {
   value: string;
@@ -34,12 +37,23 @@ export class SettingsService implements OnModuleInit {
     private readonly audit: AuditLog,
     private readonly pool: PoolSettings,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly bus?: ClusterBus,
   ) {
     // Until the stored values are read: what the environment says (the values loadConfig checked).
     this.resolved = resolveSettings(process.env, {}, config.nodes.image);
+    // Another process of the installation changed them: read them again, so every process agrees.
+    bus?.on(SETTINGS_CHANGED, () => {
+      this.load().catch((error: unknown) =>
+        this.logger.warn(`Settings changed elsewhere, not read again: ${(error as Error).message}`),
+      );
+    });
   }
 
   async onModuleInit(): Promise<void> {
+    await this.load();
+  }
+
+  private async load(): Promise<void> {
     const rows = await this.prisma.adminSetting.findMany();
     this.stored = new Map(
       rows
@@ -134,6 +148,7 @@ export class SettingsService implements OnModuleInit {
       else this.stored.set(key, { value: value.trim(), updatedAt: now, updatedBy: admin.id });
     }
     this.apply();
+    this.bus?.publish(SETTINGS_CHANGED, {});
     this.logger.log(`${admin.name} (${admin.id}) changed settings: ${keys.join(", ")}`);
     return this.view();
   }

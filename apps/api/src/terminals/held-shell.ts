@@ -79,11 +79,11 @@ export function parseHolderHello(payload: Buffer): HolderHello {
   return hello as HolderHello;
 }
 
-const FRAME_HEAD = 5;
+export const HOLDER_FRAME_HEAD = 5;
 
 /** One frame of the holder's protocol: a type byte, a 4-byte big-endian length, the payload. */
 export function holderFrame(kind: "i" | "r", payload: Buffer): Buffer {
-  const head = Buffer.allocUnsafe(FRAME_HEAD);
+  const head = Buffer.allocUnsafe(HOLDER_FRAME_HEAD);
   head.write(kind, 0, "latin1");
   head.writeUInt32BE(payload.length, 1);
   return Buffer.concat([head, payload]);
@@ -134,4 +134,3 @@ export class FrameReader {
 }
 
 export const DOCKER_STREAM_HEAD = 8;
-export const HOLDER_FRAME_HEAD = FRAME_HEAD;

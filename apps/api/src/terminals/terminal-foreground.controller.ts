@@ -4,7 +4,7 @@ import { SessionAccess } from "../access/session-access.service";
 import { CurrentUser } from "../auth/current-user.decorator";
 import { parseQuery } from "../common/zod-validation";
 import type { User } from "../generated/prisma/client";
-import { DockerEngine } from "../nodes/docker-engine.adapter";
+import { DockerEngines } from "../nodes/docker-engines.service";
 import { FOREGROUND_SCRIPT, foregroundFrom } from "./terminal-foreground";
 import { TerminalRegistry } from "./terminal-registry.service";
 
@@ -19,7 +19,7 @@ const FOREGROUND_TIMEOUT_MS = 5_000;
 export class TerminalForegroundController {
   constructor(
     private readonly access: SessionAccess,
-    private readonly engine: DockerEngine,
+    private readonly engines: DockerEngines,
     private readonly terminals: TerminalRegistry,
   ) {}
 
@@ -35,7 +35,8 @@ export class TerminalForegroundController {
     const target = { sessionId: session.id, node: node.name, containerId: node.containerId!, terminalId: terminal };
     // No shell of that terminal in this process: nothing can be running in it.
     if (!this.terminals.running(target)) return { busy: false, command: null };
-    const { exitCode, output } = await this.engine.exec(
+    const engine = await this.engines.forSession(session.id);
+    const { exitCode, output } = await engine.exec(
       target.containerId,
       ["/bin/sh", "-c", FOREGROUND_SCRIPT, "foreground", terminal],
       FOREGROUND_TIMEOUT_MS,

@@ -10,7 +10,7 @@ import { TERMINAL_CLOSE_CODES } from "@kubelab/shared";
 import type { WebSocket } from "ws";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { Metrics } from "../metrics/metrics.service";
-import { DockerEngine } from "../nodes/docker-engine.adapter";
+import { DockerEngines } from "../nodes/docker-engines.service";
 import type { ShellExec } from "../nodes/docker-exec";
 import { SessionEvents } from "../sessions/session-events";
 import { holderCommand, NO_HOLDER_EXIT_CODE, plainShellCommand, TERMINALS_DIR } from "./held-shell";
@@ -44,7 +44,7 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
   private readonly nodesWithoutHolder = new Set<string>();
 
   constructor(
-    private readonly engine: DockerEngine,
+    private readonly engines: DockerEngines,
     private readonly events: SessionEvents,
     private readonly activity: TerminalActivity,
     private readonly watchers: TerminalWatchers,
@@ -177,7 +177,9 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
         : undefined;
     const shell =
       held?.shell ??
-      (await this.engine.openShell(target.containerId, {
+      (await (
+        await this.engines.forSession(target.sessionId)
+      ).openShell(target.containerId, {
         cmd: plainShellCommand(target.terminalId),
         env: SHELL_ENV,
         workingDir: "/root",
@@ -221,7 +223,8 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
     target: TerminalTarget,
     size?: { cols: number; rows: number },
   ): Promise<{ shell: ShellExec; attach: HolderAttach } | undefined> {
-    const exec = await this.engine.openShell(target.containerId, {
+    const engine = await this.engines.forSession(target.sessionId);
+    const exec = await engine.openShell(target.containerId, {
       cmd: holderCommand(target.terminalId, this.config.terminals.replayBytes, size ?? { cols: 80, rows: 24 }),
       env: SHELL_ENV,
       workingDir: "/root",
@@ -270,7 +273,7 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
 
   /** Ends the shell and everything started in it, then forgets the terminal. */
   private async end(terminal: Terminal): Promise<void> {
-    const { id, containerId } = terminal.options;
+    const { id, containerId, sessionId } = terminal.options;
     this.forget(terminal.key);
     // Only watchers can be left: the terminal's life is the attendee's, not theirs.
     void terminal.closeSockets(TERMINAL_CLOSE_CODES.terminalExited, "the attendee's terminal was closed");
@@ -278,11 +281,14 @@ export class TerminalRegistry implements OnApplicationBootstrap, BeforeApplicati
     // The shell's session: everything started in it. A held shell's holder then sees it exit,
     // tells every attached Kubelab process and ends too.
     const file = `${TERMINALS_DIR}/${id}`;
-    await this.engine
-      .exec(
-        containerId,
-        ["/bin/sh", "-c", `pid=$(cat ${file}.pid) && rm -f ${file}.pid && pkill -KILL -s "$pid"`],
-        5_000,
+    await this.engines
+      .forSession(sessionId)
+      .then((engine) =>
+        engine.exec(
+          containerId,
+          ["/bin/sh", "-c", `pid=$(cat ${file}.pid) && rm -f ${file}.pid && pkill -KILL -s "$pid"`],
+          5_000,
+        ),
       )
       .catch((error: unknown) => this.logger.debug(`Ending ${terminal.key}: ${(error as Error).message}`));
   }

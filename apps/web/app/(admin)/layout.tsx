@@ -16,7 +16,7 @@ export default async function AdminGroupLayout({ children }: Readonly<{ children
   if (!user) redirect(loginPath(safeNextPath((await headers()).get("x-kubelab-path"))));
   if (user.role !== "admin") notFound();
   const dict = getDictionary(locale);
-  const { nav, navUsers, navSecurity, navHome, navImages, navUsage } = dict.admin;
+  const { nav, navUsers, navSecurity, navHome, navImages, navUsage, navEngines } = dict.admin;
   return (
     <PageShell mainClassName="admin-main">
       <AdminNav
@@ -27,6 +27,7 @@ export default async function AdminGroupLayout({ children }: Readonly<{ children
           navHome,
           navImages,
           navUsage,
+          navEngines,
           navSettings: dict.adminSettings.nav,
           navAudit: dict.adminAudit.nav,
           navSessions: dict.adminSessions.nav,

@@ -13,6 +13,7 @@ export interface AdminNavLabels {
   navHome: string;
   navImages: string;
   navUsage: string;
+  navEngines: string;
 }
 
 const SECTIONS = [
@@ -23,6 +24,7 @@ const SECTIONS = [
   { href: "/admin/audit", key: "navAudit", testId: "admin-nav-audit" },
   { href: "/admin/sessions", key: "navSessions", testId: "admin-nav-sessions" },
   { href: "/admin/images", key: "navImages", testId: "admin-nav-images" },
+  { href: "/admin/engines", key: "navEngines", testId: "admin-nav-engines" },
   { href: "/admin/usage", key: "navUsage", testId: "admin-nav-usage" },
 ] as const;
 

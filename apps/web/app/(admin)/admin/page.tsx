@@ -11,7 +11,7 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 // Every admin page, in the order an admin usually needs them.
-const PAGES = ["settings", "sessions", "images", "usage", "audit", "users", "security"] as const;
+const PAGES = ["settings", "sessions", "images", "engines", "usage", "audit", "users", "security"] as const;
 
 // The admin home: what needs attention now (warnings from the API), then a way to every admin page.
 export default async function AdminHomePage() {

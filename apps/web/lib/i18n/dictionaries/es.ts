@@ -74,6 +74,7 @@ export const es: Dictionary = {
     navHome: "Resumen",
     navImages: "Imágenes",
     navUsage: "Uso",
+    navEngines: "Motores",
   },
   login: {
     title: "Iniciar sesión",
@@ -390,6 +391,10 @@ export const es: Dictionary = {
       server_shutdown: "El servidor se detuvo mientras se creaba tu laboratorio.",
       node_died: "Dejó de funcionar de forma inesperada: {nodes}. El laboratorio se detuvo.",
       disk_limit: "Usó más espacio en disco del que permite este laboratorio: {nodes}. El laboratorio se detuvo.",
+      engine_lost:
+        "La máquina que ejecutaba este laboratorio dejó de responder, así que el laboratorio se detuvo. Inicia uno nuevo.",
+      engine_unavailable:
+        "Ninguna máquina puede recibir un laboratorio nuevo ahora (todas están caídas, en vaciado o llenas). Inténtalo de nuevo en unos minutos.",
     },
     reasonExitCode: "(código de salida {code})",
     someNode: "un nodo",
@@ -634,6 +639,8 @@ export const es: Dictionary = {
       upload_incomplete: "El archivo no llegó completo. Comprueba tu conexión y vuelve a subirlo.",
       engine_timeout:
         "El motor de contenedores del laboratorio no responde ahora mismo. Vuelve a intentarlo en un momento.",
+      engine_unavailable:
+        "No se puede llegar a la máquina donde corre este laboratorio. Inténtalo de nuevo en un momento o inicia uno nuevo.",
       step_not_verified:
         "Supera antes las comprobaciones de este paso: esta lección abre el siguiente paso cuando el actual está verificado.",
       node_not_running:
@@ -740,6 +747,8 @@ export const es: Dictionary = {
       "settings.changed": "Configuración cambiada",
       "session.ended_by_admin": "Sesión terminada por un administrador",
       "session.extended_by_admin": "Sesión extendida por un administrador",
+      "engine.drained": "Motor Docker en vaciado",
+      "engine.undrained": "Vaciado de motor Docker retirado",
     },
   },
   adminSessions: {
@@ -825,6 +834,10 @@ export const es: Dictionary = {
         title: "Imágenes",
         description: "Imágenes de nodo permitidas, presentes o ausentes en el motor, y sus reservas.",
       },
+      engines: {
+        title: "Motores",
+        description: "Las máquinas Docker donde corren las sesiones, su carga y el vaciado.",
+      },
       usage: { title: "Uso", description: "Sesiones por día y horas-nodo, por evento y por usuario; exportación CSV." },
       audit: { title: "Registro de auditoría", description: "Quién cambió qué y cuándo." },
       users: { title: "Usuarios", description: "Roles, bloqueos y límites por usuario." },
@@ -833,6 +846,25 @@ export const es: Dictionary = {
         description: "Lo que el root de un nodo puede y no puede hacer en este servidor.",
       },
     },
+  },
+  adminEngines: {
+    title: "Motores Docker",
+    lead: "Las máquinas donde corren las sesiones (DOCKER_ENGINES), si cada una responde y cuánto está ocupada. Las sesiones nuevas van al motor con más capacidad libre.",
+    engine: "Motor",
+    address: "Dirección",
+    state: "Estado",
+    up: "Responde",
+    down: "No responde desde {since}",
+    downHint: "Sus sesiones fallan {seconds} s después de dejar de responder, salvo que vuelva antes.",
+    sessions: "Sesiones",
+    memory: "Memoria de nodos",
+    ofLimit: "{used} de {limit}",
+    noLimit: "{used} (sin límite)",
+    drained: "En vaciado",
+    drain: "Vaciar",
+    undrain: "Quitar el vaciado",
+    drainConfirm: "¿Vaciar {name}? No irán allí sesiones nuevas; sus {count} sesiones siguen hasta que terminen.",
+    drainedHint: "En vaciado: sin sesiones nuevas; las suyas siguen hasta terminar.",
   },
   adminImages: {
     title: "Imágenes de nodo",
