@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import pg from "pg";
 import type { TAdminEngineList, TSession } from "@kubelab/shared";
 import { ApiClient } from "./support/api-client";
+import { logInPageAs, useBrowser } from "./support/browser";
 import { removeInstanceFirewall, removeInstanceObjects } from "./support/docker-objects";
 import { freePort } from "./support/free-port";
 import { KubelabServer } from "./support/kubelab-server";
@@ -35,6 +36,7 @@ describe("sessions on two Docker engines, two processes behind nginx", () => {
   let nginx: RunningNginx;
   const servers: KubelabServer[] = [];
   let admin: ApiClient;
+  const { newPage } = useBrowser();
   const labs: Lab[] = [];
   // Every way in: nginx (round-robin) and each process directly.
   const entries = (): string[] => [nginx.url, ...servers.map((s) => s.url)];
@@ -66,6 +68,7 @@ describe("sessions on two Docker engines, two processes behind nginx", () => {
     nginx = await startRoundRobinNginx(ports);
     const local = process.env.DOCKER_HOST || "unix:///var/run/docker.sock";
     const env = {
+      WEB_ENABLED: "true",
       PUBLIC_URL: nginx.url,
       TRUSTED_PROXIES: "127.0.0.1",
       LESSONS_DIR: oneNodeLessons(),
@@ -169,6 +172,31 @@ describe("sessions on two Docker engines, two processes behind nginx", () => {
     }
   });
 
+  it("shows the engines and their load on /admin/engines in Chromium, where an admin drains one", async () => {
+    const page = await newPage({ locale: "es-ES" });
+    await logInPageAs(page, admin, nginx.url);
+    await page.goto(`${nginx.url}/admin/engines`);
+    await page.getByRole("heading", { name: "Motores Docker" }).waitFor();
+    const row = (name: string) => page.locator(`[data-testid=admin-engines] tr[data-engine=${name}]`);
+    assert.equal(await row("local").getAttribute("data-state"), "up");
+    assert.equal((await row("local").locator("[data-testid=engine-sessions]").textContent())?.trim(), "4 de 5");
+    assert.equal((await row("second").locator("[data-testid=engine-sessions]").textContent())?.trim(), "2 de 3");
+    page.once("dialog", (dialog) => void dialog.accept());
+    await row("second").locator("[data-testid=engine-drain]").click();
+    await page.locator("[data-testid=admin-engines] tr[data-engine=second][data-draining=true]").waitFor();
+    assert.match((await row("second").textContent()) ?? "", /En vaciado/);
+    await row("second").locator("[data-testid=engine-undrain]").click();
+    await page.locator("[data-testid=admin-engines] tr[data-engine=second][data-draining=false]").waitFor();
+    // The page's drain went through the API: audited, then lifted.
+    const audit = await sql.query(
+      "SELECT action FROM audit_log WHERE target_type = 'engine' AND target_id = 'second' ORDER BY id",
+    );
+    assert.deepEqual(
+      audit.rows.map((r: { action: string }) => r.action),
+      ["engine.drained", "engine.undrained"],
+    );
+  });
+
   it("an admin's drain keeps new sessions off an engine until it is lifted", async () => {
     const drained = await admin.request<TAdminEngineList>("PUT", "/api/admin/engines/second", { draining: true });
     assert.equal(drained.status, 200);
@@ -176,10 +204,12 @@ describe("sessions on two Docker engines, two processes behind nginx", () => {
     // Second has the larger free share (1/3 against 1/5), yet the drain sends the session to local.
     const lab = await startLab("After the drain", servers[1]!.url);
     assert.equal(lab.engine, "local");
-    const audit = await sql.query("SELECT action FROM audit_log WHERE target_type = 'engine' AND target_id = 'second'");
+    const audit = await sql.query(
+      "SELECT action FROM audit_log WHERE target_type = 'engine' AND target_id = 'second' ORDER BY id",
+    );
     assert.deepEqual(
       audit.rows.map((r: { action: string }) => r.action),
-      ["engine.drained"],
+      ["engine.drained", "engine.undrained", "engine.drained"],
     );
     const lifted = await admin.request<TAdminEngineList>("PUT", "/api/admin/engines/second", { draining: false });
     assert.equal(lifted.body.engines.find((e) => e.name === "second")!.draining, false);
@@ -209,5 +239,11 @@ describe("sessions on two Docker engines, two processes behind nginx", () => {
     assert.equal(secondView.sessions, 0);
     const next = await startLab("After the loss", nginx.url);
     assert.equal(next.engine, "local");
+    const page = await newPage();
+    await logInPageAs(page, admin, nginx.url);
+    await page.goto(`${nginx.url}/admin/engines`);
+    const down = page.locator("[data-testid=admin-engines] tr[data-engine=second][data-state=down]");
+    await down.waitFor();
+    assert.match((await down.textContent()) ?? "", /Not answering since/);
   });
 });

@@ -46,7 +46,7 @@ export async function startSecondEngine(image: string): Promise<SecondEngine> {
       ...(await nodeHostConfig()),
       SecurityOpt: ["seccomp=unconfined", "apparmor=unconfined"],
       Mounts: [{ Type: "volume", Source: volume, Target: "/var/lib/docker" }],
-    } as Docker.HostConfig,
+    },
   });
   await container.start();
   const address = (await container.inspect()).NetworkSettings.IPAddress;
