@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import pg from "pg";
-import { TERMINAL_CLOSE_CODES } from "@kubelab/shared";
+import { TERMINAL_CLOSE_CODES, type TAdminSettings } from "@kubelab/shared";
 import { ApiClient } from "./support/api-client";
 import { instanceFirewallRules, removeInstanceFirewall, removeInstanceObjects } from "./support/docker-objects";
 import { KubelabServer } from "./support/kubelab-server";
@@ -90,12 +90,34 @@ describe("several Kubelab processes on one database", () => {
     assert.equal(closed.code, TERMINAL_CLOSE_CODES.sessionEnded, closed.reason);
   });
 
+  it("a console setting changed through one process applies in the other at once", async () => {
+    const admin = first.client();
+    const me = await admin.loginAsGuest("Settings Admin");
+    await sql.query("UPDATE users SET role = 'admin' WHERE id = $1", [me.id]);
+    const changed = await admin.request("PUT", "/api/admin/settings", { SESSION_EXTENSION: "17m" });
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    // The second process kept its own snapshot until the first told it (LISTEN/NOTIFY) to read again.
+    const viaSecond = new ApiClient(second!.url);
+    viaSecond.useCookieOf(admin);
+    const entry = await waitFor(
+      "the second process to see the change",
+      async () => {
+        const view = await viaSecond.request<TAdminSettings>("GET", "/api/admin/settings");
+        const setting = view.body.settings.find((s) => s.key === "SESSION_EXTENSION");
+        return setting?.source === "console" ? setting : undefined;
+      },
+      3_000,
+      50,
+    );
+    assert.equal(entry.value, "17m");
+  });
+
   it("the processes count login attempts together (the per-address rate limit)", async () => {
-    // Ada logged in through the first process and Bob through the second: 2 of the 6.
+    // Ada and the admin logged in through the first process and Bob through the second: 3 of the 6.
     const attempt = (server: KubelabServer) =>
       server.client().request<{ error: { code: string } }>("POST", "/api/auth/guest", { name: "Eve" });
-    const servers = [first, second!, first, second!];
-    for (const [i, server] of servers.entries()) assert.equal((await attempt(server)).status, 200, `attempt ${i + 3}`);
+    const servers = [first, second!, first];
+    for (const [i, server] of servers.entries()) assert.equal((await attempt(server)).status, 200, `attempt ${i + 4}`);
     // The 7th, on either process, is refused: each alone has seen only 3 or 4 attempts.
     for (const server of [first, second!]) {
       const refused = await attempt(server);

@@ -14,7 +14,7 @@ export const ZAdminEngine = z.object({
   /** Live sessions, and the node memory they were given. */
   sessions: z.number().int(),
   memoryBytes: z.number(),
-  /** Its capacity: DOCKER_ENGINES sessions= and memory= (or the memory its engine reports); null: no limit. */
+  /** Its capacity: DOCKER_ENGINES sessions= and memory=; null: no limit. */
   maxSessions: z.number().int().nullable(),
   maxMemoryBytes: z.number().nullable(),
 });

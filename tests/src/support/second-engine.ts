@@ -14,6 +14,9 @@ export interface SecondEngine {
   client: Docker;
   /** Stops its container (the engine stops answering); `remove` then deletes it and its data. */
   stop(): Promise<void>;
+  /** Freezes its processes (it stops answering, nothing is lost) and thaws them. */
+  pause(): Promise<void>;
+  unpause(): Promise<void>;
   remove(): Promise<void>;
 }
 
@@ -62,6 +65,12 @@ export async function startSecondEngine(image: string): Promise<SecondEngine> {
   return {
     url,
     client,
+    pause: async () => {
+      await container.pause();
+    },
+    unpause: async () => {
+      await container.unpause();
+    },
     stop: async () => {
       await container.stop({ t: 1 }).catch(() => undefined);
     },

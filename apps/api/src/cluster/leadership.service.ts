@@ -44,6 +44,7 @@ export class Leadership implements OnApplicationShutdown {
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private transition: Promise<void> = Promise.resolve();
+  private queries: Promise<unknown> = Promise.resolve();
 
   constructor(
     @Inject(DATABASE_URL) private readonly databaseUrl: string,
@@ -87,8 +88,8 @@ export class Leadership implements OnApplicationShutdown {
     if (!client) return !this.joined;
     try {
       const key = leaderLockKey(this.config.instanceId);
-      await client.query("SELECT pg_advisory_unlock_shared($1, $2)", [MEMBER_LOCK_CLASS, key]);
-      const { rows } = await client.query<{ alone: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS alone", [
+      await this.query(client, "SELECT pg_advisory_unlock_shared($1, $2)", [MEMBER_LOCK_CLASS, key]);
+      const { rows } = await this.query<{ alone: boolean }>(client, "SELECT pg_try_advisory_lock($1, $2) AS alone", [
         MEMBER_LOCK_CLASS,
         key,
       ]);
@@ -119,10 +120,11 @@ export class Leadership implements OnApplicationShutdown {
     try {
       const client = this.client ?? (await this.connect());
       if (!this.leader) {
-        const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS locked", [
-          LEADER_LOCK_CLASS,
-          leaderLockKey(this.config.instanceId),
-        ]);
+        const { rows } = await this.query<{ locked: boolean }>(
+          client,
+          "SELECT pg_try_advisory_lock($1, $2) AS locked",
+          [LEADER_LOCK_CLASS, leaderLockKey(this.config.instanceId)],
+        );
         if (rows[0]?.locked && !this.stopped) this.setLeader(true);
       }
     } catch (error) {
@@ -133,6 +135,20 @@ export class Leadership implements OnApplicationShutdown {
       this.timer = setTimeout(() => void this.attempt(), LEADER_RETRY_MS);
       this.timer.unref();
     }
+  }
+
+  /**
+   * One query at a time on the lock connection (the retry timer's and the shutdown's may meet):
+   * pg would queue them, but issuing one while another runs is deprecated there.
+   */
+  private query<R extends pg.QueryResultRow>(
+    client: pg.Client,
+    text: string,
+    values: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    const result = this.queries.then(() => client.query<R>(text, values));
+    this.queries = result.catch(() => undefined);
+    return result;
   }
 
   private async connect(): Promise<pg.Client> {

@@ -11,7 +11,7 @@ export interface EngineConfig {
   tlsDir?: string;
   /** Live sessions it may hold; none = no session limit of its own (MAX_SESSIONS still applies). */
   sessions?: number;
-  /** Node memory it may hold; none = the memory its engine reports. */
+  /** Node memory it may hold; none = no cap (the memory its engine reports only weighs it against others). */
   memoryBytes?: number;
 }
 

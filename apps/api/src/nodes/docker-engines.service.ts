@@ -116,19 +116,32 @@ export class DockerEngines implements OnModuleDestroy {
    * take it.
    */
   async place(sessionId: string, memoryBytes: number): Promise<DockerEngine> {
-    const chosen = await this.prisma.$transaction(async (tx) => {
-      // One placement at a time in the whole installation (every process): two builds choosing at
-      // once would both see the same free place.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('kubelab.engine-placement'))`;
-      const loads = await this.loads(tx);
-      const name = pickEngine(
-        // A single engine is tried even when its last check failed, as before there were several.
-        loads.filter((l) => (!this.several || this.isUp(l.name)) && !this.drained.has(l.name)),
-        memoryBytes,
-      );
-      if (name) await tx.labSession.update({ where: { id: sessionId }, data: { engine: name } });
-      return name;
-    });
+    const only = this.primary.engine;
+    if (!this.several && only.sessions === undefined && only.memoryBytes === undefined) {
+      // One engine without limits of its own (a single host): nothing to choose or count.
+      if (this.drained.has(only.name)) {
+        throw new AppError("engine_unavailable", `The Docker engine ${only.name} is drained: it takes no new sessions`);
+      }
+      await this.prisma.labSession.update({ where: { id: sessionId }, data: { engine: only.name } });
+      return this.primary;
+    }
+    const chosen = await this.prisma.$transaction(
+      async (tx) => {
+        // One placement at a time in the whole installation (every process): two builds choosing at
+        // once would both see the same free place.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('kubelab.engine-placement'))`;
+        const loads = await this.loads(tx);
+        const name = pickEngine(
+          // A single engine is tried even when its last check failed, as before there were several.
+          loads.filter((l) => (!this.several || this.isUp(l.name)) && !this.drained.has(l.name)),
+          memoryBytes,
+        );
+        if (name) await tx.labSession.update({ where: { id: sessionId }, data: { engine: name } });
+        return name;
+      },
+      // Builds of a whole room start at once and wait for the lock in turn (a few ms each).
+      { maxWait: 60_000, timeout: 60_000 },
+    );
     if (!chosen) {
       throw new AppError("engine_unavailable", "No Docker engine can take a new session (all down, drained or full)");
     }
@@ -165,7 +178,8 @@ export class DockerEngines implements OnModuleDestroy {
         .filter((n) => engineOf.get(n.sessionId) === engine.name)
         .reduce((sum, n) => sum + n._count._all * nodeMemory, 0),
       maxSessions: engine.engine.sessions ?? null,
-      maxMemoryBytes: engine.engine.memoryBytes ?? this.reportedMemory.get(engine.name) ?? null,
+      maxMemoryBytes: engine.engine.memoryBytes ?? null,
+      hostMemoryBytes: this.reportedMemory.get(engine.name) ?? null,
     }));
   }
 

@@ -9,6 +9,7 @@ const load = (name: string, over: Partial<EngineLoad> = {}): EngineLoad => ({
   memoryBytes: 0,
   maxSessions: null,
   maxMemoryBytes: null,
+  hostMemoryBytes: null,
   ...over,
 });
 
@@ -32,6 +33,15 @@ describe("engine placement", () => {
     assert.equal(pickEngine([full, tight], 2 * GIB), undefined);
     assert.equal(pickEngine([full, tight, load("free")], 2 * GIB), "free");
     assert.equal(pickEngine([], GIB), undefined);
+  });
+
+  it("weighs engines without memory= by the memory they report, but never refuses on it", () => {
+    const small = load("small", { sessions: 2, memoryBytes: 8 * GIB, hostMemoryBytes: 16 * GIB });
+    const big = load("big", { sessions: 4, memoryBytes: 16 * GIB, hostMemoryBytes: 64 * GIB });
+    assert.equal(pickEngine([small, big], 2 * GIB), "big");
+    // Limits over the host's memory (idle nodes use little of theirs) still place.
+    const overcommitted = load("over", { sessions: 60, memoryBytes: 60 * GIB, hostMemoryBytes: 24 * GIB });
+    assert.equal(pickEngine([overcommitted], GIB), "over");
   });
 
   it("prefers fewer sessions among engines without known limits", () => {

@@ -95,7 +95,7 @@ export class SessionProvisioner {
           : "build it (see README, Node images) or leave it out of NODE_IMAGES to use NODE_IMAGE instead";
       throw new SessionFailure({
         code: "image_missing",
-        detail: `the node image "${image}" is not on the Docker engine ${engine.name} (${hint})`,
+        detail: `the node image "${image}" is not on ${this.engines.several ? `the Docker engine ${engine.name}` : "this Docker engine"} (${hint})`,
       });
     }
     const profile = await this.profiles.profile().catch((error: unknown) => {
