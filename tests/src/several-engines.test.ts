@@ -1,11 +1,14 @@
 // Several Docker engines (issue 21): the host's engine plus a second one in a container reached over
-// TCP (standing for another host), and two Kubelab processes behind nginx round-robin. Sessions
-// spread over both engines by free capacity; terminals and ports work through either process to
-// nodes on either engine (the second engine's nodes through relays over its API); an admin drains
+// TCP with mutual TLS (standing for another host), and two Kubelab processes behind nginx
+// round-robin. Sessions spread over both engines by free capacity; terminals and ports work through
+// either process to nodes on either engine (the second engine's nodes through relays over its API); an admin drains
 // an engine; when the second engine stops, its sessions fail with engine_lost and new ones go to
 // the first.
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import Docker from "dockerode";
 import pg from "pg";
 import type { TAdminEngineList, TSession } from "@kubelab/shared";
 import { ApiClient } from "./support/api-client";
@@ -73,7 +76,7 @@ describe("sessions on two Docker engines, two processes behind nginx", () => {
       TRUSTED_PROXIES: "127.0.0.1",
       LESSONS_DIR: oneNodeLessons(),
       MAX_SESSIONS: "20",
-      DOCKER_ENGINES: `local=${local};sessions=5 second=${second.url};sessions=3`,
+      DOCKER_ENGINES: `local=${local};sessions=5 second=${second.url};tls=${second.tlsDir};sessions=3`,
       ENGINE_LOST_AFTER: `${LOST_AFTER_SECONDS}s`,
     };
     const first = await KubelabServer.start({ databaseUrl: db.url, port: ports[0], env });
@@ -121,6 +124,11 @@ describe("sessions on two Docker engines, two processes behind nginx", () => {
       ],
     );
     assert.equal(view.engines[1]!.address, second.url);
+    // The second engine takes only clients with a certificate of its CA (Kubelab's, from tls=).
+    const [host, port] = second.url.replace("tcp://", "").split(":");
+    const ca = fs.readFileSync(path.join(second.tlsDir, "ca.pem"));
+    const anonymous = new Docker({ host, port: Number(port), protocol: "https", ca });
+    await assert.rejects(anonymous.ping());
     assert.equal(view.lostAfterSeconds, LOST_AFTER_SECONDS);
   });
 

@@ -39,6 +39,8 @@ export class DockerEngines implements OnModuleDestroy {
   private readonly engines: DockerEngine[];
   private readonly health = new Map<string, { downSince: Date | null; lastError: string | null }>();
   private drained = new Set<string>();
+  // Bumped by each drain change made here, so a check that read the drains before it is not applied.
+  private drainsGeneration = 0;
   private readonly sessionEngines = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
@@ -50,7 +52,7 @@ export class DockerEngines implements OnModuleDestroy {
     @Optional() private readonly bus?: ClusterBus,
   ) {
     // A drain set through another process applies here at once (the checks would see it within seconds).
-    bus?.on(DRAINS_CHANGED, () => void this.check());
+    bus?.on(DRAINS_CHANGED, () => void this.reloadDrains());
     this.engines = enginesOrLocal(config.docker.engines).map((engine) => new DockerEngine(config, engine, metrics));
     for (const engine of this.engines) {
       this.health.set(engine.name, { downSince: null, lastError: null });
@@ -219,7 +221,10 @@ export class DockerEngines implements OnModuleDestroy {
     } else {
       await this.prisma.dockerEngineDrain.deleteMany({ where: { name } });
     }
-    await this.check();
+    // Applied here at once; a check already reading the drains must not put the old ones back.
+    this.drainsGeneration++;
+    if (draining) this.drained.add(name);
+    else this.drained.delete(name);
     this.bus?.publish(DRAINS_CHANGED, {});
   }
 
@@ -246,8 +251,7 @@ export class DockerEngines implements OnModuleDestroy {
   }
 
   private async checkOnce(): Promise<void> {
-    const drains = await this.prisma.dockerEngineDrain.findMany({ select: { name: true } }).catch(() => undefined);
-    if (drains) this.drained = new Set(drains.map((d) => d.name));
+    await this.reloadDrains();
     await Promise.all(
       this.engines.map(async (engine) => {
         const health = this.health.get(engine.name)!;
@@ -269,6 +273,13 @@ export class DockerEngines implements OnModuleDestroy {
         }
       }),
     );
+  }
+
+  /** Reads the drains; a newer read or change made meanwhile wins over this one. */
+  private async reloadDrains(): Promise<void> {
+    const generation = ++this.drainsGeneration;
+    const drains = await this.prisma.dockerEngineDrain.findMany({ select: { name: true } }).catch(() => undefined);
+    if (drains && generation === this.drainsGeneration) this.drained = new Set(drains.map((d) => d.name));
   }
 
   private remember(sessionId: string, engine: string): void {
