@@ -101,7 +101,9 @@ describe("watching an attendee's terminal", () => {
     assert.deepEqual((await targets()).nodes[0], { name: "node1", terminals: [] }, "the refused watch started nothing");
 
     const own = await TerminalClient.connect(ana, ORIGIN, sessionId, "node1");
-    assert.deepEqual(own.last("watchers"), { type: "watchers", watchers: [] }, "told on attach: nobody watches");
+    // Sent right after the hello, in a frame of its own: it may arrive a moment after connect() returns.
+    const told = await waitFor("the watchers message on attach", () => own.last("watchers"), 5_000, 20);
+    assert.deepEqual(told, { type: "watchers", watchers: [] }, "told on attach: nobody watches");
     own.send("echo hello-from-ana\r");
     await own.waitForOutput(/^hello-from-ana\r?$/m);
     assert.deepEqual((await targets()).nodes[0], { name: "node1", terminals: ["main"] });
@@ -206,7 +208,8 @@ describe("watching an attendee's terminal", () => {
     const own2 = await TerminalClient.connect(ana, ORIGIN, sessionId, "node2");
     const watcher2 = await watch(teacher, { node: "node2" });
     await watchState(watcher2, { typing: false, mayTakeOver: "no" }, "node2's watch state");
-    assert.deepEqual(own2.last("watchers")?.watchers, [{ name: "Teacher", typing: false }]);
+    const toldAgain = await waitFor("the watchers message on attach", () => own2.last("watchers"), 5_000, 20);
+    assert.deepEqual(toldAgain.watchers, [{ name: "Teacher", typing: false }]);
     watcher2.close();
     await watcher2.closed;
 
