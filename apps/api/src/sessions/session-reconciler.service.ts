@@ -45,7 +45,8 @@ export class SessionReconciler {
         this.logger.warn(`Reconciling session ${session.id} failed: ${(error as Error).message}`),
       );
     }
-    const orphans = await this.removeLeftovers();
+    // The engines were checked just above: one round of pings per reconciliation.
+    const orphans = await this.removeOrphans();
     if (live.length > 0 || orphans > 0) {
       this.logger.log(`Reconciled ${live.length} live session(s), removed objects of ${orphans} orphan(s)`);
     }
@@ -58,6 +59,13 @@ export class SessionReconciler {
    * are over and whose network is gone.
    */
   async removeLeftovers(): Promise<number> {
+    // Fresh answers: an engine that came back since the last check is swept again.
+    await this.engines.check();
+    return this.removeOrphans();
+  }
+
+  // Engines that do not answer keep their objects (and subnets) until they answer again.
+  private async removeOrphans(): Promise<number> {
     const instanceId = this.config.instanceId;
     const stillLive = new Set(
       (
@@ -67,8 +75,6 @@ export class SessionReconciler {
         })
       ).map((s) => s.id),
     );
-    // Engines that do not answer keep their objects (and subnets) until they answer again.
-    await this.engines.check();
     const reachable = this.engines.reachable();
     const withNetwork = new Set<string>();
     let orphanCount = 0;
