@@ -37,7 +37,11 @@ const SESSION_ENGINE_CACHE_MAX = 10_000;
 export class DockerEngines implements OnModuleDestroy {
   private readonly logger = new Logger("DockerEngines");
   private readonly engines: DockerEngine[];
-  private readonly health = new Map<string, { downSince: Date | null; lastError: string | null }>();
+  // Per engine: since when it has not answered, why, and the memory it last reported (`docker info`).
+  private readonly health = new Map<
+    string,
+    { downSince: Date | null; lastError: string | null; hostMemoryBytes: number | null }
+  >();
   private drained = new Set<string>();
   // Bumped by each drain change made here, so a check that read the drains before it is not applied.
   private drainsGeneration = 0;
@@ -55,7 +59,7 @@ export class DockerEngines implements OnModuleDestroy {
     bus?.on(DRAINS_CHANGED, () => void this.reloadDrains());
     this.engines = enginesOrLocal(config.docker.engines).map((engine) => new DockerEngine(config, engine, metrics));
     for (const engine of this.engines) {
-      this.health.set(engine.name, { downSince: null, lastError: null });
+      this.health.set(engine.name, { downSince: null, lastError: null, hostMemoryBytes: null });
       metrics.setEngineUp(engine.name, true);
     }
   }
@@ -153,36 +157,24 @@ export class DockerEngines implements OnModuleDestroy {
 
   /** Live sessions and their node memory per engine, with each engine's capacity. */
   async loads(db: Prisma.TransactionClient = this.prisma): Promise<EngineLoad[]> {
-    const live = await db.labSession.groupBy({
-      by: ["engine"],
-      where: { status: { in: [...LIVE_SESSION_STATUSES] } },
-      _count: { _all: true },
-    });
-    const nodes = await db.labNode.groupBy({
-      by: ["sessionId"],
-      where: { session: { status: { in: [...LIVE_SESSION_STATUSES] } } },
-      _count: { _all: true },
+    // One query: each live, placed session with its number of nodes.
+    const live = await db.labSession.findMany({
+      where: { status: { in: [...LIVE_SESSION_STATUSES] }, engine: { not: null } },
+      select: { engine: true, _count: { select: { nodes: true } } },
     });
     // Node memory is counted at NODE_MEMORY per node: a lesson's larger nodes are the exception.
-    const engineOf = new Map<string, string>();
-    if (nodes.length > 0) {
-      const rows = await db.labSession.findMany({
-        where: { id: { in: nodes.map((n) => n.sessionId) } },
-        select: { id: true, engine: true },
-      });
-      for (const row of rows) if (row.engine) engineOf.set(row.id, row.engine);
-    }
     const nodeMemory = this.config.nodes.memoryBytes;
-    return this.engines.map((engine) => ({
-      name: engine.name,
-      sessions: live.find((l) => l.engine === engine.name)?._count._all ?? 0,
-      memoryBytes: nodes
-        .filter((n) => engineOf.get(n.sessionId) === engine.name)
-        .reduce((sum, n) => sum + n._count._all * nodeMemory, 0),
-      maxSessions: engine.engine.sessions ?? null,
-      maxMemoryBytes: engine.engine.memoryBytes ?? null,
-      hostMemoryBytes: this.reportedMemory.get(engine.name) ?? null,
-    }));
+    return this.engines.map((engine) => {
+      const here = live.filter((session) => session.engine === engine.name);
+      return {
+        name: engine.name,
+        sessions: here.length,
+        memoryBytes: here.reduce((sum, session) => sum + session._count.nodes * nodeMemory, 0),
+        maxSessions: engine.engine.sessions ?? null,
+        maxMemoryBytes: engine.engine.memoryBytes ?? null,
+        hostMemoryBytes: this.health.get(engine.name)!.hostMemoryBytes,
+      };
+    });
   }
 
   /** Each engine's state, for the admin console. */
@@ -241,9 +233,6 @@ export class DockerEngines implements OnModuleDestroy {
     this.timer = undefined;
   }
 
-  // Engine memory as `docker info` reports it, for engines listed without memory=.
-  private readonly reportedMemory = new Map<string, number>();
-
   /** One round of pings (and the drains from the database); concurrent callers share it. */
   check(): Promise<void> {
     this.checking ??= this.checkOnce().finally(() => (this.checking = undefined));
@@ -258,7 +247,7 @@ export class DockerEngines implements OnModuleDestroy {
         try {
           // A short limit: an engine that takes longer than this to answer a ping takes no new sessions.
           const host = await engine.engineHost(Math.min(engine.callTimeoutMs, 5_000));
-          if (host.memoryBytes) this.reportedMemory.set(engine.name, host.memoryBytes);
+          if (host.memoryBytes) health.hostMemoryBytes = host.memoryBytes;
           if (health.downSince) this.logger.log(`Docker engine ${engine.name} answers again`);
           health.downSince = null;
           health.lastError = null;
