@@ -1,5 +1,6 @@
 // Port forwarding: real server, real Docker nodes, real apps (python3) listening inside them.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { once } from "node:events";
 import http from "node:http";
 import net from "node:net";
@@ -11,7 +12,7 @@ import { docker, execIn, removeInstanceObjects } from "./support/docker-objects"
 import { openEventStream } from "./support/event-stream-client";
 import { freePort } from "./support/free-port";
 import { KubelabServer } from "./support/kubelab-server";
-import { HEADER_ECHO_APP, WEBSOCKET_ECHO_APP, startNodeApp } from "./support/node-apps";
+import { HEADER_ECHO_APP, WEBSOCKET_ECHO_APP, downloadBody, largeDownloadApp, startNodeApp } from "./support/node-apps";
 import { rawRequest, type RawResponse } from "./support/raw-http";
 import { startTestDatabase, type TestDatabase } from "./support/test-database";
 import { waitFor } from "./support/wait-for";
@@ -23,6 +24,42 @@ interface Echo {
 }
 
 const container = (sessionId: string, node: string): string => `kubelab-${sessionId}-${node}`;
+const DOWNLOAD_MIB = 24;
+const PAUSE_EVERY = 128 * 1024;
+
+interface Download {
+  status: number;
+  bytes: number;
+  digest: string;
+}
+
+/**
+ * One GET on its own connection, hashing the body as it arrives. A slow reader stops reading for
+ * 10 ms after every 128 KiB: about 12 MB/s, slow enough that the socket buffers fill and the
+ * proxy's writes to the client queue up.
+ */
+function download(port: number, path: string, headers: Record<string, string>, slow: boolean): Promise<Download> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port, path, headers, agent: false }, (res) => {
+      const hash = createHash("sha256");
+      let bytes = 0;
+      let nextPause = PAUSE_EVERY;
+      res.on("data", (chunk: Buffer) => {
+        hash.update(chunk);
+        bytes += chunk.length;
+        if (slow && bytes >= nextPause) {
+          nextPause += PAUSE_EVERY;
+          res.pause();
+          setTimeout(() => res.resume(), 10);
+        }
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, bytes, digest: hash.digest("hex") }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
 
 describe("port forwarding", () => {
   let db: TestDatabase;
@@ -79,6 +116,7 @@ describe("port forwarding", () => {
     await startNodeApp(container(session.id, "node1"), HEADER_ECHO_APP, 8000);
     await startNodeApp(container(session.id, "node1"), WEBSOCKET_ECHO_APP, 8001);
     await startNodeApp(container(bobSession.id, "node1"), HEADER_ECHO_APP, 8000);
+    await startNodeApp(container(session.id, "node1"), largeDownloadApp(DOWNLOAD_MIB), 8002);
     await waitFor("the apps in node1 to listen", async () => {
       const res = await get(pathOf("node1", 8000, "/"), { cookie: cookieOf(alice) });
       return res.status === 200 ? true : undefined;
@@ -332,6 +370,29 @@ describe("port forwarding", () => {
     socket.destroy();
     assert.ok(received.indexOf('"/first"') < received.indexOf('"/second"'), received);
     assert.doesNotMatch(received, /kubelab_port=|Domain=localhost|kubelab_session=stolen/i);
+  });
+
+  it("streams a large download intact in both URL forms, to a fast and to a slow reader", async () => {
+    const size = DOWNLOAD_MIB * 1024 * 1024;
+    const expected = createHash("sha256").update(downloadBody(size)).digest("hex");
+    const login = { cookie: cookieOf(alice) };
+    await waitFor("the download app to listen", async () => {
+      const res = await download(port, pathOf("node1", 8002, "/file"), login, false);
+      return res.status === 200 ? true : undefined;
+    });
+    const byHost = { cookie: await portCookie(alice, "node1", 8002), host: hostOf("node1", 8002) };
+    for (const [form, path, headers] of [
+      ["path form", pathOf("node1", 8002, "/file"), login],
+      ["host form", "/file", byHost],
+    ] as const) {
+      for (const slow of [false, true]) {
+        const got = await download(port, path, headers, slow);
+        const what = `${form}, ${slow ? "slow" : "fast"} reader`;
+        assert.equal(got.status, 200, what);
+        assert.equal(got.bytes, size, what);
+        assert.equal(got.digest, expected, `${what}: the bytes differ from what the app sent`);
+      }
+    }
   });
 
   it("ignores X-Forwarded-Host from clients that are not trusted proxies", async () => {

@@ -12,7 +12,7 @@ import { removeInstanceObjects } from "../support/docker-objects";
 import { freePort } from "../support/free-port";
 import { KubelabServer } from "../support/kubelab-server";
 import { startNginx, type RunningNginx } from "../support/nginx";
-import { FIXED_RESPONSE_APP, LARGE_DOWNLOAD_APP, startNodeApp } from "../support/node-apps";
+import { FIXED_RESPONSE_APP, largeDownloadApp, startNodeApp } from "../support/node-apps";
 import { rawRequest } from "../support/raw-http";
 import { startTestDatabase } from "../support/test-database";
 import { waitFor } from "../support/wait-for";
@@ -148,11 +148,7 @@ async function main(): Promise<void> {
     const container = `kubelab-${session.id}-node1`;
     await startNodeApp(container, FIXED_RESPONSE_APP, APP_PORT);
     if (DOWNLOAD_MB > 0) {
-      await startNodeApp(
-        container,
-        LARGE_DOWNLOAD_APP.replace("100 * 1024 * 1024", `${DOWNLOAD_MB} * 1024 * 1024`),
-        DOWNLOAD_PORT,
-      );
+      await startNodeApp(container, largeDownloadApp(DOWNLOAD_MB), DOWNLOAD_PORT);
     }
     const login = client.cookieHeader ?? "";
     const pathBase = (appPort: number): string => `http://127.0.0.1:${port}/ports/${session.id}/node1/${appPort}/`;

@@ -1,4 +1,5 @@
 // Small python3 (stdlib only) servers started inside lab nodes, for the port proxy tests and benchmark.
+import { createHash } from "node:crypto";
 import { docker } from "./docker-objects";
 
 /**
@@ -96,13 +97,16 @@ asyncio.run(main())
 `;
 
 /**
- * Answers every request with the same large body (100 MB of zeros unless BODY_MB says otherwise,
- * Content-Length framing, keep-alive): the large-download case of the proxy benchmark.
+ * Answers every request with the same large body (100 MB unless the program is edited, Content-Length
+ * framing, keep-alive): the large-download case of the proxy benchmark and test. The body is
+ * `downloadBody(size)`: a block of SHA-256 digests repeated, so a byte delivered twice, late or
+ * from the wrong read shows in the digest of what arrived (zeros would hide it).
  */
 export const LARGE_DOWNLOAD_APP = String.raw`
-import socket, sys, threading
-SIZE = int(sys.argv[2]) if len(sys.argv) > 2 else 100 * 1024 * 1024
-BODY = bytes(SIZE)
+import hashlib, socket, sys, threading
+SIZE = 100 * 1024 * 1024
+BLOCK = b"".join(hashlib.sha256(str(i).encode()).digest() for i in range(${Math.ceil(1_000_003 / 32)}))[:1000003]
+BODY = (BLOCK * (SIZE // len(BLOCK) + 1))[:SIZE]
 HEAD = ("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: %d\r\n\r\n" % SIZE).encode()
 def serve(conn):
     buf = b""
@@ -120,6 +124,22 @@ while True:
     conn, _ = server.accept()
     threading.Thread(target=serve, args=(conn,), daemon=True).start()
 `;
+
+/** LARGE_DOWNLOAD_APP serving `megabytes` MiB. */
+export function largeDownloadApp(megabytes: number): string {
+  return LARGE_DOWNLOAD_APP.replace("100 * 1024 * 1024", `${megabytes} * 1024 * 1024`);
+}
+
+/** The body LARGE_DOWNLOAD_APP serves, `size` bytes of it. */
+export function downloadBody(size: number): Buffer {
+  const digests: Buffer[] = [];
+  for (let i = 0; i < Math.ceil(1_000_003 / 32); i++) digests.push(createHash("sha256").update(String(i)).digest());
+  const block = Buffer.concat(digests).subarray(0, 1_000_003);
+  const body = Buffer.allocUnsafe(size);
+  for (let offset = 0; offset < size; offset += block.length)
+    block.copy(body, offset, 0, Math.min(block.length, size - offset));
+  return body;
+}
 
 /**
  * Answers /ws/<trick> with a WebSocket 101 and /http/<trick> with a 200, each

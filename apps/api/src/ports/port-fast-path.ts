@@ -25,6 +25,7 @@ import { PORT_COOKIE } from "./port-cookie";
 import { closedPortError, isMalformedResponse, isUnreachable, malformedResponseError } from "./port-error-response";
 import { AUTH_PATH } from "./port-http.gateway";
 import { portRouteOf, type PortRoute } from "./port-route";
+import { UpstreamReadBuffer } from "./upstream-read-buffer";
 
 const CONNECT_TIMEOUT_MS = 5_000;
 const EMPTY = Buffer.alloc(0);
@@ -275,14 +276,27 @@ class FastConnection {
       this.upstream = undefined;
     }
     if (!this.upstream) {
-      const upstream = connect({ host: exchange.target.ip, port: exchange.target.port, noDelay: true });
+      const reads = new UpstreamReadBuffer();
+      const upstream: Socket = connect({
+        host: exchange.target.ip,
+        port: exchange.target.port,
+        noDelay: true,
+        onread: {
+          buffer: reads.current,
+          callback: (bytes: number, buffer: Uint8Array): boolean => {
+            this.onUpstreamData(upstream, (buffer as Buffer).subarray(0, bytes));
+            reads.afterRead(bytes, this.holdsReadBytes());
+            // Pausing is left to write() (backpressure), as with "data" events.
+            return true;
+          },
+        },
+      });
       upstream.setTimeout(CONNECT_TIMEOUT_MS, () => {
         const error: NodeJS.ErrnoException = new Error("connect timeout");
         error.code = "ETIMEDOUT";
         upstream.destroy(error);
       });
       upstream.once("connect", () => upstream.setTimeout(0));
-      upstream.on("data", (data: Buffer) => this.onUpstreamData(upstream, data));
       upstream.on("end", () => this.onUpstreamEnd(upstream, undefined));
       upstream.on("error", (error) => this.onUpstreamEnd(upstream, error));
       upstream.on("close", () => this.onUpstreamEnd(upstream, undefined));
@@ -333,6 +347,13 @@ class FastConnection {
       this.body(exchange, data);
     }
     this.socket.uncork();
+  }
+
+  /** Whether the bytes of the last read from the app are still referred to (see UpstreamReadBuffer). */
+  private holdsReadBytes(): boolean {
+    // The exchange is a placeholder without a response while the access check of a pipelined request runs.
+    const pending: Buffer | undefined = this.exchange?.response;
+    return this.socket.writableLength > 0 || (pending !== undefined && pending.length > 0);
   }
 
   private readResponseHead(exchange: Exchange): void {
