@@ -4,12 +4,9 @@ import { AppError } from "../common/app-error";
 import { refusedOrigin, type MissingOrigin } from "../common/request-origin";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import type { User } from "../generated/prisma/client";
-import { TtlCache } from "../common/ttl-cache";
+import { REQUEST_FLOOD_CACHE, RefreshingCache } from "../common/refreshing-cache";
 import { AuthService } from "./auth.service";
 import { readLoginToken } from "./login-cookie";
-
-// The port proxy asks for every asset of a page; one second of staleness after a logout is its price.
-const CACHE_MS = 1_000;
 
 /**
  * Login and Origin checks on raw Node requests: the Nest guards use it, and so
@@ -18,8 +15,8 @@ const CACHE_MS = 1_000;
  */
 @Injectable()
 export class RequestAuth {
-  // Promises, not values: concurrent requests with one cookie share one query.
-  private readonly recent = new TtlCache<Promise<User | null>>(CACHE_MS);
+  // The port proxy asks for every asset of a page: a second or so of staleness after a logout is its price.
+  private readonly recent = new RefreshingCache<User | null>(REQUEST_FLOOD_CACHE);
 
   constructor(
     private readonly auth: AuthService,
@@ -34,13 +31,7 @@ export class RequestAuth {
     const token = readLoginToken(req, this.config);
     if (!token) return null;
     if (!options.cached) return this.auth.userForToken(token);
-    const hit = this.recent.get(token);
-    if (hit) return hit;
-    const loading = this.auth.userForToken(token);
-    this.recent.set(token, loading);
-    // A failed lookup (database hiccup) must not be remembered.
-    loading.catch(() => this.recent.delete(token));
-    return loading;
+    return this.recent.get(token, () => this.auth.userForToken(token));
   }
 
   async requireUser(req: IncomingMessage): Promise<User> {

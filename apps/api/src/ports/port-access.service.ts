@@ -7,6 +7,7 @@ import { PrismaService } from "../database/prisma.service";
 import { SessionEvents } from "../sessions/session-events";
 import type { PortAddress } from "./port-address";
 import { PortTokens } from "./port-tokens";
+import { REQUEST_FLOOD_CACHE, RefreshingCache } from "../common/refreshing-cache";
 import { TtlCache } from "../common/ttl-cache";
 import { DockerEngines } from "../nodes/docker-engines.service";
 import type { NodeRelayVia } from "./node-relay";
@@ -27,21 +28,6 @@ interface PortFacts extends SessionFacts {
   engine: string | null;
 }
 
-// Every proxied request (each asset of a page) needs these facts; reading them for each one costs
-// more than the proxying itself. One second of staleness is the price; changes made through this
-// process (visibility, session end) drop the cached facts at once.
-const CACHE_MS = 1_000;
-// Facts in use are read again this long after they were, while the old ones are still served: a
-// port in steady use then never waits for the database (every request of every connection did,
-// once a second, and that was the proxy's p99 latency).
-const REFRESH_AFTER_MS = 800;
-
-interface CachedFacts<V> {
-  value: Promise<V>;
-  loadedAt: number;
-  refreshing: boolean;
-}
-
 /**
  * Decides whether a request may reach a port and where it goes. Public ports
  * need nothing; private ones need the owner's login (path form) or a port
@@ -49,13 +35,12 @@ interface CachedFacts<V> {
  */
 @Injectable()
 export class PortAccess {
-  // Promises, not values: concurrent requests for one port share one query instead of each
-  // sending their own the moment an entry expires.
-  private readonly facts = new TtlCache<CachedFacts<PortFacts | null>>(CACHE_MS);
-  // Bumped by forget(): a refresh that began before a change must not put the old facts back.
-  private generation = 0;
+  // Every proxied request (each asset of a page) needs these facts; reading them for each one costs
+  // more than the proxying itself. Changes made through this process (visibility, session end) drop
+  // the cached facts at once; others are seen within about a second.
+  private readonly facts = new RefreshingCache<PortFacts | null>(REQUEST_FLOOD_CACHE);
   // Port cookies already verified (user id, or null when invalid), for as long as the facts.
-  private readonly verifiedCookies = new TtlCache<string | null>(CACHE_MS);
+  private readonly verifiedCookies = new TtlCache<string | null>(REQUEST_FLOOD_CACHE.freshMs);
 
   constructor(
     private readonly prisma: PrismaService,
@@ -70,8 +55,7 @@ export class PortAccess {
 
   /** Drops cached facts of a session after a change (visibility, end). */
   forget(sessionId: string): void {
-    this.generation++;
-    this.facts.deletePrefix(`${sessionId}/`);
+    this.facts.delete(sessionId, "/");
   }
 
   async resolve(address: PortAddress, credential: PortCredential): Promise<PortTarget> {
@@ -96,7 +80,7 @@ export class PortAccess {
 
   private factsOf(address: PortAddress): Promise<PortFacts | null> {
     const key = `${address.sessionId}/${address.node}/${address.port}`;
-    return this.cached(this.facts, key, async () => {
+    return this.facts.get(key, async () => {
       const session = await this.prisma.labSession.findUnique({
         where: { id: address.sessionId },
         include: {
@@ -130,35 +114,5 @@ export class PortAccess {
       return userId ? { id: userId } : null;
     }
     return this.requests.userOf(credential.req, { cached: true });
-  }
-
-  private cached<V>(cache: TtlCache<CachedFacts<V>>, key: string, load: () => Promise<V>): Promise<V> {
-    const hit = cache.get(key);
-    if (hit) {
-      if (!hit.refreshing && Date.now() - hit.loadedAt >= REFRESH_AFTER_MS) this.refresh(cache, key, hit, load);
-      return hit.value;
-    }
-    const entry = { value: load(), loadedAt: Date.now(), refreshing: false };
-    cache.set(key, entry);
-    // A failed lookup (database hiccup) must not be remembered.
-    entry.value.catch(() => {
-      if (cache.get(key) === entry) cache.delete(key);
-    });
-    return entry.value;
-  }
-
-  /** Reads the facts again in the background; the entry being served expires as usual meanwhile. */
-  private refresh<V>(cache: TtlCache<CachedFacts<V>>, key: string, hit: CachedFacts<V>, load: () => Promise<V>): void {
-    hit.refreshing = true;
-    const generation = this.generation;
-    const loadedAt = Date.now();
-    load().then(
-      (value) => {
-        if (generation === this.generation)
-          cache.set(key, { value: Promise.resolve(value), loadedAt, refreshing: false });
-      },
-      // Nothing to do: the served entry expires, and the next request reads again (and may fail).
-      () => undefined,
-    );
   }
 }
