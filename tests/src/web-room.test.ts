@@ -94,7 +94,20 @@ describe("the instructor's room page in Chromium", () => {
     const page = await instructorPage();
     // The "Room" action of the events list opens the room.
     await page.goto(`${lab.publicUrl}/events`);
-    await page.locator(`[data-testid=event-row][data-event-id='${event.id}'] [data-testid=event-room]`).click();
+    const roomAction = page.locator(`[data-testid=event-row][data-event-id='${event.id}'] [data-testid=event-room]`);
+    // In 2 of 8 CI runs the event's row had not appeared 30 s after the page loaded; the cause is not
+    // found yet (web-events.test.ts checks the list itself). Say what the page showed, then reload, so
+    // that such a run shows the cause and still tests the room.
+    const shownInTime = await roomAction.waitFor({ timeout: 15_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (!shownInTime) {
+      const shown = (await page.locator("body").innerText({ timeout: 2_000 }).catch(String)).slice(0, 500);
+      console.log(`# events page without the event's row after 15 s: ${page.url()} shows: ${JSON.stringify(shown)}`);
+      await page.reload();
+    }
+    await roomAction.click();
     await page.waitForURL(new RegExp(`/events/${event.id}/room$`));
     await page.locator("[data-testid=room-page][data-stream=live]").waitFor({ timeout: 15_000 });
     const rows = page.locator("[data-testid=room-roster] [data-testid=room-attendee]");
