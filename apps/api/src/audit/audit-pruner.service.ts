@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { LeaderJob } from "../cluster/leader-job";
 import { Leadership } from "../cluster/leadership.service";
 import { PrismaService } from "../database/prisma.service";
 import { auditCutoff, DAY_SECONDS } from "./audit-retention";
@@ -13,14 +14,15 @@ import { auditCutoff, DAY_SECONDS } from "./audit-retention";
 @Injectable()
 export class AuditPruner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger("AuditRetention");
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private readonly job: LeaderJob<number>;
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly leadership: Leadership,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.job = new LeaderJob(leadership, this.logger, "Audit log pruning", () => this.deleteOld(new Date()));
+  }
 
   onApplicationBootstrap(): void {
     if (this.config.audit.retentionSeconds <= 0) return;
@@ -28,26 +30,16 @@ export class AuditPruner implements OnApplicationBootstrap, OnApplicationShutdow
     this.leadership.onChange((leader) => {
       if (leader) void this.prune();
     });
-    this.timer = setInterval(() => {
-      if (this.leadership.isLeader) void this.prune();
-    }, DAY_SECONDS * 1000);
-    this.timer.unref();
+    this.job.every(DAY_SECONDS * 1000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.job.stop();
   }
 
-  /** One pass; how many entries went (0 on failure, which is logged and retried the next day). */
-  prune(now = new Date()): Promise<number> {
-    this.running ??= this.deleteOld(now)
-      .catch((error: unknown) => {
-        this.logger.error("Audit log pruning failed", (error as Error).stack);
-        return 0;
-      })
-      .finally(() => (this.running = undefined));
-    return this.running;
+  /** One pass now (or the one going); how many entries went (0 on failure, logged and retried the next day). */
+  async prune(): Promise<number> {
+    return (await this.job.run()) ?? 0;
   }
 
   private async deleteOld(now: Date): Promise<number> {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
+import { LeaderJob } from "../cluster/leader-job";
 import { Leadership } from "../cluster/leadership.service";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { PrismaService } from "../database/prisma.service";
@@ -17,28 +18,25 @@ const LOSABLE = ["provisioning", "pooled", "ready"] as const;
 @Injectable()
 export class EngineLossWatch implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger("EngineLossWatch");
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly job: LeaderJob<void>;
 
   constructor(
     private readonly engines: DockerEngines,
     private readonly prisma: PrismaService,
     private readonly lifecycle: SessionLifecycle,
-    private readonly leadership: Leadership,
+    leadership: Leadership,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.job = new LeaderJob(leadership, this.logger, "Engine-loss pass", () => this.pass());
+  }
 
   onApplicationBootstrap(): void {
     this.engines.start();
-    this.timer = setInterval(() => {
-      if (this.leadership.isLeader) this.running ??= this.pass().finally(() => (this.running = undefined));
-    }, this.config.docker.engineCheckSeconds * 1000);
-    this.timer.unref();
+    this.job.every(this.config.docker.engineCheckSeconds * 1000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.job.stop();
   }
 
   private async pass(): Promise<void> {

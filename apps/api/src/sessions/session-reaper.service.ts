@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
 import { OPEN_SESSION_STATUSES } from "@kubelab/shared";
+import { LeaderJob } from "../cluster/leader-job";
 import { Leadership } from "../cluster/leadership.service";
 import { PrismaService } from "../database/prisma.service";
 import { SessionLifecycle } from "./session-lifecycle.service";
@@ -15,39 +16,34 @@ import { SessionReconciler } from "./session-reconciler.service";
 @Injectable()
 export class SessionReaper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger("SessionReaper");
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
+  private readonly job: LeaderJob<void>;
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly lifecycle: SessionLifecycle,
     private readonly reconciler: SessionReconciler,
-    private readonly leadership: Leadership,
+    leadership: Leadership,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.job = new LeaderJob(leadership, this.logger, "Expiry sweep", async () => {
+      await this.expireDue();
+      await this.finishEnding();
+      await this.reconciler.removeLeftovers();
+    });
+  }
 
   onApplicationBootstrap(): void {
     // The leader's job (one process of the installation at a time).
-    this.timer = setInterval(() => {
-      if (this.leadership.isLeader) void this.sweep();
-    }, this.config.sessions.reaperIntervalSeconds * 1000);
-    this.timer.unref();
+    this.job.every(this.config.sessions.reaperIntervalSeconds * 1000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping;
+  onApplicationShutdown(): Promise<void> {
+    return this.job.stop();
   }
 
-  /** One pass; overlapping ticks are skipped rather than stacked. */
-  sweep(): Promise<void> {
-    this.sweeping ??= this.expireDue()
-      .then(() => this.finishEnding())
-      .then(() => this.reconciler.removeLeftovers())
-      .then(() => undefined)
-      .catch((error: unknown) => this.logger.error("Expiry sweep failed", (error as Error).stack))
-      .finally(() => (this.sweeping = undefined));
-    return this.sweeping;
+  /** One pass now (or the one already going); failures are logged. */
+  async sweep(): Promise<void> {
+    await this.job.run();
   }
 
   /** Sessions past their time end; an event's attendee sessions at the event's end say so (event_ended). */
