@@ -17,6 +17,7 @@ import { docker } from "./support/docker-objects";
 import { useKubelab } from "./support/lab-fixture";
 import { oneNodeLessons } from "./support/one-node-lessons";
 import { userWithRole } from "./support/user-roles";
+import { waitFor } from "./support/wait-for";
 
 describe("admin settings", () => {
   const lab = useKubelab({
@@ -179,6 +180,23 @@ describe("admin settings", () => {
     await page.getByTestId("setting-input-MAX_SESSIONS").fill("zero");
     await page.getByTestId("settings-save").click();
     await page.getByTestId("settings-error").getByText("MAX_SESSIONS").waitFor();
+
+    // A user's own quota from the Users page: saved, and the re-rendered page shows it.
+    const person = await userWithRole(lab, db, "Quota Person", "attendee");
+    const personId = (await person.request<{ id: string }>("GET", "/api/me")).body.id;
+    await page.goto(`${lab.publicUrl}/admin/users?q=${encodeURIComponent("Quota Person")}`);
+    const row = page.locator(`[data-testid=admin-user-row][data-user-id='${personId}']`);
+    await row.getByTestId("admin-user-quota-input").fill("3");
+    await row.getByTestId("admin-user-quota-save").click();
+    await waitFor("the quota to be stored", async () => {
+      const stored = await db.client.query<{ max_sessions: number | null }>(
+        "SELECT max_sessions FROM users WHERE id = $1",
+        [personId],
+      );
+      return stored.rows[0]?.max_sessions === 3 ? true : undefined;
+    });
+    await page.reload();
+    assert.equal(await row.getByTestId("admin-user-quota-input").inputValue(), "3");
 
     // Not an admin: the page is not there for them (404), as the admin layout does for every admin page.
     for (const role of ["attendee", "instructor"] as const) {

@@ -7,12 +7,11 @@ import {
   ZAdminSession,
   type TSessionStatus,
 } from "@kubelab/shared";
-import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useCallback } from "react";
 import { apiRequest, apiRequestNoContent } from "@/lib/api/browser-api";
-import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
+import { useRefreshingAction } from "@/lib/ui/use-refreshing-action";
 
 const EXTEND_MINUTES = 30;
 
@@ -20,22 +19,8 @@ const EXTEND_MINUTES = 30;
 export function AdminSessionActions(props: { sessionId: string; status: TSessionStatus; ownerName: string }) {
   const { dict } = useI18n();
   const t = dict.adminSessions;
-  const router = useRouter();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function run(action: () => Promise<unknown>): Promise<void> {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      router.refresh();
-    } catch (caught) {
-      setError(formatMessage(t.actionFailed, { message: apiErrorText(caught, dict) }));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const describe = useCallback((message: string) => formatMessage(t.actionFailed, { message }), [t]);
+  const { busy, error, run } = useRefreshingAction(describe);
 
   const path = `/api/admin/sessions/${props.sessionId}` as const;
   return (

@@ -1,35 +1,24 @@
 "use client";
 
 import { ZAdminEngineList } from "@kubelab/shared";
-import { useRouter } from "next/navigation";
-import { useState } from "react";
 import { apiRequest } from "@/lib/api/browser-api";
-import { apiErrorText } from "@/lib/i18n/api-error-text";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
+import { useRefreshingAction } from "@/lib/ui/use-refreshing-action";
 
 /** Drains an engine (after a confirmation) or lifts its drain; the server page re-renders after. */
 export function EngineDrainButton({ name, draining, sessions }: { name: string; draining: boolean; sessions: number }) {
   const { dict } = useI18n();
   const t = dict.adminEngines;
-  const router = useRouter();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useRefreshingAction();
 
-  async function toggle(): Promise<void> {
+  function toggle(): void {
     if (!draining && !window.confirm(formatMessage(t.drainConfirm, { name, count: sessions }))) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await apiRequest("PUT", `/api/admin/engines/${encodeURIComponent(name)}`, ZAdminEngineList, {
+    void run(() =>
+      apiRequest("PUT", `/api/admin/engines/${encodeURIComponent(name)}`, ZAdminEngineList, {
         body: { draining: !draining },
-      });
-      router.refresh();
-    } catch (caught) {
-      setError(apiErrorText(caught, dict));
-    } finally {
-      setBusy(false);
-    }
+      }),
+    );
   }
 
   return (
@@ -38,7 +27,7 @@ export function EngineDrainButton({ name, draining, sessions }: { name: string; 
         type="button"
         className={draining ? "button button-small" : "button button-small button-danger"}
         disabled={busy}
-        onClick={() => void toggle()}
+        onClick={toggle}
         data-testid={draining ? "engine-undrain" : "engine-drain"}
       >
         {draining ? t.undrain : t.drain}

@@ -1,32 +1,20 @@
 "use client";
 
 import { ZAdminUser, ZUserRole, type TAdminUser, type TUserRole } from "@kubelab/shared";
-import { apiErrorText } from "@/lib/i18n/api-error-text";
-import { useRouter } from "next/navigation";
-import { useId, useState } from "react";
+import { useId } from "react";
 import { apiRequest } from "@/lib/api/browser-api";
 import { formatMessage } from "@/lib/i18n/format-message";
 import { useI18n } from "@/lib/i18n/i18n-provider";
+import { useRefreshingAction } from "@/lib/ui/use-refreshing-action";
 
 /** Role picker and ban switch of one user row; the server re-renders the table after each change. */
 export function UserRowActions({ user, isSelf }: { user: TAdminUser; isSelf: boolean }) {
   const { dict } = useI18n();
-  const router = useRouter();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useRefreshingAction();
   const selectId = useId();
 
-  async function change(body: { role?: TUserRole; banned?: boolean }): Promise<void> {
-    setBusy(true);
-    setError(null);
-    try {
-      await apiRequest("PATCH", `/api/admin/users/${user.id}`, ZAdminUser, { body });
-      router.refresh();
-    } catch (caught) {
-      setError(apiErrorText(caught, dict));
-    } finally {
-      setBusy(false);
-    }
+  function change(body: { role?: TUserRole; banned?: boolean }): Promise<void> {
+    return run(() => apiRequest("PATCH", `/api/admin/users/${user.id}`, ZAdminUser, { body }));
   }
 
   function toggleBan(): void {
