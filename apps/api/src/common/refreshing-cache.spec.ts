@@ -36,6 +36,16 @@ describe("RefreshingCache", () => {
     return { cache, at: (ms: number) => (clock = ms) };
   };
 
+  /** A cache that read "v1" for key "k" at time 0. */
+  const primed = async () => {
+    const { cache, at } = setup();
+    const db = controlledLoad();
+    const first = cache.get("k", db.load);
+    db.answer("v1");
+    await first;
+    return { cache, at, db };
+  };
+
   it("shares one read among concurrent misses and serves it while fresh", async () => {
     const { cache, at } = setup();
     const db = controlledLoad();
@@ -49,11 +59,7 @@ describe("RefreshingCache", () => {
   });
 
   it("reads again in the background before expiry, and never makes a request wait for it", async () => {
-    const { cache, at } = setup();
-    const db = controlledLoad();
-    const first = cache.get("k", db.load);
-    db.answer("v1");
-    await first;
+    const { cache, at, db } = await primed();
     at(850);
     assert.equal(await cache.get("k", db.load), "v1");
     assert.equal(db.reads, 2, "one background read");
@@ -70,11 +76,7 @@ describe("RefreshingCache", () => {
   });
 
   it("waits for a new read once the served value is older than the stale limit", async () => {
-    const { cache, at } = setup();
-    const db = controlledLoad();
-    const first = cache.get("k", db.load);
-    db.answer("v1");
-    await first;
+    const { cache, at, db } = await primed();
     at(900);
     void cache.get("k", db.load); // starts the background read, which never answers
     at(3100);
@@ -86,11 +88,7 @@ describe("RefreshingCache", () => {
   });
 
   it("reads again after expiry when nothing refreshed the value (an idle key)", async () => {
-    const { cache, at } = setup();
-    const db = controlledLoad();
-    const first = cache.get("k", db.load);
-    db.answer("v1");
-    await first;
+    const { cache, at, db } = await primed();
     at(1500);
     const next = cache.get("k", db.load);
     db.answer("v2");

@@ -25,9 +25,4 @@ export class TtlCache<V> {
   delete(key: string): void {
     this.entries.delete(key);
   }
-
-  /** Drops every entry whose key starts with `prefix`. */
-  deletePrefix(prefix: string): void {
-    for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
-  }
 }

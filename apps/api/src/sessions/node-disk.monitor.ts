@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
 import { APP_CONFIG, type AppConfig } from "../config/app-config";
+import { LeaderJob } from "../cluster/leader-job";
 import { Leadership } from "../cluster/leadership.service";
 import { PrismaService } from "../database/prisma.service";
 import { DockerEngine, type NodeDataDirs } from "../nodes/docker-engine.adapter";
@@ -53,8 +54,7 @@ type NodeUsage = (sessionId: string, node: string) => number;
 @Injectable()
 export class NodeDiskMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger("NodeDisk");
-  private timer: NodeJS.Timeout | undefined;
-  private checking: Promise<DiskCheckReport | undefined> | undefined;
+  private readonly job: LeaderJob<DiskCheckReport | undefined>;
   private storage: Promise<{ driver: string; rootDir: string }> | undefined;
   private probeStarted = false;
   // Where each node's data lies on the host; fixed for a container's life.
@@ -66,21 +66,25 @@ export class NodeDiskMonitor implements OnApplicationBootstrap, OnApplicationShu
     private readonly engine: DockerEngine,
     private readonly notices: SessionNotices,
     private readonly lifecycle: SessionLifecycle,
-    private readonly leadership: Leadership,
+    leadership: Leadership,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    // A failed pass is a warning (the engine was slow or busy), not an error: caught here.
+    const pass = () =>
+      this.run().catch((error: unknown) => {
+        this.logger.warn(`Disk check failed: ${(error as Error).message}`);
+        return undefined;
+      });
+    this.job = new LeaderJob(leadership, this.logger, "Disk check", pass);
+  }
 
   onApplicationBootstrap(): void {
     // The leader's job: one process measures and warns (its figures are the admin page's).
-    this.timer = setInterval(() => {
-      if (this.leadership.isLeader) void this.check();
-    }, this.config.nodes.diskCheckIntervalSeconds * 1000);
-    this.timer.unref();
+    this.job.every(this.config.nodes.diskCheckIntervalSeconds * 1000);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.checking;
+    await this.job.stop();
     if (this.probeStarted) await this.engine.removeDiskProbe(this.config.instanceId).catch(() => undefined);
   }
 
@@ -89,15 +93,9 @@ export class NodeDiskMonitor implements OnApplicationBootstrap, OnApplicationShu
     return { ...this.lastMeasure, limitBytes: this.config.nodes.diskLimitBytes };
   }
 
-  /** One pass; overlapping ticks (a slow engine) are skipped rather than stacked. */
+  /** One pass now, or the one going (a slow engine): overlapping ticks are skipped rather than stacked. */
   check(): Promise<DiskCheckReport | undefined> {
-    this.checking ??= this.run()
-      .catch((error: unknown) => {
-        this.logger.warn(`Disk check failed: ${(error as Error).message}`);
-        return undefined;
-      })
-      .finally(() => (this.checking = undefined));
-    return this.checking;
+    return this.job.run();
   }
 
   private async run(): Promise<DiskCheckReport | undefined> {
