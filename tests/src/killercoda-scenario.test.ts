@@ -13,6 +13,7 @@ import { ZLesson, ZLessonProgress, type TApiErrorBody } from "@kubelab/shared";
 import type { Page } from "playwright-core";
 import { logInPageAs, useBrowser } from "./support/browser";
 import { execIn } from "./support/docker-objects";
+import { pressCheck } from "./support/lesson-check-clicks";
 import { useKubelab } from "./support/lab-fixture";
 import { REPO_ROOT } from "./support/repo-paths";
 import { waitFor } from "./support/wait-for";
@@ -115,8 +116,7 @@ describe("a Killercoda scenario as a lesson", () => {
     const next = page.locator("[data-testid=step-next]");
     assert.equal(await next.isDisabled(), true, "Next is closed before the step is verified");
     const check = page.locator("[data-testid=check]").first();
-    await check.locator("[data-testid=check-run]").click();
-    await page.locator("[data-testid=check][data-outcome=fail]").waitFor({ timeout: 30_000 });
+    await pressCheck(page, check, "fail");
     assert.equal(await next.isDisabled(), true);
 
     await step.locator("[data-testid=block-run]").first().click();
@@ -126,8 +126,7 @@ describe("a Killercoda scenario as a lesson", () => {
       20_000,
       250,
     );
-    await check.locator("[data-testid=check-run]").click();
-    await page.locator("[data-testid=check][data-outcome=pass]").waitFor({ timeout: 30_000 });
+    await pressCheck(page, check, "pass");
     await page.locator("[data-testid=step-next]:not([disabled])").waitFor({ timeout: 10_000 });
     await next.click();
     await page.locator("[data-testid=lesson-step][data-step-index='1']").waitFor();

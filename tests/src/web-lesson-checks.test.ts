@@ -12,6 +12,7 @@ import type { Browser, Page } from "playwright-core";
 import { launchBrowser } from "./support/browser";
 import { execIn } from "./support/docker-objects";
 import { useKubelab } from "./support/lab-fixture";
+import { pressCheck } from "./support/lesson-check-clicks";
 import { waitFor } from "./support/wait-for";
 
 const LESSON_ID = "checked";
@@ -180,11 +181,9 @@ describe("lesson checks, quizzes, variables and downloads in Chromium", () => {
 
   it("shows a failing check's output and hint, the solution after confirming, and a pass once fixed", async () => {
     const check = page.locator("[data-testid=check][data-check-id=s0-c1]");
-    const outcome = (value: string) => page.locator(`[data-testid=check][data-check-id=s0-c1][data-outcome=${value}]`);
     assert.match(await check.locator("[data-testid=check-run]").innerText(), /Check in node1/);
     assert.equal(await page.locator("[data-testid=check-hint]").count(), 0, "no hint before a failure");
-    await check.locator("[data-testid=check-run]").click();
-    await outcome("fail").waitFor({ timeout: 30_000 });
+    await pressCheck(page, check, "fail");
     assert.match(await check.locator("[data-testid=check-output]").innerText(), /no never\.txt yet/);
     assert.match(await check.locator("[data-testid=check-hint]").innerText(), /HINT-WORDS/);
     assert.equal(await page.locator("[data-testid=step-verified]").count(), 0);
@@ -195,8 +194,7 @@ describe("lesson checks, quizzes, variables and downloads in Chromium", () => {
     assert.match(await page.locator("[data-testid=solution-body]").innerText(), /SOLUTION-WORDS/);
 
     await execIn(`kubelab-${sessionId}-node1`, ["touch", "/root/never.txt"]);
-    await check.locator("[data-testid=check-run]").click();
-    await outcome("pass").waitFor({ timeout: 30_000 });
+    await pressCheck(page, check, "pass");
     await page.locator("[data-testid=step-verified]").waitFor();
     assert.equal(await page.locator("[data-testid=step-chip-0]").getAttribute("data-verified"), "true");
   });
@@ -285,8 +283,7 @@ describe("lesson checks, quizzes, variables and downloads in Chromium", () => {
     assert.equal(await page.locator("[data-testid=step-chip-1]").isDisabled(), true);
 
     const check = page.locator("[data-testid=check]");
-    await check.locator("[data-testid=check-run]").click();
-    await page.locator("[data-testid=check][data-outcome=fail]").waitFor({ timeout: 30_000 });
+    await pressCheck(page, check, "fail");
     assert.equal(await next.isDisabled(), true);
 
     await page.locator("[data-testid=block-run]").first().click();
@@ -299,8 +296,7 @@ describe("lesson checks, quizzes, variables and downloads in Chromium", () => {
       },
       20_000,
     );
-    await check.locator("[data-testid=check-run]").click();
-    await page.locator("[data-testid=check][data-outcome=pass]").waitFor({ timeout: 30_000 });
+    await pressCheck(page, check, "pass");
     await page.locator("[data-testid=step-next]:not([disabled])").click();
     await page.locator("[data-testid=lesson-step][data-step-index='1']").waitFor();
     assert.match(await next.innerText(), /Done, finish/);

@@ -17,7 +17,7 @@ import {
   sessionNetworkName,
   type NodeLabels,
 } from "./docker-labels";
-import { execExitCode, type ShellExec } from "./docker-exec";
+import { execExitCode, watchExecExit, type ShellExec } from "./docker-exec";
 import { NODE_EVENT_ACTIONS, nodeEventsFrom, type NodeEvent } from "./docker-events";
 import { securityHostConfig, type NodeSecurityProfile } from "./node-security-profile";
 import { sessionBridgeName } from "./session-bridge-name";
@@ -805,6 +805,7 @@ export class DockerEngine {
     await new Promise<void>((resolve, reject) => {
       const settle = (error?: Error) => {
         clearTimeout(timer);
+        stopExitWatch();
         signal?.removeEventListener("abort", aborted);
         if (error === undefined) resolve();
         else reject(error);
@@ -818,6 +819,13 @@ export class DockerEngine {
         stream.destroy();
         settle(new ExecDeadlineError(`${named} did not finish within ${timeoutMs} ms`));
       }, timeoutMs);
+      const stopExitWatch = watchExecExit(
+        () => this.call(`${what} (state)`, (abortSignal) => exec.inspect({ abortSignal })),
+        () => {
+          stream.destroy();
+          settle();
+        },
+      );
       if (signal?.aborted) aborted();
       signal?.addEventListener("abort", aborted, { once: true });
       stream.on("end", () => settle());

@@ -17,3 +17,37 @@ export function execExitCode(inspect: { Running?: boolean; ExitCode?: number | n
   if (inspect.Running) return null;
   return typeof inspect.ExitCode === "number" ? inspect.ExitCode : null;
 }
+
+/**
+ * Calls `onExit` once Docker says an exec's process has ended (asking every `intervalMs`, then
+ * leaving `settleMs` for the last output to arrive). Waiting for the output stream's end alone is
+ * not enough: Docker 20.10 now and then keeps a hijacked exec stream open after its process
+ * exited (docker/cli#4553), and a detached child holding stdout keeps it open for up to 2 s, so a
+ * check that had long finished would wait for its deadline and read as timed out. Returns stop().
+ */
+export function watchExecExit(
+  inspect: () => Promise<{ Running?: boolean }>,
+  onExit: () => void,
+  intervalMs = 1_000,
+  settleMs = 500,
+): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = (): void => {
+    inspect()
+      .then((answer) => {
+        if (stopped) return;
+        if (answer.Running === false) timer = setTimeout(() => stopped || onExit(), settleMs);
+        else timer = setTimeout(tick, intervalMs);
+      })
+      // A failed inspect (a busy engine) is asked again; the caller's deadline still holds.
+      .catch(() => {
+        if (!stopped) timer = setTimeout(tick, intervalMs);
+      });
+  };
+  timer = setTimeout(tick, intervalMs);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
