@@ -1,17 +1,25 @@
 // Benchmark: HTTP requests/s and p99 latency through the port proxy (path form with the login cookie,
 // host form with the port cookie) versus straight to the node's address and versus nginx (Debian
 // package, one worker, keep-alive upstream) proxying the same app, in the same run, with wrk; and a
-// 100 MB download through each, with curl. Rounds are interleaved (every row once per round) and
+// 100 MB download through each, with curl. Two more rows measure what the data-path options of
+// docs/ports.md would give, with the same port cookie: nginx authorizing every request with
+// auth_request (its answer cached for 1 s) and HAProxy looking the cookie up in a map it can update
+// at run time, then sending the request to the address found there (set-dst). Rounds are interleaved (every row once per round) and
 // the medians are reported, so load from other programs on the machine hits all rows alike.
 // Figures, not a pass/fail test.
 //   BENCH_DURATION=10s per measurement   BENCH_CONNECTIONS=32,256   BENCH_THREADS=2   BENCH_ROUNDS=3
 //   BENCH_DOWNLOAD_MB=100 (0 skips the download case)   BENCH_SERVER_NODE_OPTIONS (the server's NODE_OPTIONS)
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { removeInstanceObjects } from "../support/docker-objects";
 import { freePort } from "../support/free-port";
 import { KubelabServer } from "../support/kubelab-server";
-import { startNginx, type RunningNginx } from "../support/nginx";
+import { startHaproxy } from "../support/haproxy";
+import { startNginx } from "../support/nginx";
+import type { RunningProxy } from "../support/proxy-process";
 import { FIXED_RESPONSE_APP, largeDownloadApp, startNodeApp } from "../support/node-apps";
 import { rawRequest } from "../support/raw-http";
 import { startTestDatabase } from "../support/test-database";
@@ -62,6 +70,73 @@ function nginxHttp(listen: number, ip: string): string {
       proxy_set_header Connection "";
     }
   }`;
+}
+
+// The authorizer behind nginx's auth_request: 204 for the port cookie, 403 for anything else. Kubelab
+// would answer here; with a 1 s cache nginx asks it about once a second, so its speed hardly counts.
+const AUTHORIZER = `
+const http = require("node:http");
+const [cookie, listen] = process.argv.slice(1);
+http.createServer((req, res) => {
+  res.writeHead(String(req.headers.cookie).includes(cookie) ? 204 : 403, { "cache-control": "max-age=1" });
+  res.end();
+}).listen(Number(listen), "127.0.0.1");
+`;
+
+/**
+ * nginx authorizing each request by a subrequest whose answer it caches for 1 s. The upstream is a
+ * static block, the best case: a real data path would need one block per open port, because
+ * proxy_pass to an address in a variable keeps no connection alive (3.8 k requests/s, measured).
+ */
+function nginxAuthRequestHttp(listen: number, cacheDir: string, ip: string, authorizerPort: number): string {
+  return `
+  proxy_cache_path ${cacheDir} keys_zone=authz:1m levels=1 use_temp_path=off;
+  upstream authorizer { server 127.0.0.1:${authorizerPort}; keepalive 8; }
+  upstream app { server ${ip}:${APP_PORT}; keepalive 256; }
+  server {
+    listen 127.0.0.1:${listen} backlog=4096;
+    location = /_authz {
+      internal;
+      proxy_pass http://authorizer;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+      proxy_cache authz;
+      proxy_cache_key "$host$cookie_kubelab_port";
+      proxy_cache_valid 204 1s;
+      proxy_cache_lock on;
+      proxy_cache_use_stale updating;
+      proxy_cache_background_update on;
+    }
+    location / {
+      auth_request /_authz;
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $remote_addr;
+    }
+  }`;
+}
+
+/**
+ * HAProxy looking the port cookie up in a map (which its runtime API can change without a reload)
+ * and connecting to the node address found there; connections to the nodes are kept and reused.
+ */
+function haproxyPortMap(listen: number, dir: string): string {
+  return `
+frontend ports
+  bind 127.0.0.1:${listen} backlog 4096
+  http-request set-var(txn.node) req.cook(kubelab_port),map(${dir}/ports.map)
+  http-request deny deny_status 403 unless { var(txn.node) -m found }
+  default_backend nodes
+backend nodes
+  http-reuse always
+  option forwardfor
+  http-request set-dst var(txn.node),field(1,:)
+  http-request set-dst-port var(txn.node),field(2,:)
+  server node 0.0.0.0:0
+`;
 }
 
 function requireTool(command: string, versionFlag: string, install: string): void {
@@ -121,6 +196,7 @@ interface Target {
 async function main(): Promise<void> {
   requireTool("wrk", "--version", "apt-get install wrk");
   requireTool("nginx", "-v", "apt-get install nginx-light (Debian's package; the bench starts its own instance)");
+  requireTool("haproxy", "-v", "apt-get install haproxy (Debian's package; the bench starts its own instance)");
   requireTool("curl", "--version", "apt-get install curl");
   const db = await startTestDatabase();
   const port = await freePort();
@@ -136,7 +212,8 @@ async function main(): Promise<void> {
     },
   });
   const children: ChildProcess[] = [];
-  let nginx: RunningNginx | undefined;
+  const proxies: RunningProxy[] = [];
+  const cleanups: (() => void)[] = [];
   try {
     const client = server.client();
     await client.loginAsGuest("Bench");
@@ -172,15 +249,46 @@ async function main(): Promise<void> {
     children.push(
       spawn(process.execPath, ["-e", MINIMAL_PROXY, ip, String(APP_PORT), String(minimalPort)], { stdio: "ignore" }),
     );
-    nginx = await startNginx((listen) => nginxHttp(listen, ip));
-    const nginxPort = nginx.port;
-    for (const [what, url] of [
-      ["the minimal proxy", `http://127.0.0.1:${minimalPort}/`],
-      ["nginx", `http://127.0.0.1:${nginxPort}/`],
+    const nginxPort = (
+      await keep(
+        proxies,
+        startNginx((listen) => nginxHttp(listen, ip)),
+      )
+    ).port;
+    const authorizerPort = await freePort();
+    children.push(
+      spawn(process.execPath, ["-e", AUTHORIZER, host.cookie, String(authorizerPort)], { stdio: "ignore" }),
+    );
+    // Listening before the next free port is chosen, which could otherwise be this one again.
+    await waitFor("the authorizer", async () => {
+      const res = await fetch(`http://127.0.0.1:${authorizerPort}/`).catch(() => undefined);
+      return res?.status === 403 ? true : undefined;
+    });
+    // nginx's worker runs as another user than its master (root here): its cache needs a folder it may write.
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-authz-cache-"));
+    fs.chmodSync(cacheDir, 0o777);
+    cleanups.push(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
+    const authRequestPort = (
+      await keep(
+        proxies,
+        startNginx((listen) => nginxAuthRequestHttp(listen, cacheDir, ip, authorizerPort)),
+      )
+    ).port;
+    const portCookieValue = host.cookie.slice(host.cookie.indexOf("=") + 1);
+    const haproxyPort = (
+      await keep(proxies, startHaproxy(haproxyPortMap, { "ports.map": `${portCookieValue} ${ip}:${APP_PORT}\n` }))
+    ).port;
+    for (const [what, url, headers] of [
+      ["the minimal proxy", `http://127.0.0.1:${minimalPort}/`, {}],
+      ["nginx", `http://127.0.0.1:${nginxPort}/`, {}],
+      ["nginx with auth_request", `http://127.0.0.1:${authRequestPort}/`, { Cookie: host.cookie }],
+      ["HAProxy with the port map", `http://127.0.0.1:${haproxyPort}/`, { Cookie: host.cookie }],
     ] as const) {
       await waitFor(what, async () => {
-        const res = await fetch(url).catch(() => undefined);
-        return res?.ok ? true : undefined;
+        const res = await fetch(url, { headers });
+        // Thrown, not returned: the last answer ends up in the message if the wait times out.
+        if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
+        return true;
       });
     }
 
@@ -188,6 +296,16 @@ async function main(): Promise<void> {
       { name: "direct to the node", url: `http://${ip}:${APP_PORT}/`, headers: {} },
       { name: "nginx, 1 worker (reference)", url: `http://127.0.0.1:${nginxPort}/`, headers: {} },
       { name: "minimal Node.js proxy (no checks)", url: `http://127.0.0.1:${minimalPort}/`, headers: {} },
+      {
+        name: "option: nginx, auth_request cached 1 s (port cookie)",
+        url: `http://127.0.0.1:${authRequestPort}/`,
+        headers: { Cookie: host.cookie },
+      },
+      {
+        name: "option: HAProxy, port cookie map + set-dst",
+        url: `http://127.0.0.1:${haproxyPort}/`,
+        headers: { Cookie: host.cookie },
+      },
       { name: "Kubelab, path form (login cookie)", url: pathBase(APP_PORT), headers: { Cookie: login } },
       {
         name: "Kubelab, host form (port cookie)",
@@ -266,7 +384,8 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await nginx?.stop();
+    await Promise.all(proxies.map((proxy) => proxy.stop()));
+    for (const cleanup of cleanups) cleanup();
     await Promise.all(
       children.map(async (child) => {
         if (child.exitCode !== null || child.signalCode !== null) return;
@@ -279,6 +398,13 @@ async function main(): Promise<void> {
     await removeInstanceObjects(server.instanceId);
     await db.stop();
   }
+}
+
+/** Waits for a proxy to start and keeps it for the clean-up. */
+async function keep(proxies: RunningProxy[], starting: Promise<RunningProxy>): Promise<RunningProxy> {
+  const proxy = await starting;
+  proxies.push(proxy);
+  return proxy;
 }
 
 main().catch((error: unknown) => {

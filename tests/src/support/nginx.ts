@@ -1,16 +1,10 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "./free-port";
-import { waitFor } from "./wait-for";
+import { startProxyProcess, type RunningProxy } from "./proxy-process";
 
-export interface RunningNginx {
-  port: number;
-  url: string;
-  stop(): Promise<void>;
-}
+export type RunningNginx = RunningProxy;
 
 /**
  * Starts nginx from Debian (one worker, in the foreground, everything in a temporary folder) with
@@ -37,39 +31,13 @@ http {
 }
 `,
   );
-  const child = spawn("nginx", ["-p", dir, "-c", path.join(dir, "nginx.conf")], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const missing = new Promise<never>((_, reject) =>
-    child.once("error", (error) =>
-      reject(new Error(`nginx could not start (${error.message}): apt-get install nginx-light`)),
-    ),
-  );
-  missing.catch(() => undefined);
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const listening = waitFor(`nginx on port ${port}`, async () => {
-    if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
-    return new Promise<true | undefined>((resolve) => {
-      const socket = net.connect(port, "127.0.0.1", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on("error", () => resolve(undefined));
-    });
-  });
-  await Promise.race([listening, missing]);
-  return {
+  return startProxyProcess(
+    "nginx",
+    ["-p", dir, "-c", path.join(dir, "nginx.conf")],
     port,
-    url: `http://localhost:${port}`,
-    async stop() {
-      if (child.exitCode === null) child.kill("SIGTERM");
-      // Its worker may recreate folders until it has gone.
-      await exited;
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    dir,
+    "apt-get install nginx-light",
+  );
 }
 
 /**
