@@ -25,7 +25,7 @@ interface Echo {
 
 const container = (sessionId: string, node: string): string => `kubelab-${sessionId}-${node}`;
 const DOWNLOAD_MIB = 24;
-const PAUSE_EVERY = 128 * 1024;
+const PACED_DOWNLOAD_MIB = 12;
 
 interface Download {
   status: number;
@@ -33,24 +33,37 @@ interface Download {
   digest: string;
 }
 
+/** A reader that stops reading for `ms` after every `every` bytes. */
+interface Pauses {
+  every: number;
+  ms: number;
+}
 /**
- * One GET on its own connection, hashing the body as it arrives. A slow reader stops reading for
- * 10 ms after every 128 KiB: about 12 MB/s, slow enough that the socket buffers fill and the
- * proxy's writes to the client queue up.
+ * About 12 MB/s: slow enough for the full-speed app that the socket buffers fill and the proxy's
+ * writes to the client queue up.
  */
-function download(port: number, path: string, headers: Record<string, string>, slow: boolean): Promise<Download> {
+const SLOW_READER: Pauses = { every: 128 * 1024, ms: 10 };
+/**
+ * About 3 MB/s, slower than the paced app (8 KiB pieces): once the socket buffers are full, each
+ * small read from the app arrives while the client's socket still queues earlier ones (below the
+ * 64 KiB that pauses the app), which is when a read buffer must not be reused.
+ */
+const SLOWER_READER: Pauses = { every: 64 * 1024, ms: 20 };
+
+/** One GET on its own connection, hashing the body as it arrives, read at full speed or with pauses. */
+function download(port: number, path: string, headers: Record<string, string>, pauses?: Pauses): Promise<Download> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: "127.0.0.1", port, path, headers, agent: false }, (res) => {
       const hash = createHash("sha256");
       let bytes = 0;
-      let nextPause = PAUSE_EVERY;
+      let nextPause = pauses?.every ?? Infinity;
       res.on("data", (chunk: Buffer) => {
         hash.update(chunk);
         bytes += chunk.length;
-        if (slow && bytes >= nextPause) {
-          nextPause += PAUSE_EVERY;
+        if (pauses && bytes >= nextPause) {
+          nextPause += pauses.every;
           res.pause();
-          setTimeout(() => res.resume(), 10);
+          setTimeout(() => res.resume(), pauses.ms);
         }
       });
       res.on("end", () => resolve({ status: res.statusCode ?? 0, bytes, digest: hash.digest("hex") }));
@@ -117,6 +130,11 @@ describe("port forwarding", () => {
     await startNodeApp(container(session.id, "node1"), WEBSOCKET_ECHO_APP, 8001);
     await startNodeApp(container(bobSession.id, "node1"), HEADER_ECHO_APP, 8000);
     await startNodeApp(container(session.id, "node1"), largeDownloadApp(DOWNLOAD_MIB), 8002);
+    await startNodeApp(
+      container(session.id, "node1"),
+      largeDownloadApp(PACED_DOWNLOAD_MIB, { pieceBytes: 8 * 1024, pauseMs: 1 }),
+      8003,
+    );
     await waitFor("the apps in node1 to listen", async () => {
       const res = await get(pathOf("node1", 8000, "/"), { cookie: cookieOf(alice) });
       return res.status === 200 ? true : undefined;
@@ -373,24 +391,32 @@ describe("port forwarding", () => {
   });
 
   it("streams a large download intact in both URL forms, to a fast and to a slow reader", async () => {
-    const size = DOWNLOAD_MIB * 1024 * 1024;
-    const expected = createHash("sha256").update(downloadBody(size)).digest("hex");
     const login = { cookie: cookieOf(alice) };
-    await waitFor("the download app to listen", async () => {
-      const res = await download(port, pathOf("node1", 8002, "/file"), login, false);
-      return res.status === 200 ? true : undefined;
-    });
-    const byHost = { cookie: await portCookie(alice, "node1", 8002), host: hostOf("node1", 8002) };
-    for (const [form, path, headers] of [
-      ["path form", pathOf("node1", 8002, "/file"), login],
-      ["host form", "/file", byHost],
-    ] as const) {
-      for (const slow of [false, true]) {
-        const got = await download(port, path, headers, slow);
-        const what = `${form}, ${slow ? "slow" : "fast"} reader`;
-        assert.equal(got.status, 200, what);
-        assert.equal(got.bytes, size, what);
-        assert.equal(got.digest, expected, `${what}: the bytes differ from what the app sent`);
+    const cases = [
+      { app: 8002, mib: DOWNLOAD_MIB, readers: [undefined, SLOW_READER] },
+      // Many small reads from the app while the client's socket queues: a reused read buffer
+      // would overwrite queued bytes here (mutation-checked: UpstreamReadBuffer told "not held").
+      { app: 8003, mib: PACED_DOWNLOAD_MIB, readers: [SLOWER_READER] },
+    ];
+    for (const { app, mib, readers } of cases) {
+      const size = mib * 1024 * 1024;
+      const expected = createHash("sha256").update(downloadBody(size)).digest("hex");
+      await waitFor(`the download app on ${app} to listen`, async () => {
+        const res = await download(port, pathOf("node1", app, "/file"), login);
+        return res.status === 200 ? true : undefined;
+      });
+      const byHost = { cookie: await portCookie(alice, "node1", app), host: hostOf("node1", app) };
+      for (const [form, path, headers] of [
+        ["path form", pathOf("node1", app, "/file"), login],
+        ["host form", "/file", byHost],
+      ] as const) {
+        for (const pauses of readers) {
+          const got = await download(port, path, headers, pauses);
+          const what = `app on ${app}, ${form}, ${pauses ? `reader pausing ${pauses.ms} ms per ${pauses.every} bytes` : "fast reader"}`;
+          assert.equal(got.status, 200, what);
+          assert.equal(got.bytes, size, what);
+          assert.equal(got.digest, expected, `${what}: the bytes differ from what the app sent`);
+        }
       }
     }
   });

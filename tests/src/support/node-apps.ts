@@ -103,8 +103,9 @@ asyncio.run(main())
  * from the wrong read shows in the digest of what arrived (zeros would hide it).
  */
 export const LARGE_DOWNLOAD_APP = String.raw`
-import hashlib, socket, sys, threading
+import hashlib, socket, sys, threading, time
 SIZE = 100 * 1024 * 1024
+PIECE, PAUSE = 0, 0.0
 BLOCK = b"".join(hashlib.sha256(str(i).encode()).digest() for i in range(${Math.ceil(1_000_003 / 32)}))[:1000003]
 BODY = (BLOCK * (SIZE // len(BLOCK) + 1))[:SIZE]
 HEAD = ("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: %d\r\n\r\n" % SIZE).encode()
@@ -118,16 +119,27 @@ def serve(conn):
                 buf += data
             buf = buf.split(b"\r\n\r\n", 1)[1]
             conn.sendall(HEAD)
-            conn.sendall(BODY)
+            if PIECE == 0:
+                conn.sendall(BODY)
+                continue
+            for start in range(0, SIZE, PIECE):
+                conn.sendall(BODY[start:start + PIECE])
+                time.sleep(PAUSE)
 server = socket.create_server(("0.0.0.0", int(sys.argv[1])), backlog=128)
 while True:
     conn, _ = server.accept()
     threading.Thread(target=serve, args=(conn,), daemon=True).start()
 `;
 
-/** LARGE_DOWNLOAD_APP serving `megabytes` MiB. */
-export function largeDownloadApp(megabytes: number): string {
-  return LARGE_DOWNLOAD_APP.replace("100 * 1024 * 1024", `${megabytes} * 1024 * 1024`);
+/**
+ * LARGE_DOWNLOAD_APP serving `megabytes` MiB; with `pace`, in pieces of `pieceBytes` with a pause
+ * after each (the proxy then reads many small pieces instead of a few full buffers).
+ */
+export function largeDownloadApp(megabytes: number, pace?: { pieceBytes: number; pauseMs: number }): string {
+  const sized = LARGE_DOWNLOAD_APP.replace("100 * 1024 * 1024", `${megabytes} * 1024 * 1024`);
+  return pace
+    ? sized.replace("PIECE, PAUSE = 0, 0.0", `PIECE, PAUSE = ${pace.pieceBytes}, ${pace.pauseMs / 1000}`)
+    : sized;
 }
 
 /** The body LARGE_DOWNLOAD_APP serves, `size` bytes of it. */
