@@ -25,6 +25,8 @@ interface Echo {
 
 const container = (sessionId: string, node: string): string => `kubelab-${sessionId}-${node}`;
 const DOWNLOAD_MIB = 24;
+/** Node's server.keepAliveTimeout, which Kubelab keeps. */
+const KEEP_ALIVE_MS = 5_000;
 const PACED_DOWNLOAD_MIB = 12;
 
 interface Download {
@@ -388,6 +390,37 @@ describe("port forwarding", () => {
     socket.destroy();
     assert.ok(received.indexOf('"/first"') < received.indexOf('"/second"'), received);
     assert.doesNotMatch(received, /kubelab_port=|Domain=localhost|kubelab_session=stolen/i);
+  });
+
+  it("keeps a new connection open past the keep-alive timeout until its first request, then applies it", async () => {
+    // Browsers open connections before they need them and keep them unused for up to 10 s
+    // (Chromium); one closed under a browser as it sends a POST fails that request.
+    const cookie = await portCookie(alice, "node1", 8000);
+    const open = (): { socket: net.Socket; received: () => string; closed: Promise<unknown> } => {
+      const socket = net.connect(port, "127.0.0.1");
+      let received = "";
+      socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
+      return { socket, received: () => received, closed: once(socket, "close") };
+    };
+    const platform = open();
+    const app = open();
+    await new Promise((resolve) => setTimeout(resolve, KEEP_ALIVE_MS + 1_500));
+    assert.equal(platform.socket.destroyed, false, "an unused connection to the platform is still open");
+    assert.equal(app.socket.destroyed, false, "an unused connection to a port host is still open");
+    const body = JSON.stringify({ name: "Late" });
+    platform.socket.write(
+      `POST /api/auth/guest HTTP/1.1\r\nHost: localhost:${port}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    app.socket.write(`GET /late HTTP/1.1\r\nHost: ${hostOf("node1", 8000)}\r\nCookie: ${cookie}\r\n\r\n`);
+    await waitFor("both answers", () =>
+      /^HTTP\/1\.1 20[01]/.test(platform.received()) && app.received().includes('"/late"') ? true : undefined,
+    );
+    platform.socket.destroy();
+    // Between requests the keep-alive timeout applies as before: the idle app connection is closed.
+    const closedAt = Date.now();
+    await app.closed;
+    assert.ok(Date.now() - closedAt < KEEP_ALIVE_MS + 2_000, `closed ${Date.now() - closedAt} ms after its answer`);
   });
 
   it("streams a large download intact in both URL forms, to a fast and to a slow reader", async () => {

@@ -10,6 +10,7 @@ import type { ApiClient } from "./support/api-client";
 import { launchBrowser } from "./support/browser";
 import { useDatabaseClient } from "./support/database-client";
 import { useKubelab } from "./support/lab-fixture";
+import { waitOnPage } from "./support/page-wait";
 import { waitFor } from "./support/wait-for";
 
 const LESSON = "kubernetes-para-principiantes";
@@ -200,11 +201,13 @@ describe("joining an event in Chromium", () => {
       await page.locator("[data-testid=join-submit]").click();
       await page.waitForURL(new RegExp(`/lab/${LESSON}$`), { waitUntil: "commit" });
       const atLab = Date.now() - clicked;
-      await page.locator("[data-testid=terminal-node1]").waitFor({ state: "attached", timeout: 30_000 });
+      await waitOnPage(page, page.locator("[data-testid=terminal-node1]"), `${name}'s node1 terminal`);
       const atTerminal = Date.now() - clicked;
-      await page
-        .locator("[data-testid=terminal-node1][data-status=connected]")
-        .waitFor({ state: "attached", timeout: 30_000 });
+      await waitOnPage(
+        page,
+        page.locator("[data-testid=terminal-node1][data-status=connected]"),
+        `${name}'s connected node1 terminal`,
+      );
       const ms = Date.now() - clicked;
       timings.push(ms);
       console.log(

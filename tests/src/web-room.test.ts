@@ -23,8 +23,9 @@ import { launchBrowser } from "./support/browser";
 import { createRunningEvent, EVENT_LESSON as LESSON } from "./support/classroom";
 import { useDatabaseClient } from "./support/database-client";
 import { useKubelab } from "./support/lab-fixture";
-import { userWithRole } from "./support/user-roles";
+import { pageSummary } from "./support/page-wait";
 import { TerminalClient } from "./support/terminal-client";
+import { userWithRole } from "./support/user-roles";
 
 /** The issue's figure: a raised hand shows in the queue within a second of the API's answer. */
 const HAND_MS = 1_000;
@@ -103,8 +104,7 @@ describe("the instructor's room page in Chromium", () => {
       () => false,
     );
     if (!shownInTime) {
-      const shown = (await page.locator("body").innerText({ timeout: 2_000 }).catch(String)).slice(0, 500);
-      console.log(`# events page without the event's row after 15 s: ${page.url()} shows: ${JSON.stringify(shown)}`);
+      console.log(`# events page without the event's row after 15 s: ${await pageSummary(page)}`);
       await page.reload();
     }
     await roomAction.click();

@@ -13,9 +13,11 @@ export async function pressCheck(
   timeoutMs = 45_000,
 ): Promise<void> {
   const started = Date.now();
+  // This check's answer, not an automatic check's of the same step.
+  const checkPath = `/checks/${encodeURIComponent((await panel.getAttribute("data-check-id")) ?? "")}`;
   let answer = "no answer from POST /checks yet";
   const answered = page
-    .waitForResponse((response) => /\/api\/sessions\/[^/]+\/checks\//.test(response.url()), { timeout: timeoutMs })
+    .waitForResponse((response) => new URL(response.url()).pathname.endsWith(checkPath), { timeout: timeoutMs })
     .then(async (response: Response) => {
       answer = `POST /checks answered ${response.status()} after ${Date.now() - started} ms: ${(await response.text()).slice(0, 300)}`;
     })

@@ -134,7 +134,11 @@ class FastConnection {
     socket.on("error", this.onGone);
     socket.on("close", this.onGone);
     socket.on("timeout", this.onIdle);
-    socket.setTimeout(server.keepAliveTimeout || 5_000);
+    // Before its first request a connection may stay unused as long as Node's server allows
+    // (headersTimeout): browsers open connections ahead of need and keep them for up to 10 s
+    // (Chromium), so closing them after the keep-alive timeout (5 s) raced with the request a
+    // browser then sent on one. Between requests the keep-alive timeout applies, as in Node.
+    socket.setTimeout(server.headersTimeout || 60_000);
   }
 
   destroy(): void {
@@ -450,6 +454,7 @@ class FastConnection {
       this.socket.end();
       return;
     }
+    this.socket.setTimeout(this.server.keepAliveTimeout || 5_000);
     this.socket.resume();
     this.next();
   }
