@@ -4,8 +4,9 @@
 // 100 MB download through each, with curl. Two more rows measure what the data-path options of
 // docs/ports.md would give, with the same port cookie: nginx authorizing every request with
 // auth_request (its answer cached for 1 s) and HAProxy looking the cookie up in a map it can update
-// at run time, then sending the request to the address found there (set-dst). Rounds are interleaved (every row once per round) and
-// the medians are reported, so load from other programs on the machine hits all rows alike.
+// at run time, then sending the request to the address found there (set-dst). Rounds are
+// interleaved (every row once per round) and the medians are reported, so load from other programs
+// on the machine hits all rows alike.
 // Figures, not a pass/fail test.
 //   BENCH_DURATION=10s per measurement   BENCH_CONNECTIONS=32,256   BENCH_THREADS=2   BENCH_ROUNDS=3
 //   BENCH_DOWNLOAD_MB=100 (0 skips the download case)   BENCH_SERVER_NODE_OPTIONS (the server's NODE_OPTIONS)
