@@ -1,18 +1,27 @@
 // Port forwarding: real server, real Docker nodes, real apps (python3) listening inside them.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import http from "node:http";
 import net from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { TPortEntry, TPortList, TSession } from "@kubelab/shared";
+import pg from "pg";
 import WebSocket from "ws";
 import type { ApiClient } from "./support/api-client";
 import { docker, execIn, removeInstanceObjects } from "./support/docker-objects";
 import { openEventStream } from "./support/event-stream-client";
 import { freePort } from "./support/free-port";
 import { KubelabServer } from "./support/kubelab-server";
-import { HEADER_ECHO_APP, WEBSOCKET_ECHO_APP, downloadBody, largeDownloadApp, startNodeApp } from "./support/node-apps";
+import {
+  HEADER_ECHO_APP,
+  MALFORMED_HEADERS_APP,
+  WEBSOCKET_ECHO_APP,
+  downloadBody,
+  largeDownloadApp,
+  startNodeApp,
+} from "./support/node-apps";
 import { rawRequest, type RawResponse } from "./support/raw-http";
 import { startTestDatabase, type TestDatabase } from "./support/test-database";
 import { waitFor } from "./support/wait-for";
@@ -28,6 +37,8 @@ const DOWNLOAD_MIB = 24;
 /** Node's server.keepAliveTimeout, which Kubelab keeps. */
 const KEEP_ALIVE_MS = 5_000;
 const PACED_DOWNLOAD_MIB = 12;
+/** An app that answers with malformed header lines (node-apps.ts). */
+const TRICK_PORT = 8004;
 
 interface Download {
   status: number;
@@ -76,7 +87,30 @@ function download(port: number, path: string, headers: Record<string, string>, p
   });
 }
 
-describe("port forwarding", () => {
+type DataPlane = "node" | "haproxy";
+
+/** The pid of the HAProxy a Kubelab process started (under the shell that ends it with Kubelab). */
+function haproxyUnder(serverPid: number): number | undefined {
+  const rows = execFileSync("ps", ["-eo", "pid=,ppid=,comm="], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .map(([pid, ppid, comm]) => ({ pid: Number(pid), ppid: Number(ppid), comm }));
+  const shells = new Set(rows.filter((row) => row.ppid === serverPid).map((row) => row.pid));
+  return rows.find((row) => shells.has(row.ppid) && row.comm === "haproxy")?.pid;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Every test of the data path runs twice: with Kubelab's own fast path and with HAProxy in front.
+const portForwarding = (dataPlane: DataPlane) => (): void => {
   let db: TestDatabase;
   let server: KubelabServer;
   let port: number;
@@ -84,6 +118,8 @@ describe("port forwarding", () => {
   let bob: ApiClient;
   let session: TSession;
   let bobSession: TSession;
+  const planeIndependent =
+    dataPlane === "haproxy" ? { skip: "not about the data path: runs with PORT_DATA_PLANE=node" } : {};
 
   const hostOf = (node: string, p: number, id = session.id): string => `${node}-${p}-${id}.localhost:${port}`;
   const pathOf = (node: string, p: number, rest = "/", id = session.id): string => `/ports/${id}/${node}/${p}${rest}`;
@@ -114,7 +150,11 @@ describe("port forwarding", () => {
     server = await KubelabServer.start({
       databaseUrl: db.url,
       port,
-      env: { PUBLIC_URL: `http://localhost:${port}`, SECRET_KEY: "test-secret-key-0123456789abcdef0123456789" },
+      env: {
+        PUBLIC_URL: `http://localhost:${port}`,
+        SECRET_KEY: "test-secret-key-0123456789abcdef0123456789",
+        PORT_DATA_PLANE: dataPlane,
+      },
     });
     alice = server.client();
     bob = server.client();
@@ -137,6 +177,7 @@ describe("port forwarding", () => {
       largeDownloadApp(PACED_DOWNLOAD_MIB, { pieceBytes: 8 * 1024, pauseMs: 1 }),
       8003,
     );
+    await startNodeApp(container(session.id, "node1"), MALFORMED_HEADERS_APP, TRICK_PORT);
     await waitFor("the apps in node1 to listen", async () => {
       const res = await get(pathOf("node1", 8000, "/"), { cookie: cookieOf(alice) });
       return res.status === 200 ? true : undefined;
@@ -454,6 +495,172 @@ describe("port forwarding", () => {
     }
   });
 
+  /** Kubelab gives every response it carries an X-Request-Id; HAProxy adds none to an app's answer. */
+  const carriedByHaproxy = (res: RawResponse): boolean => res.headers["x-request-id"] === undefined;
+  const haproxyOnly = dataPlane === "node" ? { skip: "about HAProxy's map: runs with PORT_DATA_PLANE=haproxy" } : {};
+
+  it(
+    "carries granted host-form and path-form requests in HAProxy itself, with the same header rules",
+    haproxyOnly,
+    async () => {
+      const cookie = await portCookie(alice, "node1", 8000);
+      const headers = {
+        cookie: `theme=dark; ${cookie}; ${cookieOf(alice)}`,
+        "x-forwarded-for": "6.6.6.6",
+        "x-forwarded-host": "evil.example",
+        "x-forwarded-proto": "https",
+        forwarded: "for=6.6.6.6",
+        "x-real-ip": "6.6.6.6",
+      };
+      const carried = await waitFor("HAProxy to carry the host and cookie itself", async () => {
+        const res = await get("/echo", headers, hostOf("node1", 8000));
+        return carriedByHaproxy(res) ? res : undefined;
+      });
+      assert.equal(carried.status, 200, carried.body);
+      const echo = JSON.parse(carried.body) as Echo;
+      assert.equal(echo.headers.cookie, "theme=dark");
+      assert.equal(echo.headers.host, hostOf("node1", 8000));
+      assert.equal(echo.headers["x-forwarded-host"], hostOf("node1", 8000));
+      assert.equal(echo.headers["x-forwarded-for"], "127.0.0.1");
+      assert.equal(echo.headers["x-forwarded-proto"], "http");
+      assert.equal(echo.headers.forwarded, undefined);
+      assert.equal(echo.headers["x-real-ip"], undefined);
+      assert.deepEqual(carried.headers["set-cookie"], ["app=ok; Path=/"]);
+      assert.equal(carried.headers["keep-alive"], undefined);
+
+      // Only that pair is granted: another cookie (forged from it) and another port go through Kubelab.
+      const forged = await get("/echo", { cookie: `${cookie}x`, accept: "application/json" }, hostOf("node1", 8000));
+      assert.equal(forged.status, 401, forged.body);
+      const otherPort = await get("/", { cookie, accept: "application/json" }, hostOf("node1", 8001));
+      assert.equal(otherPort.status, 401, otherPort.body);
+      // The path form: granted by login cookie, session, node and port, with the path form's rules.
+      const pathHeaders = {
+        cookie: `${cookieOf(alice)}; kubelab_port=forged; theme=dark`,
+        "x-forwarded-for": "6.6.6.6",
+        "x-forwarded-host": "evil.example",
+      };
+      const carriedPath = await waitFor("HAProxy to carry the path form itself", async () => {
+        const res = await get(pathOf("node1", 8000, "/echo?x=1"), pathHeaders);
+        return carriedByHaproxy(res) ? res : undefined;
+      });
+      assert.equal(carriedPath.status, 200, carriedPath.body);
+      const pathEcho = JSON.parse(carriedPath.body) as Echo;
+      assert.equal(pathEcho.path, "/echo?x=1");
+      assert.equal(pathEcho.headers.cookie, "theme=dark");
+      assert.equal(pathEcho.headers["x-forwarded-for"], "127.0.0.1");
+      assert.equal(pathEcho.headers["x-forwarded-host"], `127.0.0.1:${port}`);
+      assert.equal(
+        carriedPath.headers["content-security-policy"],
+        "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads",
+      );
+      assert.deepEqual(carriedPath.headers["set-cookie"], [`app=ok; Path=/ports/${session.id}/node1/8000/`]);
+      const redirect = await get(pathOf("node1", 8000, "/redirect"), { cookie: cookieOf(alice) });
+      assert.equal(carriedByHaproxy(redirect), true);
+      assert.equal(redirect.headers.location, pathOf("node1", 8000, "/landed"));
+      // Someone else's login, and the bare prefix (a redirect to the slash form), go through Kubelab.
+      const asBob = await get(pathOf("node1", 8000, "/echo"), { cookie: cookieOf(bob), accept: "application/json" });
+      assert.equal(asBob.status, 404);
+      const bare = await get(pathOf("node1", 8000, ""), { cookie: cookieOf(alice) });
+      assert.equal(bare.status, 308);
+      assert.equal(carriedByHaproxy(bare), false);
+
+      // Ticket exchanges on a granted host stay Kubelab's.
+      const auth = await get("/__kubelab/auth?ticket=forged", { cookie }, hostOf("node1", 8000));
+      assert.equal(carriedByHaproxy(auth), false);
+      assert.notEqual(auth.status, 200);
+    },
+  );
+
+  it(
+    "ends HAProxy's grants when a port is made private, at once here and within seconds from elsewhere",
+    haproxyOnly,
+    async () => {
+      const visitor = (): Promise<RawResponse> => get("/echo", { accept: "application/json" }, hostOf("node1", 8000));
+      const publish = (isPublic: boolean) =>
+        alice.request("PUT", `/api/sessions/${session.id}/nodes/node1/ports/8000`, { public: isPublic });
+      assert.equal((await publish(true)).status, 200);
+      await waitFor("HAProxy to carry the public port itself", async () => {
+        const res = await visitor();
+        return res.status === 200 && carriedByHaproxy(res) ? true : undefined;
+      });
+      // Made private through this process: refused by the very next request.
+      assert.equal((await publish(false)).status, 200);
+      assert.equal((await visitor()).status, 401);
+
+      // Made private by another process sharing the database (here: the row removed by hand).
+      assert.equal((await publish(true)).status, 200);
+      await waitFor("HAProxy to carry the public port itself again", async () => {
+        const res = await visitor();
+        return res.status === 200 && carriedByHaproxy(res) ? true : undefined;
+      });
+      const sql = new pg.Client({ connectionString: db.url });
+      await sql.connect();
+      try {
+        await sql.query("DELETE FROM public_ports WHERE session_id = $1", [session.id]);
+      } finally {
+        await sql.end();
+      }
+      const removedAt = Date.now();
+      await waitFor("the grant to end", async () => ((await visitor()).status === 401 ? true : undefined), 10_000, 50);
+      const tookMs = Date.now() - removedAt;
+      assert.ok(tookMs < 4_000, `the public port stayed open for ${tookMs} ms after it was made private elsewhere`);
+    },
+  );
+
+  it("passes no cookie the rules refuse from malformed app answers in HAProxy", haproxyOnly, async () => {
+    const cookie = await portCookie(alice, "node1", TRICK_PORT);
+    await waitFor("HAProxy to carry the trick app itself", async () => {
+      const res = await get("/http/clean", { cookie }, hostOf("node1", TRICK_PORT));
+      return res.status === 200 && carriedByHaproxy(res) ? true : undefined;
+    });
+    // Whitespace before a colon is refused (502). HAProxy reads a bare LF as a line end and
+    // joins folded lines with spaces (RFC 9112 §2.2 and §5.2 let a proxy do either), so those
+    // answers pass, with only what the cookie rule allows: a cookie hidden in a fold is part of
+    // another header's value, and a folded Domain is no attribute (browsers split at ";").
+    const seen: Record<string, string> = {};
+    for (const trick of ["space", "tab", "fold", "fold-cookie", "lf", "cr"]) {
+      const res = await get(`/http/${trick}`, { cookie }, hostOf("node1", TRICK_PORT));
+      seen[trick] = `${res.status} ${JSON.stringify(res.headers["set-cookie"] ?? [])}`;
+    }
+    assert.deepEqual(seen, {
+      space: "502 []",
+      tab: "502 []",
+      cr: "502 []",
+      lf: "200 []",
+      fold: "200 []",
+      "fold-cookie": '200 ["folded=1; Path=/  \\tDomain=localhost"]',
+    });
+  });
+
+  it("starts HAProxy again when it dies, and HAProxy ends with a Kubelab that is killed", haproxyOnly, async () => {
+    const first = haproxyUnder(server.process.pid!);
+    assert.ok(first, "HAProxy runs under the server");
+    process.kill(first, "SIGKILL");
+    await waitFor("HAProxy to be started again", () => {
+      const pid = haproxyUnder(server.process.pid!);
+      return pid !== undefined && pid !== first ? true : undefined;
+    });
+    await waitFor("PORT to answer again", async () => ((await get("/api/health")).status === 200 ? true : undefined));
+    // Its map started empty: the next request goes through Kubelab and grants again.
+    const cookie = await portCookie(alice, "node1", 8000);
+    await waitFor("HAProxy to carry the host form again", async () => {
+      const res = await get("/echo", { cookie }, hostOf("node1", 8000));
+      return res.status === 200 && carriedByHaproxy(res) ? true : undefined;
+    });
+
+    // A second process of the installation, killed without its shutdown: its HAProxy must not
+    // keep holding its PORT.
+    const other = await KubelabServer.start({
+      ...server.options,
+      port: await freePort(),
+      instanceId: server.instanceId,
+    });
+    const otherHaproxy = haproxyUnder(other.process.pid!);
+    assert.ok(otherHaproxy, "HAProxy runs under the second server");
+    await other.kill();
+    await waitFor("the killed server's HAProxy to exit", () => (isRunning(otherHaproxy) ? undefined : true), 5_000);
+  });
+
   it("ignores X-Forwarded-Host from clients that are not trusted proxies", async () => {
     const res = await get("/api/health", {
       cookie: cookieOf(alice),
@@ -483,7 +690,7 @@ describe("port forwarding", () => {
     });
   });
 
-  it("lists detected ports and pushes a newly opened one over SSE within 10 s", async () => {
+  it("lists detected ports and pushes a newly opened one over SSE within 10 s", planeIndependent, async () => {
     const list = await alice.request<TPortList>("GET", `/api/sessions/${session.id}/ports`);
     assert.equal(list.status, 200);
     const entry = list.body.ports.find((p) => p.node === "node1" && p.port === 8000);
@@ -519,7 +726,7 @@ describe("port forwarding", () => {
     stream.close();
   });
 
-  it("offers Kubernetes NodePorts with their service name", async () => {
+  it("offers Kubernetes NodePorts with their service name", planeIndependent, async () => {
     // The offline image runs no cluster, so a stand-in kubectl answers the discovery's
     // `kubectl get svc -A -o jsonpath=...` the way a real one does: "namespace/name nodePort...".
     const node1 = container(session.id, "node1");
@@ -545,44 +752,48 @@ describe("port forwarding", () => {
     }
   });
 
-  it("joins KUBELAB_CONTAINER to each session network, and detaches it before removing the network", async () => {
-    // Stands in for Kubelab's own container under docker-compose; the proxy itself still runs on the host here.
-    const name = `kubelab-join-${server.instanceId}`;
-    const helper = await docker.createContainer({
-      name,
-      Image: process.env.KUBELAB_TEST_NODE_IMAGE ?? "kubelab/node-offline:latest",
-      Entrypoint: ["sleep", "600"],
-      Cmd: [],
-    });
-    await helper.start();
-    const second = await KubelabServer.start({ databaseUrl: db.url, env: { KUBELAB_CONTAINER: name } });
-    try {
-      const carol = second.client();
-      await carol.loginAsGuest("Carol");
-      const ready = await carol.waitUntilSettled((await carol.createSession()).id);
-      assert.equal(ready.status, "ready", ready.reason ?? "");
-      const network = `kubelab-${ready.id}`;
-      const joined = await helper.inspect();
-      assert.ok(joined.NetworkSettings.Networks[network], `${name} is on ${network}`);
-      await startNodeApp(container(ready.id, "node1"), HEADER_ECHO_APP, 8000);
-      const ip = ready.nodes.find((n) => n.name === "node1")?.ip ?? "";
-      await waitFor("node1:8000 from the joined container", async () => {
-        const res = await execIn(name, ["curl", "-sf", `http://${ip}:8000/`]);
-        return res.exitCode === 0 ? true : undefined;
+  it(
+    "joins KUBELAB_CONTAINER to each session network, and detaches it before removing the network",
+    planeIndependent,
+    async () => {
+      // Stands in for Kubelab's own container under docker-compose; the proxy itself still runs on the host here.
+      const name = `kubelab-join-${server.instanceId}`;
+      const helper = await docker.createContainer({
+        name,
+        Image: process.env.KUBELAB_TEST_NODE_IMAGE ?? "kubelab/node-offline:latest",
+        Entrypoint: ["sleep", "600"],
+        Cmd: [],
       });
-      assert.equal((await carol.request("DELETE", `/api/sessions/${ready.id}`)).status, 204);
-      const left = await docker.listNetworks({ filters: { name: [network] } });
-      assert.deepEqual(
-        left.map((n) => n.Name),
-        [],
-      );
-      assert.equal((await helper.inspect()).State.Running, true);
-    } finally {
-      await second.stop();
-      await removeInstanceObjects(second.instanceId);
-      await helper.remove({ force: true });
-    }
-  });
+      await helper.start();
+      const second = await KubelabServer.start({ databaseUrl: db.url, env: { KUBELAB_CONTAINER: name } });
+      try {
+        const carol = second.client();
+        await carol.loginAsGuest("Carol");
+        const ready = await carol.waitUntilSettled((await carol.createSession()).id);
+        assert.equal(ready.status, "ready", ready.reason ?? "");
+        const network = `kubelab-${ready.id}`;
+        const joined = await helper.inspect();
+        assert.ok(joined.NetworkSettings.Networks[network], `${name} is on ${network}`);
+        await startNodeApp(container(ready.id, "node1"), HEADER_ECHO_APP, 8000);
+        const ip = ready.nodes.find((n) => n.name === "node1")?.ip ?? "";
+        await waitFor("node1:8000 from the joined container", async () => {
+          const res = await execIn(name, ["curl", "-sf", `http://${ip}:8000/`]);
+          return res.exitCode === 0 ? true : undefined;
+        });
+        assert.equal((await carol.request("DELETE", `/api/sessions/${ready.id}`)).status, 204);
+        const left = await docker.listNetworks({ filters: { name: [network] } });
+        assert.deepEqual(
+          left.map((n) => n.Name),
+          [],
+        );
+        assert.equal((await helper.inspect()).State.Running, true);
+      } finally {
+        await second.stop();
+        await removeInstanceObjects(second.instanceId);
+        await helper.remove({ force: true });
+      }
+    },
+  );
 
   it("believes X-Forwarded-Host from TRUSTED_PROXIES only", async () => {
     const behindProxy = await KubelabServer.start({ databaseUrl: db.url, env: { TRUSTED_PROXIES: "127.0.0.1" } });
@@ -598,4 +809,7 @@ describe("port forwarding", () => {
       await behindProxy.stop();
     }
   });
-});
+};
+
+describe("port forwarding, Kubelab's own data path (PORT_DATA_PLANE=node)", portForwarding("node"));
+describe("port forwarding, HAProxy as the data plane (PORT_DATA_PLANE=haproxy)", portForwarding("haproxy"));

@@ -91,6 +91,7 @@ import { AuditQuery } from "./audit/audit-query.service";
 import { PortAccess } from "./ports/port-access.service";
 import { PortHttpGateway } from "./ports/port-http.gateway";
 import { PortFastPath } from "./ports/port-fast-path";
+import { PortGrants } from "./ports/haproxy/port-grants";
 import { PortTokens } from "./ports/port-tokens";
 import { PortUpgradeHandler } from "./ports/port-upgrade.handler";
 import { PortWatcher } from "./ports/port-watcher.service";
@@ -209,6 +210,7 @@ export class AppModule {
         PortAccess,
         PortHttpGateway,
         PortFastPath,
+        PortGrants,
         PortUpgradeHandler,
         PortWatcher,
         PortsService,

@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import type { AddressInfo } from "node:net";
 import { Logger } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import type { NestExpressApplication } from "@nestjs/platform-express";
@@ -20,6 +21,11 @@ import { securityHeaders } from "./common/security-headers";
 import { PortHttpGateway } from "./ports/port-http.gateway";
 import { PortUpgradeHandler } from "./ports/port-upgrade.handler";
 import { PortFastPath } from "./ports/port-fast-path";
+import { AUTH_PATH } from "./ports/port-http.gateway";
+import { PATH_FORM_CSP } from "./ports/forward-headers";
+import { loginCookieName } from "./auth/login-cookie";
+import { HaproxyProcess } from "./ports/haproxy/haproxy-process";
+import { PortGrants } from "./ports/haproxy/port-grants";
 import { JsonLogger } from "./common/json-logger";
 import { requestContext } from "./common/request-context";
 import { Readiness } from "./health/readiness.service";
@@ -64,6 +70,7 @@ async function bootstrap(): Promise<void> {
     process.on("warning", (warning) => jsonLogger.warn(`${warning.name}: ${warning.message}`, "Node"));
   }
   await checkDocker(config);
+  if (config.ports.dataPlane === "haproxy") HaproxyProcess.assertInstalled();
   // From here PORT answers 503 "starting" until the app listens (the embedded database's start and
   // migrations can take a while). After the engine check: without an engine the server exits, and
   // says why, whatever holds the port.
@@ -128,6 +135,7 @@ async function bootstrap(): Promise<void> {
     .listen(app.getHttpServer(), (req) => portUpgrades.claims(req) || isWebDevUpgrade(req));
 
   let metricsServer: { close(): Promise<void> } | undefined;
+  let haproxy: HaproxyProcess | undefined;
   let closing = false;
   const shutdown = async (reason: string): Promise<void> => {
     if (closing) return;
@@ -152,6 +160,8 @@ async function bootstrap(): Promise<void> {
         .removeIfUnused()
         .catch((error: unknown) => logger.error(`Could not remove the node firewall: ${(error as Error).message}`));
     await metricsServer?.close();
+    // Clients stop reaching Kubelab here; HAProxy's connections to it end with it.
+    await haproxy?.stop();
     // The port fast path's own connections: app.close() neither sees nor ends them.
     app.get(PortFastPath).closeAll();
     await app.close();
@@ -171,8 +181,31 @@ async function bootstrap(): Promise<void> {
   await startup.close();
   // Sees each connection before Node's HTTP server: allowed port requests are forwarded without
   // Express and Nest; everything else is handed to the server as if it had read it itself.
-  app.get(PortFastPath).attach(app.getHttpServer());
-  await app.listen(config.server.port, config.server.host);
+  const behindHaproxy = config.ports.dataPlane === "haproxy";
+  app.get(PortFastPath).attach(app.getHttpServer(), { proxyProtocol: behindHaproxy });
+  if (behindHaproxy) {
+    // HAProxy on PORT, Kubelab behind it on loopback (docs/ports.md, "HAProxy as the data plane").
+    // Idle connections from HAProxy are closed by HAProxy (after its own 5 s), never by Kubelab
+    // first: a request it sent on a connection Kubelab was closing would fail.
+    app.getHttpServer().keepAliveTimeout = 65_000;
+    await app.listen(0, "127.0.0.1");
+    const grants = app.get(PortGrants);
+    haproxy = await HaproxyProcess.start(
+      {
+        bindHost: config.server.host,
+        bindPort: config.server.port,
+        kubelabPort: (app.getHttpServer().address() as AddressInfo).port,
+        trustedProxies: config.ports.trustedProxies,
+        authPath: AUTH_PATH,
+        loginCookie: loginCookieName(config),
+        pathFormCsp: PATH_FORM_CSP,
+      },
+      () => grants.forgetAll(),
+    );
+    grants.attach(haproxy.runtime);
+  } else {
+    await app.listen(config.server.port, config.server.host);
+  }
   app.get(Readiness).markServing();
   logger.log(
     `Kubelab listening on http://${config.server.host}:${config.server.port} (public URL ${config.server.publicUrl.href})`,

@@ -212,6 +212,19 @@ async function main(): Promise<void> {
       ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
     },
   });
+  // A second process of the same installation (same database and SECRET_KEY, so the same logins
+  // and port cookies), with HAProxy in front of it as the data plane.
+  const behindHaproxy = await KubelabServer.start({
+    databaseUrl: db.url,
+    port: await freePort(),
+    instanceId: server.instanceId,
+    env: {
+      PUBLIC_URL: `http://localhost:${port}`,
+      LOG_LEVEL: "warn",
+      SECRET_KEY: "bench-secret-key-0123456789abcdef0123456789",
+      PORT_DATA_PLANE: "haproxy",
+    },
+  });
   const children: ChildProcess[] = [];
   const proxies: RunningProxy[] = [];
   const cleanups: (() => void)[] = [];
@@ -279,6 +292,17 @@ async function main(): Promise<void> {
     const haproxyPort = (
       await keep(proxies, startHaproxy(haproxyPortMap, { "ports.map": `${portCookieValue} ${ip}:${APP_PORT}\n` }))
     ).port;
+    // HAProxy carries a host and cookie itself once Kubelab has allowed one request of theirs.
+    const grantedByHaproxy = (hostAndCookie: { host: string; cookie: string }): Promise<true> =>
+      waitFor("HAProxy to carry the host form itself", async () => {
+        const res = await rawRequest(behindHaproxy.port, {
+          host: hostAndCookie.host,
+          path: "/",
+          headers: { cookie: hostAndCookie.cookie },
+        });
+        return res.status === 200 && res.headers["x-request-id"] === undefined ? true : undefined;
+      });
+    await grantedByHaproxy(host);
     for (const [what, url, headers] of [
       ["the minimal proxy", `http://127.0.0.1:${minimalPort}/`, {}],
       ["nginx", `http://127.0.0.1:${nginxPort}/`, {}],
@@ -313,8 +337,19 @@ async function main(): Promise<void> {
         url: `http://127.0.0.1:${port}/`,
         headers: { Host: host.host, Cookie: host.cookie },
       },
+      {
+        name: "Kubelab behind HAProxy, path form",
+        url: pathBase(APP_PORT).replace(`:${port}/`, `:${behindHaproxy.port}/`),
+        headers: { Cookie: login },
+      },
+      {
+        name: "Kubelab behind HAProxy, host form",
+        url: `http://127.0.0.1:${behindHaproxy.port}/`,
+        headers: { Host: host.host, Cookie: host.cookie },
+      },
     ];
     const downloadHost = DOWNLOAD_MB > 0 ? await hostForm(DOWNLOAD_PORT) : host;
+    if (DOWNLOAD_MB > 0) await grantedByHaproxy(downloadHost);
     const downloads: Target[] = [
       { name: "direct to the node", url: `http://${ip}:${DOWNLOAD_PORT}/`, headers: {} },
       { name: "nginx, 1 worker (reference)", url: `http://127.0.0.1:${nginxPort}/download`, headers: {} },
@@ -322,6 +357,11 @@ async function main(): Promise<void> {
       {
         name: "Kubelab, host form (port cookie)",
         url: `http://127.0.0.1:${port}/`,
+        headers: { Host: downloadHost.host, Cookie: downloadHost.cookie },
+      },
+      {
+        name: "Kubelab behind HAProxy, host form",
+        url: `http://127.0.0.1:${behindHaproxy.port}/`,
         headers: { Host: downloadHost.host, Cookie: downloadHost.cookie },
       },
     ];
@@ -395,6 +435,7 @@ async function main(): Promise<void> {
         await exited;
       }),
     );
+    await behindHaproxy.stop();
     await server.stop();
     await removeInstanceObjects(server.instanceId);
     await db.stop();

@@ -119,6 +119,8 @@ export interface AppConfig {
     labDomain: string;
     /** Peers whose X-Forwarded-Host/Proto/For are believed. */
     trustedProxies: string[];
+    /** Who carries allowed port requests: Kubelab's own fast path, or HAProxy in front of it. */
+    dataPlane: "node" | "haproxy";
   };
   /** Signs port tickets and cookies; unset: generated once and kept in `<dataDir>/secret-key`. */
   secretKey: string | undefined;
@@ -262,7 +264,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxPerNode: e.MAX_TERMINALS_PER_NODE,
       holder: e.TERMINAL_HOLDER,
     },
-    ports: { labDomain: e.LAB_DOMAIN, trustedProxies: e.TRUSTED_PROXIES },
+    ports: { labDomain: e.LAB_DOMAIN, trustedProxies: e.TRUSTED_PROXIES, dataPlane: e.PORT_DATA_PLANE },
     secretKey: e.SECRET_KEY,
     kubelabContainer: e.KUBELAB_CONTAINER,
   };

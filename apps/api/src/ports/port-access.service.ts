@@ -16,6 +16,8 @@ import type { NodeRelayVia } from "./node-relay";
 export interface PortTarget {
   ip: string;
   port: number;
+  /** Whether the port is public (anyone may use it), as opposed to allowed for its owner. */
+  isPublic: boolean;
   /** Set when the node's network is not reachable from here (its engine is on another host). */
   relay?: NodeRelayVia;
 }
@@ -69,8 +71,9 @@ export class PortAccess {
     const node = usableNode(session, address.node, "port");
     const engine = this.engines.byName(facts!.engine);
     // A local engine's session networks are reachable (directly, or joined by Kubelab's container).
-    if (engine.isLocal) return { ip: node.ip!, port: address.port };
-    return { ip: node.ip!, port: address.port, relay: { engine, containerId: node.containerId! } };
+    const isPublic = facts!.isPublic;
+    if (engine.isLocal) return { ip: node.ip!, port: address.port, isPublic };
+    return { ip: node.ip!, port: address.port, isPublic, relay: { engine, containerId: node.containerId! } };
   }
 
   /** When the user's session ends, or null if they may not use it: the port cookie lives exactly as long. */

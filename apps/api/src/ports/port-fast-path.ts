@@ -2,6 +2,7 @@ import { IncomingMessage, ServerResponse, STATUS_CODES, type Server } from "node
 import { connect, type Socket } from "node:net";
 import { Inject, Injectable } from "@nestjs/common";
 import { readCookie } from "../auth/cookie-header";
+import { readLoginToken } from "../auth/login-cookie";
 import { AppError } from "../common/app-error";
 import { ErrorRenderer } from "../common/error-renderer.service";
 import { REQUEST_ID_KEY, requestIdOf, requestIsHttps } from "../common/request-origin";
@@ -20,6 +21,8 @@ import {
   type BodyFraming,
   type RequestHead,
 } from "./http1";
+import { adoptProxiedPeer, parseProxyLine } from "./haproxy/proxy-protocol";
+import { PortGrants } from "./haproxy/port-grants";
 import { PortAccess, type PortTarget } from "./port-access.service";
 import { PORT_COOKIE } from "./port-cookie";
 import { closedPortError, isMalformedResponse, isUnreachable, malformedResponseError } from "./port-error-response";
@@ -54,13 +57,18 @@ export class PortFastPath {
 
   constructor(
     readonly access: PortAccess,
+    readonly grants: PortGrants,
     readonly errors: ErrorRenderer,
     readonly metrics: Metrics,
     @Inject(APP_CONFIG) readonly config: AppConfig,
   ) {}
 
-  /** Puts the fast path in front of `server`'s own connection handling. */
-  attach(server: Server): void {
+  /**
+   * Puts the fast path in front of `server`'s own connection handling. With `proxyProtocol` (Kubelab
+   * behind its own HAProxy, on loopback) each connection starts with HAProxy's PROXY line naming
+   * the client; connections without one are closed.
+   */
+  attach(server: Server, options: { proxyProtocol: boolean } = { proxyProtocol: false }): void {
     const nodeListeners = server.listeners("connection") as Listener[];
     server.removeAllListeners("connection");
     const toNode = (socket: Socket, buffered: Buffer): void => {
@@ -69,7 +77,7 @@ export class PortFastPath {
       socket.resume();
     };
     server.on("connection", (socket: Socket) => {
-      const connection = new FastConnection(socket, this, server, (buffered) => {
+      const connection = new FastConnection(socket, this, server, options.proxyProtocol, (buffered) => {
         this.open.delete(connection);
         toNode(socket, buffered);
       });
@@ -95,6 +103,8 @@ interface Exchange {
   head: RequestHead;
   route: PortRoute;
   target: PortTarget;
+  /** The credential the request was allowed with: port cookie (host form) or login token (path form). */
+  token: string | undefined;
   https: boolean;
   /** The request as sent to the app, kept for one retry on a fresh connection. */
   raw: string;
@@ -126,6 +136,8 @@ class FastConnection {
     private readonly socket: Socket,
     private readonly owner: PortFastPath,
     private readonly server: Server,
+    /** A PROXY protocol line is still expected before the first request. */
+    private awaitingProxyLine: boolean,
     private readonly handOver: (buffered: Buffer) => void,
   ) {
     socket.setNoDelay(true);
@@ -148,6 +160,7 @@ class FastConnection {
   private readonly onData = (chunk: Buffer): void => {
     if (this.closing) return;
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    if (this.awaitingProxyLine && !this.readProxyLine()) return;
     if (this.exchange) {
       // Pipelined requests wait; a client that sends more than a head's worth meanwhile is paused.
       if (this.buffer.length > MAX_HEAD_BYTES) this.socket.pause();
@@ -171,6 +184,21 @@ class FastConnection {
     // A response still streaming (long polls, event streams) may be quiet for long.
     if (!this.exchange && !this.handedOver) this.socket.destroy();
   };
+
+  /** Takes HAProxy's PROXY line off the buffer; false while it is incomplete (or was refused). */
+  private readProxyLine(): boolean {
+    const line = parseProxyLine(this.buffer);
+    if (line.kind === "incomplete") return false;
+    if (line.kind === "invalid") {
+      this.closing = true;
+      this.socket.destroy();
+      return false;
+    }
+    if (line.source) adoptProxiedPeer(this.socket, line.source);
+    this.buffer = this.buffer.subarray(line.length);
+    this.awaitingProxyLine = false;
+    return true;
+  }
 
   /** Gives the connection, with every byte read and not yet forwarded, to Node's HTTP server. */
   private toNode(): void {
@@ -236,7 +264,8 @@ class FastConnection {
           return this.toNode();
         }
         this.buffer = this.buffer.subarray(end);
-        this.start(req, head, route, target, started);
+        const token = credential.form === "host" ? credential.portCookie : readLoginToken(req, this.owner.config);
+        this.start(req, head, route, target, token, started);
       },
       // Refusals and redirects to the login are the middleware's to answer, as always.
       () => {
@@ -246,7 +275,14 @@ class FastConnection {
     );
   }
 
-  private start(req: IncomingMessage, head: RequestHead, route: PortRoute, target: PortTarget, started: number): void {
+  private start(
+    req: IncomingMessage,
+    head: RequestHead,
+    route: PortRoute,
+    target: PortTarget,
+    token: string | undefined,
+    started: number,
+  ): void {
     const config = this.owner.config;
     const https = requestIsHttps(req, config);
     const headers = forwardRequestHeaders(req, { config, host: route.host, https });
@@ -256,6 +292,7 @@ class FastConnection {
       head,
       route,
       target,
+      token,
       https,
       raw: serializeHead(`${head.method} ${route.path} HTTP/1.1`, headers),
       started,
@@ -399,6 +436,11 @@ class FastConnection {
       const status = `HTTP/1.1 ${head.status} ${STATUS_CODES[head.status] ?? "Unknown"}`;
       this.socket.write(serializeHead(status, out, extra), "latin1");
       exchange.statusCode = head.status;
+      // The app answered an allowed request: HAProxy (when it is the data plane) may carry the
+      // next ones of this route and credential itself.
+      if (exchange.route.parsed.ok && head.status < 500) {
+        this.owner.grants.granted(exchange.route, exchange.route.parsed.address, exchange.target, exchange.token);
+      }
       // No body to wait for: a HEAD, 204 or 304, and any response with Content-Length: 0 (a bare
       // res.end(), most redirects). Waiting for body bytes that never come would hang the connection.
       if (framing.kind === "none" || (framing.kind === "length" && framing.length === 0)) {

@@ -11,6 +11,7 @@ import { PortAccess } from "./port-access.service";
 import { portUrls } from "./port-address";
 import type { DetectedPort } from "./port-discovery";
 import { PortWatcher } from "./port-watcher.service";
+import { PortGrants } from "./haproxy/port-grants";
 
 /** The port list of a session (detected ∪ public) and the owner's public/private switch. */
 @Injectable()
@@ -20,6 +21,7 @@ export class PortsService {
     private readonly sessionAccess: SessionAccess,
     private readonly watcher: PortWatcher,
     private readonly access: PortAccess,
+    private readonly grants: PortGrants,
     private readonly audit: AuditLog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -80,6 +82,8 @@ export class PortsService {
       await this.prisma.publicPort.deleteMany({ where: { sessionId: session.id, node, port } });
     }
     this.access.forget(session.id);
+    // Before the answer: HAProxy must not carry another request on a grant that ended here.
+    await this.grants.revokeSession(session.id);
     this.watcher.refresh(session.id);
     const found = (await this.watcher.current(session.id)).find((p) => p.node === node && p.port === port);
     return {

@@ -1,0 +1,131 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import { connect } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { Logger } from "@nestjs/common";
+import { ConfigError } from "../../config/config-error";
+import { MAP_FILE, SET_COOKIE_FILTER_FILE, SET_COOKIE_FILTER_LUA, SOCKET_FILE, haproxyConfig } from "./haproxy-config";
+import type { HaproxyConfigInput } from "./haproxy-config";
+import { HaproxyRuntime } from "./haproxy-runtime";
+
+const READY_TIMEOUT_MS = 10_000;
+const STOP_GRACE_MS = 3_000;
+const RESTART_DELAY_MS = 1_000;
+const STDERR_KEPT = 4_000;
+
+// HAProxy runs under a shell that kills it when Kubelab's end of its standard input closes: when
+// Kubelab exits in any way (even kill -9), HAProxy must not live on holding PORT. (An asynchronous
+// command's standard input is /dev/null unless redirected, hence fd 3.) When HAProxy ends first,
+// the watcher is ended too, so it can never signal a later process that got HAProxy's pid.
+const LIFELINE = [
+  "exec 3<&0",
+  'haproxy -db -f "$1" </dev/null & pid=$!',
+  '(cat <&3 >/dev/null; kill "$pid" 2>/dev/null) & watcher=$!',
+  'wait "$pid"; status=$?',
+  'kill "$watcher" 2>/dev/null',
+  'exit "$status"',
+].join("\n");
+
+/**
+ * HAProxy as Kubelab's front door (PORT_DATA_PLANE=haproxy): writes its configuration into a
+ * temporary folder, starts it, restarts it if it dies (the map starts empty again, and `onRestart`
+ * lets the owner forget what it had put there) and stops it with Kubelab.
+ */
+export class HaproxyProcess {
+  private readonly logger = new Logger("HAProxy");
+  private child: ChildProcess | undefined;
+  private stopping = false;
+  private stderr = "";
+  readonly runtime: HaproxyRuntime;
+
+  private constructor(
+    private readonly input: HaproxyConfigInput,
+    private readonly onRestart: () => void,
+  ) {
+    this.runtime = new HaproxyRuntime(path.join(input.dir, SOCKET_FILE), path.join(input.dir, MAP_FILE));
+  }
+
+  /** A ConfigError saying what to install when the haproxy command is missing. */
+  static assertInstalled(): void {
+    const version = spawnSync("haproxy", ["-v"], { encoding: "utf8" });
+    if (version.error || version.status !== 0) {
+      throw new ConfigError(
+        "PORT_DATA_PLANE=haproxy needs HAProxy, which is not installed: apt-get install haproxy " +
+          "(or set PORT_DATA_PLANE=node).",
+      );
+    }
+  }
+
+  static async start(input: Omit<HaproxyConfigInput, "dir">, onRestart: () => void): Promise<HaproxyProcess> {
+    HaproxyProcess.assertInstalled();
+    // Short: the runtime socket's path must fit a Unix socket address (108 bytes).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-haproxy-"));
+    fs.writeFileSync(path.join(dir, MAP_FILE), "");
+    fs.writeFileSync(path.join(dir, SET_COOKIE_FILTER_FILE), SET_COOKIE_FILTER_LUA);
+    fs.writeFileSync(path.join(dir, "haproxy.cfg"), haproxyConfig({ ...input, dir }));
+    const haproxy = new HaproxyProcess({ ...input, dir }, onRestart);
+    await haproxy.run();
+    return haproxy;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.stdin?.end();
+      const kill = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(kill);
+    }
+    fs.rmSync(this.input.dir, { recursive: true, force: true });
+  }
+
+  private async run(): Promise<void> {
+    this.stderr = "";
+    fs.writeFileSync(path.join(this.input.dir, MAP_FILE), "");
+    const child = spawn("sh", ["-c", LIFELINE, "haproxy", path.join(this.input.dir, "haproxy.cfg")], {
+      stdio: ["pipe", "ignore", "pipe"],
+    });
+    this.child = child;
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (text: string) => {
+      this.stderr = (this.stderr + text).slice(-STDERR_KEPT);
+      for (const line of text.split("\n")) if (line.trim()) this.logger.warn(line.trim());
+    });
+    child.once("exit", (code, signal) => {
+      // The watcher's cat ends with it.
+      child.stdin?.destroy();
+      if (this.stopping || this.child !== child) return;
+      this.logger.error(`HAProxy exited (${signal ?? `code ${code}`}); starting it again in 1 s`);
+      this.onRestart();
+      setTimeout(() => {
+        if (!this.stopping) this.run().catch((error: unknown) => this.logger.error((error as Error).message));
+      }, RESTART_DELAY_MS);
+    });
+    await this.waitUntilListening(child);
+  }
+
+  private async waitUntilListening(child: ChildProcess): Promise<void> {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    const host = ["0.0.0.0", "::"].includes(this.input.bindHost) ? "127.0.0.1" : this.input.bindHost;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null) break;
+      const listening = await new Promise<boolean>((resolve) => {
+        const probe = connect({ host, port: this.input.bindPort }, () => {
+          probe.destroy();
+          resolve(true);
+        });
+        probe.on("error", () => resolve(false));
+      });
+      if (listening && fs.existsSync(path.join(this.input.dir, SOCKET_FILE))) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.stdin?.end();
+    throw new ConfigError(
+      `HAProxy did not start listening on ${this.input.bindHost}:${this.input.bindPort}: ` +
+        (this.stderr.trim() || "it said nothing"),
+    );
+  }
+}

@@ -1,0 +1,79 @@
+import { connect } from "node:net";
+
+const COMMAND_TIMEOUT_MS = 5_000;
+// Map keys and values are host names, cookie tokens and addresses; anything else could smuggle a
+// second command (";") or break the line.
+const SAFE_WORD = /^[\x21-\x3a\x3c-\x7e]{1,1024}$/;
+
+export function isSafeMapWord(word: string): boolean {
+  return SAFE_WORD.test(word);
+}
+
+/**
+ * HAProxy's runtime API on its admin socket: the map of allowed ports changes here without a
+ * reload. Commands are sent one batch at a time (one connection per batch, HAProxy's
+ * non-interactive mode), in the order they were asked for.
+ */
+export class HaproxyRuntime {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly socketPath: string,
+    private readonly mapPath: string,
+  ) {}
+
+  setEntry(key: string, value: string): Promise<void> {
+    // "set" fails on a missing key and "add" would add a duplicate: delete, then add, in one batch.
+    return this.batch([`del map ${this.mapPath} ${word(key)}`, `add map ${this.mapPath} ${word(key)} ${word(value)}`], {
+      tolerate: /Key not found/,
+    });
+  }
+
+  deleteEntries(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return Promise.resolve();
+    return this.batch(
+      keys.map((key) => `del map ${this.mapPath} ${word(key)}`),
+      { tolerate: /Key not found/ },
+    );
+  }
+
+  /** Every entry's key, as HAProxy holds them. */
+  async keys(): Promise<string[]> {
+    const output = await this.send(`show map ${this.mapPath}`);
+    return output
+      .split("\n")
+      .map((line) => line.split(" ")[1])
+      .filter((key): key is string => key !== undefined && key !== "");
+  }
+
+  private batch(commands: string[], options: { tolerate: RegExp }): Promise<void> {
+    return this.send(commands.join(";")).then((output) => {
+      const complaints = output
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => line !== "" && !options.tolerate.test(line));
+      if (complaints.length > 0) throw new Error(`HAProxy refused a map change: ${complaints.join("; ")}`);
+    });
+  }
+
+  private send(line: string): Promise<string> {
+    const run = (): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const socket = connect(this.socketPath);
+        const chunks: Buffer[] = [];
+        socket.setTimeout(COMMAND_TIMEOUT_MS, () => socket.destroy(new Error("HAProxy's runtime API did not answer")));
+        socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+        socket.on("error", reject);
+        socket.on("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
+        socket.end(`${line}\n`);
+      });
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+function word(text: string): string {
+  if (!isSafeMapWord(text)) throw new Error(`not a safe HAProxy map word: ${JSON.stringify(text)}`);
+  return text;
+}
