@@ -122,7 +122,7 @@ describe("a Killercoda scenario as a lesson", () => {
     await step.locator("[data-testid=block-run]").first().click();
     await waitFor(
       "the marker file in node1",
-      async () => (await execIn(node1, ["test", "-f", "/root/kc-marker"])).exitCode === 0,
+      async () => (await execIn(node1, ["test", "-f", "/root/kc-marker"])).exitCode === 0 || undefined,
       20_000,
       250,
     );
