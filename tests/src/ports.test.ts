@@ -4,7 +4,9 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import http from "node:http";
+import fs from "node:fs";
 import net from "node:net";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { TPortEntry, TPortList, TSession } from "@kubelab/shared";
 import pg from "pg";
@@ -98,6 +100,22 @@ function haproxyUnder(serverPid: number): number | undefined {
     .map(([pid, ppid, comm]) => ({ pid: Number(pid), ppid: Number(ppid), comm }));
   const shells = new Set(rows.filter((row) => row.ppid === serverPid).map((row) => row.pid));
   return rows.find((row) => shells.has(row.ppid) && row.comm === "haproxy")?.pid;
+}
+
+/** Runs one command on the runtime API of the HAProxy a Kubelab process started; HAProxy's answer. */
+async function haproxyAdmin(serverPid: number, command: string): Promise<string> {
+  const pid = haproxyUnder(serverPid);
+  assert.ok(pid, "HAProxy runs under the server");
+  // Its command line is "haproxy -db -f <folder>/haproxy.cfg"; the admin socket is in the folder.
+  const args = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+  const socketPath = path.join(path.dirname(args[args.indexOf("-f") + 1]!), "admin.sock");
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(socketPath, () => socket.end(`${command}\n`));
+    let output = "";
+    socket.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    socket.on("error", reject);
+    socket.on("close", () => resolve(output));
+  });
 }
 
 function isRunning(pid: number): boolean {
@@ -563,6 +581,17 @@ const portForwarding = (dataPlane: DataPlane) => (): void => {
       const bare = await get(pathOf("node1", 8000, ""), { cookie: cookieOf(alice) });
       assert.equal(bare.status, 308);
       assert.equal(carriedByHaproxy(bare), false);
+
+      // A Host that spells the path form's key, with the login as the port cookie, is no path-form
+      // request: HAProxy's keys name their form.
+      const login = cookieOf(alice).slice(cookieOf(alice).indexOf("=") + 1);
+      const crafted = await get("/echo", { cookie: `kubelab_port=${login}` }, `${session.id}/node1/8000`);
+      assert.equal(carriedByHaproxy(crafted), false, "a crafted Host reached the path form's grant");
+      // Both grants are in HAProxy's in-use table, which keeps them alive while requests use them.
+      const inUse = await haproxyAdmin(server.process.pid!, "show table grants_in_use");
+      const portCookieValue = cookie.slice(cookie.indexOf("=") + 1);
+      assert.ok(inUse.includes(` key=h:${hostOf("node1", 8000).toLowerCase()}|${portCookieValue} `), inUse);
+      assert.ok(inUse.includes(` key=p:${session.id}/node1/8000|${login} `), inUse);
 
       // Ticket exchanges on a granted host stay Kubelab's.
       const auth = await get("/__kubelab/auth?ticket=forged", { cookie }, hostOf("node1", 8000));

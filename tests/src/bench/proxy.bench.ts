@@ -10,6 +10,7 @@
 // Figures, not a pass/fail test.
 //   BENCH_DURATION=10s per measurement   BENCH_CONNECTIONS=32,256   BENCH_THREADS=2   BENCH_ROUNDS=3
 //   BENCH_DOWNLOAD_MB=100 (0 skips the download case)   BENCH_SERVER_NODE_OPTIONS (the server's NODE_OPTIONS)
+//   BENCH_WARMUP=2s (a discarded wrk run of each row before it is measured; 0 measures cold starts)
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import fs from "node:fs";
@@ -31,6 +32,11 @@ const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "32,256").split(",").map((
 const THREADS = process.env.BENCH_THREADS ?? "2";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? "3");
 const DOWNLOAD_MB = Number(process.env.BENCH_DOWNLOAD_MB ?? "100");
+// Every row is warmed up with its own connection count before it is measured, so each is measured
+// in its steady state: nginx's kept upstream connections are open, and HAProxy carries the route
+// (Kubelab grants it after the first request; a grant nobody used for a minute ends, and a round
+// takes longer than that).
+const WARMUP = process.env.BENCH_WARMUP ?? "2s";
 const APP_PORT = 8000;
 const DOWNLOAD_PORT = 8001;
 
@@ -156,8 +162,8 @@ interface WrkResult {
 }
 
 /** Runs wrk and reads requests/s, the 99th percentile latency and non-2xx/socket errors from its report. */
-function wrk(url: string, headers: Record<string, string>, connections: string): WrkResult {
-  const args = ["-t", THREADS, "-c", connections, "-d", DURATION, "--latency"];
+function wrk(url: string, headers: Record<string, string>, connections: string, duration = DURATION): WrkResult {
+  const args = ["-t", THREADS, "-c", connections, "-d", duration, "--latency"];
   for (const [name, value] of Object.entries(headers)) args.push("-H", `${name}: ${value}`);
   const output = execFileSync("wrk", [...args, url], { encoding: "utf8" });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1]);
@@ -377,17 +383,22 @@ async function main(): Promise<void> {
         for (const t of targets) {
           load.push(loadNow());
           const key = `${connections}|${t.name}`;
+          if (WARMUP !== "0") wrk(t.url, t.headers, connections, WARMUP);
           rps.set(key, [...(rps.get(key) ?? []), wrk(t.url, t.headers, connections)]);
         }
       }
       if (DOWNLOAD_MB > 0) {
-        for (const t of downloads) mbps.set(t.name, [...(mbps.get(t.name) ?? []), download(t.url, t.headers)]);
+        for (const t of downloads) {
+          if (WARMUP !== "0") download(t.url, t.headers);
+          mbps.set(t.name, [...(mbps.get(t.name) ?? []), download(t.url, t.headers)]);
+        }
       }
       console.error(`round ${round + 1}/${ROUNDS} done`);
     }
 
     console.log(
-      `\nwrk -t${THREADS} -d${DURATION} --latency, ${ROUNDS} interleaved rounds (medians), started ${started}, ` +
+      `\nwrk -t${THREADS} -d${DURATION} --latency after a ${WARMUP === "0" ? "no" : WARMUP} warm-up, ` +
+        `${ROUNDS} interleaved rounds (medians), started ${started}, ` +
         `load average ${Math.min(...load).toFixed(1)}-${Math.max(...load).toFixed(1)} before the measurements\n`,
     );
     for (const connections of CONNECTIONS) {

@@ -1,6 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
-/** Polls `probe` until it returns a value other than undefined, or fails with `what` after the timeout. */
+/**
+ * Polls `probe` until it returns a value other than undefined or false, or fails with `what` after
+ * the timeout. False counts as "not yet": a boolean probe that ended the wait on false is how a
+ * Killercoda check once ran before the command it checks.
+ */
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined> | T | undefined,
@@ -12,7 +16,7 @@ export async function waitFor<T>(
   while (Date.now() < deadline) {
     try {
       const value = await probe();
-      if (value !== undefined) return value;
+      if (value !== undefined && value !== false) return value;
     } catch (error) {
       lastError = error;
     }

@@ -2,7 +2,6 @@ import { IncomingMessage, ServerResponse, STATUS_CODES, type Server } from "node
 import { connect, type Socket } from "node:net";
 import { Inject, Injectable } from "@nestjs/common";
 import { readCookie } from "../auth/cookie-header";
-import { readLoginToken } from "../auth/login-cookie";
 import { AppError } from "../common/app-error";
 import { ErrorRenderer } from "../common/error-renderer.service";
 import { REQUEST_ID_KEY, requestIdOf, requestIsHttps } from "../common/request-origin";
@@ -23,7 +22,7 @@ import {
 } from "./http1";
 import { adoptProxiedPeer, parseProxyLine } from "./haproxy/proxy-protocol";
 import { PortGrants } from "./haproxy/port-grants";
-import { PortAccess, type PortTarget } from "./port-access.service";
+import { PortAccess, type PortCredential, type PortTarget } from "./port-access.service";
 import { PORT_COOKIE } from "./port-cookie";
 import { closedPortError, isMalformedResponse, isUnreachable, malformedResponseError } from "./port-error-response";
 import { AUTH_PATH } from "./port-http.gateway";
@@ -103,8 +102,8 @@ interface Exchange {
   head: RequestHead;
   route: PortRoute;
   target: PortTarget;
-  /** The credential the request was allowed with: port cookie (host form) or login token (path form). */
-  token: string | undefined;
+  /** The credential the request was allowed with (PortGrants reads its token only when granting). */
+  credential: PortCredential;
   https: boolean;
   /** The request as sent to the app, kept for one retry on a fresh connection. */
   raw: string;
@@ -264,8 +263,7 @@ class FastConnection {
           return this.toNode();
         }
         this.buffer = this.buffer.subarray(end);
-        const token = credential.form === "host" ? credential.portCookie : readLoginToken(req, this.owner.config);
-        this.start(req, head, route, target, token, started);
+        this.start(req, head, route, target, credential, started);
       },
       // Refusals and redirects to the login are the middleware's to answer, as always.
       () => {
@@ -280,7 +278,7 @@ class FastConnection {
     head: RequestHead,
     route: PortRoute,
     target: PortTarget,
-    token: string | undefined,
+    credential: PortCredential,
     started: number,
   ): void {
     const config = this.owner.config;
@@ -292,7 +290,7 @@ class FastConnection {
       head,
       route,
       target,
-      token,
+      credential,
       https,
       raw: serializeHead(`${head.method} ${route.path} HTTP/1.1`, headers),
       started,
@@ -439,7 +437,7 @@ class FastConnection {
       // The app answered an allowed request: HAProxy (when it is the data plane) may carry the
       // next ones of this route and credential itself.
       if (exchange.route.parsed.ok && head.status < 500) {
-        this.owner.grants.granted(exchange.route, exchange.route.parsed.address, exchange.target, exchange.token);
+        this.owner.grants.granted(exchange.route, exchange.route.parsed.address, exchange.target, exchange.credential);
       }
       // No body to wait for: a HEAD, 204 or 304, and any response with Content-Length: 0 (a bare
       // res.end(), most redirects). Waiting for body bytes that never come would hang the connection.

@@ -20,6 +20,12 @@ export interface HaproxyConfigInput {
 export const MAP_FILE = "ports.map";
 export const SOCKET_FILE = "admin.sock";
 export const SET_COOKIE_FILTER_FILE = "set-cookie-filter.lua";
+/** HAProxy's table of the map keys its requests used in the last GRANT_IDLE_SECONDS. */
+export const IN_USE_TABLE = "grants_in_use";
+/** A grant nobody used for this long ends (PortGrants); while in use, it is kept. */
+export const GRANT_IDLE_SECONDS = 60;
+// Port cookies are about 250 characters; longer keys are cut in the table (see below).
+const IN_USE_KEY_LENGTH = 512;
 
 // A platform cookie's name (login, port cookie) in any of its prefixed forms, as in forward-headers.ts.
 const PLATFORM_NAME = "(?:__host-|__secure-)?kubelab[^=;]*";
@@ -100,17 +106,23 @@ frontend kubelab
   http-request set-var(txn.host) req.hdr(x-forwarded-host,1) if trusted { req.hdr(x-forwarded-host) -m found }
   http-request set-var(txn.host) req.hdr(host) unless { var(txn.host) -m found }
   http-request set-var(txn.hostkey) var(txn.host),lower
+  # The host form, keyed "h:<host>|<port cookie>" (or "h:<host>|*" for a public port), the keys
+  # PortGrants writes; txn.grant keeps the key that matched for the in-use table below.
   http-request set-var(txn.cookie) req.cook(${PORT_COOKIE})
-  http-request set-var(txn.target) var(txn.hostkey),concat(|,txn.cookie),map(${map}) if { var(txn.cookie) -m found }
-  http-request set-var(txn.target) var(txn.hostkey),concat(|*),map(${map}) unless { var(txn.target) -m found }
+  http-request set-var-fmt(txn.grant) "h:%[var(txn.hostkey)]|%[var(txn.cookie)]" if { var(txn.cookie) -m found }
+  http-request set-var(txn.target) var(txn.grant),map(${map}) if { var(txn.cookie) -m found }
+  http-request set-var-fmt(txn.grant) "h:%[var(txn.hostkey)]|*" unless { var(txn.target) -m found }
+  http-request set-var(txn.target) var(txn.grant),map(${map}) unless { var(txn.target) -m found }
   # The path form (/ports/<session>/<node>/<port>/...) on any host but a port host, keyed by
-  # "<session>/<node>/<port>" and the login cookie (or * for a public port).
+  # "p:<session>/<node>/<port>|<login cookie>" (or "|*" for a public port).
   acl port_host var(txn.hostkey) -m reg ${quoted("^node[1-9]-[0-9]{1,5}-[0-9a-f]{32}\\.")}
   acl path_form path_reg ^/ports/[0-9a-f]{32}/node[1-9]/[0-9]{1,5}/
   http-request set-var(txn.port) path,field(3,/,3) if !{ var(txn.target) -m found } !port_host path_form
   http-request set-var(txn.login) req.cook(${input.loginCookie}) if { var(txn.port) -m found }
-  http-request set-var(txn.target) var(txn.port),concat(|,txn.login),map(${map}) if { var(txn.login) -m found }
-  http-request set-var(txn.target) var(txn.port),concat(|*),map(${map}) if { var(txn.port) -m found } !{ var(txn.target) -m found }
+  http-request set-var-fmt(txn.grant) "p:%[var(txn.port)]|%[var(txn.login)]" if { var(txn.login) -m found }
+  http-request set-var(txn.target) var(txn.grant),map(${map}) if { var(txn.login) -m found }
+  http-request set-var-fmt(txn.grant) "p:%[var(txn.port)]|*" if { var(txn.port) -m found } !{ var(txn.target) -m found }
+  http-request set-var(txn.target) var(txn.grant),map(${map}) if { var(txn.port) -m found } !{ var(txn.target) -m found }
   http-request set-var(txn.prefix) var(txn.port),regsub(^,/ports/) if { var(txn.port) -m found } { var(txn.target) -m found }
   acl mapped var(txn.target) -m found
   acl plain_method method GET HEAD OPTIONS DELETE POST PUT PATCH
@@ -141,8 +153,15 @@ ${cookieRules.join("\n")}
   http-request set-header X-Forwarded-For %[src] if fast !{ var(txn.xff) -m len gt 0 }
   http-request set-header X-Forwarded-Proto %[var(txn.proto)] if fast
   http-request set-header X-Forwarded-Host %[var(txn.host)] if fast
+  # Which grants are in use: PortGrants keeps a grant past its idle time only if it is here.
+  http-request track-sc0 var(txn.grant) table ${IN_USE_TABLE} if fast
   use_backend nodes if fast
   default_backend kubelab
+
+backend ${IN_USE_TABLE}
+  # A key longer than this is cut; its grant then looks unused and ends (the next request goes
+  # through Kubelab again), which is safe.
+  stick-table type string len ${IN_USE_KEY_LENGTH} size 100k expire ${GRANT_IDLE_SECONDS}s
 
 backend kubelab
   # The PROXY line tells Kubelab who the client is; such connections are never shared between clients.

@@ -68,6 +68,20 @@ describe("HaproxyRuntime", () => {
     await assert.rejects(runtime.setEntry("k", "v"), /Unknown map identifier/);
   });
 
+  it("reads the keys of a table from HAProxy's dump", async () => {
+    received.length = 0;
+    answer = () =>
+      "# table: grants_in_use, type: string, size:102400, used:2\n" +
+      "0x55565b7980b8: key=h:node1-80-x.localhost|tok use=0 exp=59000\n" +
+      "0x55565b7980c0: key=p:0123/node1/80|* use=1 exp=12\n\n";
+    const runtime = new HaproxyRuntime(socketPath, "/m/ports.map");
+    assert.deepEqual(
+      await runtime.tableKeys("grants_in_use"),
+      new Set(["h:node1-80-x.localhost|tok", "p:0123/node1/80|*"]),
+    );
+    assert.deepEqual(received, ["show table grants_in_use"]);
+  });
+
   it("refuses words that could end the command or start another", () => {
     const runtime = new HaproxyRuntime(socketPath, "/m/ports.map");
     for (const key of ["a b", "a;del map x y", "a\nb", ""]) {

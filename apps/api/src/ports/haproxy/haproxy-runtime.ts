@@ -37,6 +37,20 @@ export class HaproxyRuntime {
     );
   }
 
+  /**
+   * The keys in HAProxy's table `table` (IN_USE_TABLE: the map keys requests used lately). The
+   * table's lines read "0x55d0c0a0b0c0: key=<key> use=0 exp=59000 ..."; keys are safe words.
+   */
+  async tableKeys(table: string): Promise<Set<string>> {
+    const output = await this.send(`show table ${word(table)}`);
+    const keys = new Set<string>();
+    for (const line of output.split("\n")) {
+      const key = / key=(\S+)/.exec(line)?.[1];
+      if (key !== undefined) keys.add(key);
+    }
+    return keys;
+  }
+
   /** Every entry's key, as HAProxy holds them. */
   async keys(): Promise<string[]> {
     const output = await this.send(`show map ${this.mapPath}`);

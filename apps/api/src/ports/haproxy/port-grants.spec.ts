@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { IncomingMessage } from "node:http";
 import { describe, it } from "node:test";
 import type { AppConfig } from "../../config/app-config";
 import type { SessionEvents } from "../../sessions/session-events";
@@ -21,6 +22,9 @@ const target = (isPublic: boolean, more: Partial<PortTarget> = {}): PortTarget =
 
 class FakeMap implements PortMap {
   readonly entries = new Map<string, string>();
+  /** What HAProxy's in-use table holds; undefined: the table cannot be read. */
+  used: Set<string> | undefined = new Set();
+  tablesRead: string[] = [];
   setEntry(key: string, value: string): Promise<void> {
     this.entries.set(key, value);
     return Promise.resolve();
@@ -29,7 +33,19 @@ class FakeMap implements PortMap {
     for (const key of keys) this.entries.delete(key);
     return Promise.resolve();
   }
+  tableKeys(table: string): Promise<Set<string>> {
+    this.tablesRead.push(table);
+    return this.used ? Promise.resolve(new Set(this.used)) : Promise.reject(new Error("no socket"));
+  }
 }
+
+const cookie = (token: string | undefined): PortCredential => ({ form: "host", portCookie: token });
+const login = (token: string): PortCredential => ({
+  form: "path",
+  req: { headers: { cookie: `other=1; kubelab_session=${token}` } } as IncomingMessage,
+});
+const HOST_KEY = `h:${HOST.toLowerCase()}|cookie-token`;
+const PATH_KEY = `p:${SESSION}/node1/8080|login-token`;
 
 /** PortGrants with an access check that allows what `allow` says, and the session-stopped hook. */
 function setUp(allow: (credential: PortCredential) => PortTarget | undefined) {
@@ -53,23 +69,23 @@ const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolv
 describe("PortGrants", () => {
   it("grants the host (lower-cased) with the cookie, the path form's port with the login, a public port to anyone", async () => {
     const { grants, map } = setUp(() => target(false));
-    grants.granted(hostRoute, ADDRESS, target(false), "cookie-token");
-    grants.granted(pathRoute, ADDRESS, target(false), "login-token");
-    grants.granted(hostRoute, { ...ADDRESS, port: 9090 }, target(true, { port: 9090 }), "cookie-token");
+    grants.granted(hostRoute, ADDRESS, target(false), cookie("cookie-token"));
+    grants.granted(pathRoute, ADDRESS, target(false), login("login-token"));
+    grants.granted(hostRoute, { ...ADDRESS, port: 9090 }, target(true, { port: 9090 }), cookie("cookie-token"));
     await settle();
     assert.deepEqual(Object.fromEntries(map.entries), {
-      [`${HOST.toLowerCase()}|cookie-token`]: "10.0.0.2:8080:node1",
-      [`${SESSION}/node1/8080|login-token`]: "10.0.0.2:8080:node1",
-      [`${HOST.toLowerCase()}|*`]: "10.0.0.2:9090:node1",
+      [HOST_KEY]: "10.0.0.2:8080:node1",
+      [PATH_KEY]: "10.0.0.2:8080:node1",
+      [`h:${HOST.toLowerCase()}|*`]: "10.0.0.2:9090:node1",
     });
     grants.onModuleDestroy();
   });
 
   it("grants nothing for a private port without a credential, a relayed node, or a word HAProxy could misread", async () => {
     const { grants, map } = setUp(() => target(false));
-    grants.granted(hostRoute, ADDRESS, target(false), undefined);
-    grants.granted(hostRoute, ADDRESS, target(false, { relay: {} as PortTarget["relay"] }), "cookie-token");
-    grants.granted(hostRoute, ADDRESS, target(false), "two words");
+    grants.granted(hostRoute, ADDRESS, target(false), cookie(undefined));
+    grants.granted(hostRoute, ADDRESS, target(false, { relay: {} as PortTarget["relay"] }), cookie("cookie-token"));
+    grants.granted(hostRoute, ADDRESS, target(false), cookie("two words"));
     await settle();
     assert.equal(map.entries.size, 0);
     grants.onModuleDestroy();
@@ -86,11 +102,11 @@ describe("PortGrants", () => {
       }
       return allowed ? target(false) : undefined;
     });
-    grants.granted(hostRoute, ADDRESS, target(false), "cookie-token");
-    grants.granted(pathRoute, ADDRESS, target(false), "login-token");
+    grants.granted(hostRoute, ADDRESS, target(false), cookie("cookie-token"));
+    grants.granted(pathRoute, ADDRESS, target(false), login("login-token"));
     await settle();
     await grants.recheck();
-    assert.deepEqual([...map.entries.keys()], [`${HOST.toLowerCase()}|cookie-token`]);
+    assert.deepEqual([...map.entries.keys()], [HOST_KEY]);
     allowed = false;
     await grants.recheck();
     assert.equal(map.entries.size, 0);
@@ -99,27 +115,50 @@ describe("PortGrants", () => {
 
   it("removes a session's grants, and only those, when it stops", async () => {
     const { grants, map, stop } = setUp(() => target(false));
-    grants.granted(hostRoute, ADDRESS, target(false), "cookie-token");
+    grants.granted(hostRoute, ADDRESS, target(false), cookie("cookie-token"));
     const other = "fedcba9876543210fedcba9876543210";
-    grants.granted(pathRoute, { ...ADDRESS, sessionId: other }, target(false), "login-token");
+    grants.granted(pathRoute, { ...ADDRESS, sessionId: other }, target(false), login("login-token"));
     await settle();
     stop(SESSION);
     await settle();
-    assert.deepEqual([...map.entries.keys()], [`${other}/node1/8080|login-token`]);
+    assert.deepEqual([...map.entries.keys()], [`p:${other}/node1/8080|login-token`]);
     await grants.revokeSession(other);
     assert.equal(map.entries.size, 0);
     grants.onModuleDestroy();
   });
 
-  it("ends a grant after its lifetime even while it is allowed, so it is checked from scratch again", async (t) => {
+  it("keeps a grant HAProxy's in-use table shows, and ends one nobody used for a minute", async (t) => {
     t.mock.timers.enable({ apis: ["Date"], now: 1_000_000 });
     const { grants, map } = setUp(() => target(false));
-    grants.granted(hostRoute, ADDRESS, target(false), "cookie-token");
+    grants.granted(hostRoute, ADDRESS, target(false), cookie("cookie-token"));
+    grants.granted(pathRoute, ADDRESS, target(false), login("login-token"));
     await settle();
     t.mock.timers.tick(59_000);
     await grants.recheck();
-    assert.equal(map.entries.size, 1);
+    assert.equal(map.entries.size, 2);
+    assert.deepEqual(map.tablesRead, [], "the table is read only when a grant's idle time is up");
     t.mock.timers.tick(1_000);
+    map.used = new Set([HOST_KEY]);
+    await grants.recheck();
+    assert.deepEqual([...map.entries.keys()], [HOST_KEY]);
+    assert.deepEqual(map.tablesRead, ["grants_in_use"]);
+    t.mock.timers.tick(59_000);
+    map.used = new Set();
+    await grants.recheck();
+    assert.deepEqual([...map.entries.keys()], [HOST_KEY], "kept for another minute from its last check");
+    t.mock.timers.tick(1_000);
+    await grants.recheck();
+    assert.equal(map.entries.size, 0);
+    grants.onModuleDestroy();
+  });
+
+  it("ends grants whose idle time is up when the in-use table cannot be read", async (t) => {
+    t.mock.timers.enable({ apis: ["Date"], now: 1_000_000 });
+    const { grants, map } = setUp(() => target(false));
+    grants.granted(hostRoute, ADDRESS, target(false), cookie("cookie-token"));
+    await settle();
+    map.used = undefined;
+    t.mock.timers.tick(60_000);
     await grants.recheck();
     assert.equal(map.entries.size, 0);
     grants.onModuleDestroy();
@@ -127,11 +166,11 @@ describe("PortGrants", () => {
 
   it("forgets what HAProxy lost in a restart, so the next request grants again", async () => {
     const { grants, map } = setUp(() => target(false));
-    grants.granted(hostRoute, ADDRESS, target(false), "cookie-token");
+    grants.granted(hostRoute, ADDRESS, target(false), cookie("cookie-token"));
     await settle();
     map.entries.clear();
     grants.forgetAll();
-    grants.granted(hostRoute, ADDRESS, target(false), "cookie-token");
+    grants.granted(hostRoute, ADDRESS, target(false), cookie("cookie-token"));
     await settle();
     assert.equal(map.entries.size, 1);
     grants.onModuleDestroy();

@@ -1,18 +1,21 @@
 import type { IncomingMessage } from "node:http";
 import { isIPv4 } from "node:net";
 import { Inject, Injectable, Logger, type OnModuleDestroy } from "@nestjs/common";
-import { loginCookieName } from "../../auth/login-cookie";
+import { loginCookieName, readLoginToken } from "../../auth/login-cookie";
 import { APP_CONFIG, type AppConfig } from "../../config/app-config";
 import { SessionEvents } from "../../sessions/session-events";
 import type { PortAddress } from "../port-address";
 import { PortAccess, type PortCredential, type PortTarget } from "../port-access.service";
 import type { PortRoute } from "../port-route";
+import { GRANT_IDLE_SECONDS, IN_USE_TABLE } from "./haproxy-config";
 import { isSafeMapWord } from "./haproxy-runtime";
 
 /** What PortGrants changes: HAProxy's map of allowed ports (HaproxyRuntime). */
 export interface PortMap {
   setEntry(key: string, value: string): Promise<void>;
   deleteEntries(keys: readonly string[]): Promise<void>;
+  /** The keys requests used in the last GRANT_IDLE_SECONDS (HAProxy's in-use table). */
+  tableKeys(table: string): Promise<Set<string>>;
 }
 
 interface Grant {
@@ -22,25 +25,27 @@ interface Grant {
   form: "host" | "path";
   /** The port cookie (host form) or login token (path form) the grant was checked with; undefined for a public port's grant. */
   token: string | undefined;
-  expiresAt: number;
+  /** When to ask HAProxy whether the grant was used since it was made or last kept. */
+  idleCheckAt: number;
 }
 
 /** How often every grant is checked again: as often as the access facts are read again (1 s). */
 const RECHECK_MS = 1_000;
 /**
- * A grant lives this long, then the next request goes through Kubelab once and is granted again:
- * the map only holds ports in use, and each grant's cookie is verified again at least this often.
+ * A grant no request used for this long ends, so the map and the re-checks only hold ports in use.
+ * A grant in use is kept: ending it would send a load test's next burst through Kubelab (a 256-
+ * connection burst on a fresh grant cost 20-30 % of a 5 s run's requests/s, docs/benchmarks.md).
  */
-const GRANT_LIFETIME_MS = 60_000;
+const GRANT_IDLE_MS = GRANT_IDLE_SECONDS * 1_000;
 
 /**
  * The control plane of HAProxy's data path (docs/ports.md, "HAProxy as the data plane"). After
- * Kubelab itself has checked and forwarded a host-form request, the request's host and port cookie
- * (or the host alone, for a public port) go into HAProxy's map, and HAProxy carries the next
- * requests of that pair without asking. Every grant is checked again each second with the same
- * access rules (PortAccess) and removed when they no longer allow it; a port made private or a
- * session ending through this process removes its grants at once. With PORT_DATA_PLANE=node
- * nothing is ever granted.
+ * Kubelab itself has checked and forwarded a request, its route and credential (the host and port
+ * cookie, or session, node, port and login; "*" for a public port) go into HAProxy's map, and
+ * HAProxy carries the next requests of that pair without asking. Every grant is checked again each
+ * second with the same access rules (PortAccess) and removed when they no longer allow it or no
+ * request used it for a minute; a port made private or a session ending through this process
+ * removes its grants at once. With PORT_DATA_PLANE=node nothing is ever granted.
  */
 @Injectable()
 export class PortGrants implements OnModuleDestroy {
@@ -76,17 +81,21 @@ export class PortGrants implements OnModuleDestroy {
   }
 
   /**
-   * A request was allowed and answered by the app. `token` is the credential it was allowed with:
-   * the port cookie (host form) or login token (path form). The grant is for that pair of route and
-   * credential only: the host (host form) or session, node and port (path form), and the token, or
-   * for a public port, anyone.
+   * A request was allowed with `credential` and answered by the app. The grant is for that pair of
+   * route and credential only: the host (host form) or session, node and port (path form), and the
+   * port cookie or login token, or for a public port, anyone.
    */
-  granted(route: PortRoute, address: PortAddress, target: PortTarget, token: string | undefined): void {
+  granted(route: PortRoute, address: PortAddress, target: PortTarget, credential: PortCredential): void {
     if (!this.map || target.relay) return;
+    // Read only here: with PORT_DATA_PLANE=node, requests never pay for it.
+    const token = credential.form === "host" ? credential.portCookie : readLoginToken(credential.req, this.config);
     if (!target.isPublic && !token) return;
-    // The same words HAProxy's rules build from the request (haproxy-config.ts).
+    // The same words HAProxy's rules build from the request (haproxy-config.ts); the prefix keeps a
+    // crafted Host from ever matching a path-form key.
     const where =
-      route.form === "host" ? route.host.toLowerCase() : `${address.sessionId}/${address.node}/${address.port}`;
+      route.form === "host"
+        ? `h:${route.host.toLowerCase()}`
+        : `p:${address.sessionId}/${address.node}/${address.port}`;
     const key = `${where}|${target.isPublic ? "*" : token}`;
     if (this.grants.has(key) || !isSafeMapWord(key)) return;
     // HAProxy reads the address and port as the first two ":" fields (haproxy-config.ts).
@@ -98,7 +107,7 @@ export class PortGrants implements OnModuleDestroy {
       address,
       form: route.form,
       token: target.isPublic ? undefined : token,
-      expiresAt: Date.now() + GRANT_LIFETIME_MS,
+      idleCheckAt: Date.now() + GRANT_IDLE_MS,
     };
     this.grants.set(key, grant);
     this.map.setEntry(key, value).catch((error: unknown) => {
@@ -125,23 +134,43 @@ export class PortGrants implements OnModuleDestroy {
 
   /**
    * Checks every grant with today's facts (cached for 1 s, as for requests Kubelab carries itself)
-   * and removes those no longer allowed or older than their lifetime. Runs every second.
+   * and removes those no longer allowed or unused for GRANT_IDLE_MS. Runs every second.
    */
   async recheck(): Promise<void> {
     if (this.checking || this.grants.size === 0) return;
     this.checking = true;
     try {
       const now = Date.now();
-      const stale: Grant[] = [];
+      const idle = await this.idleGrants(now);
+      const stale: Grant[] = [...idle];
       await Promise.all(
         [...this.grants.values()].map(async (grant) => {
-          if (now >= grant.expiresAt || !(await this.stillAllowed(grant))) stale.push(grant);
+          if (!idle.has(grant) && !(await this.stillAllowed(grant))) stale.push(grant);
         }),
       );
       await this.revoke(stale.filter((grant) => this.grants.get(grant.key) === grant));
     } finally {
       this.checking = false;
     }
+  }
+
+  /** Grants due for their idle check that no request used lately; the used ones are kept longer. */
+  private async idleGrants(now: number): Promise<Set<Grant>> {
+    const due = [...this.grants.values()].filter((grant) => now >= grant.idleCheckAt);
+    if (due.length === 0 || !this.map) return new Set();
+    let used = new Set<string>();
+    try {
+      used = await this.map.tableKeys(IN_USE_TABLE);
+    } catch (error) {
+      // Unknown: treated as unused, so the next request goes through Kubelab and grants again.
+      this.logger.warn(`Could not read which port grants are in use: ${(error as Error).message}`);
+    }
+    const idle = new Set<Grant>();
+    for (const grant of due) {
+      if (used.has(grant.key)) grant.idleCheckAt = now + GRANT_IDLE_MS;
+      else idle.add(grant);
+    }
+    return idle;
   }
 
   private async stillAllowed(grant: Grant): Promise<boolean> {
