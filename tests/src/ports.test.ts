@@ -41,6 +41,8 @@ const KEEP_ALIVE_MS = 5_000;
 const PACED_DOWNLOAD_MIB = 12;
 /** An app that answers with malformed header lines (node-apps.ts). */
 const TRICK_PORT = 8004;
+// An app the HAProxy-only tests stop.
+const STOPPING_PORT = 8005;
 
 interface Download {
   status: number;
@@ -635,6 +637,40 @@ const portForwarding = (dataPlane: DataPlane) => (): void => {
       assert.ok(tookMs < 4_000, `the public port stayed open for ${tookMs} ms after it was made private elsewhere`);
     },
   );
+
+  it("counts only the app's answers as use of a grant, not HAProxy's page for a stopped app", haproxyOnly, async () => {
+    const node1 = container(session.id, "node1");
+    await startNodeApp(node1, HEADER_ECHO_APP, STOPPING_PORT);
+    const cookie = await portCookie(alice, "node1", STOPPING_PORT);
+    const key = `h:${hostOf("node1", STOPPING_PORT).toLowerCase()}|${cookie.slice(cookie.indexOf("=") + 1)}`;
+    const request = (): Promise<RawResponse> => get("/echo", { cookie }, hostOf("node1", STOPPING_PORT));
+    const inUse = async (): Promise<boolean> =>
+      (await haproxyAdmin(server.process.pid!, "show table grants_in_use")).includes(` key=${key} `);
+    await waitFor("HAProxy to carry the app itself", async () => {
+      const res = await request();
+      return res.status === 200 && carriedByHaproxy(res) ? true : undefined;
+    });
+    await haproxyAdmin(server.process.pid!, `clear table grants_in_use key ${key}`);
+    assert.equal(await inUse(), false, "the table entry was cleared");
+    assert.equal((await request()).status, 200);
+    assert.equal(await inUse(), true, "an answer of the app counts as use");
+
+    await haproxyAdmin(server.process.pid!, `clear table grants_in_use key ${key}`);
+    // The app stops (no procps in every node image: the process is found through /proc; the
+    // bracket keeps the pattern from matching this shell's own command line).
+    await execIn(node1, [
+      "sh",
+      "-c",
+      `for p in /proc/[0-9]*; do grep -q app-${STOPPING_PORT.toString().replace(/(.)$/, "[$1]")} $p/cmdline 2>/dev/null && kill \${p#/proc/}; done; true`,
+    ]);
+    const closed = await waitFor("HAProxy's closed-port page", async () => {
+      const res = await request();
+      return res.status === 503 ? res : undefined;
+    });
+    assert.equal(carriedByHaproxy(closed), true, "answered by HAProxy from the grant");
+    assert.match(closed.body, new RegExp(`Nothing is listening on node1:${STOPPING_PORT} yet`));
+    assert.equal(await inUse(), false, "HAProxy's own error page counted as use of the grant");
+  });
 
   it("passes no cookie the rules refuse from malformed app answers in HAProxy", haproxyOnly, async () => {
     const cookie = await portCookie(alice, "node1", TRICK_PORT);

@@ -153,8 +153,6 @@ ${cookieRules.join("\n")}
   http-request set-header X-Forwarded-For %[src] if fast !{ var(txn.xff) -m len gt 0 }
   http-request set-header X-Forwarded-Proto %[var(txn.proto)] if fast
   http-request set-header X-Forwarded-Host %[var(txn.host)] if fast
-  # Which grants are in use: PortGrants keeps a grant past its idle time only if it is here.
-  http-request track-sc0 var(txn.grant) table ${IN_USE_TABLE} if fast
   use_backend nodes if fast
   default_backend kubelab
 
@@ -179,6 +177,10 @@ backend nodes
   http-request set-dst-port var(txn.target),field(2,:)
   http-response del-header proxy-authenticate
   http-response del-header keep-alive
+  # Which grants are in use: PortGrants keeps a grant past its idle time only if it is here. Only
+  # the app's answers count (HAProxy's own error pages skip these rules), so a stopped app's grant
+  # ends and Kubelab's closed-port page takes over.
+  http-response track-sc0 var(txn.grant) table ${IN_USE_TABLE}
   http-response lua.kubelab_set_cookies if { res.hdr_cnt(set-cookie) gt 0 }
   # The path form runs on the platform's origin: redirects stay inside the prefix, and the app's
   # documents are sandboxed (forward-headers.ts, forwardResponseHeaders).
