@@ -1,6 +1,8 @@
 // Node terminals over WebSocket: real server, real Docker nodes, real WebSocket clients.
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import fs from "node:fs";
+import net from "node:net";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { TERMINAL_CLOSE_CODES } from "@kubelab/shared";
@@ -269,6 +271,36 @@ describe("node terminals", () => {
     assert.equal(requestIds.size, cases.length, "every refusal has its own request id");
     const containerAfter = await docker.getContainer(`kubelab-${lab.session.id}-node1`).inspect();
     assert.equal(containerAfter.ExecIDs?.length ?? 0, execsBefore, "no exec was started");
+  });
+
+  it("stays up when clients reset their upgrade connections while they are checked or refused", async () => {
+    const upgrade = (origin: string): string =>
+      [
+        `GET /api/sessions/${lab.session.id}/nodes/node1/terminal HTTP/1.1`,
+        "Host: localhost:4300",
+        "Connection: Upgrade",
+        "Upgrade: websocket",
+        "Sec-WebSocket-Version: 13",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+        `Origin: ${origin}`,
+        `Cookie: ${lab.owner.cookieHeader ?? ""}`,
+        "",
+        "",
+      ].join("\r\n");
+    // Refused at once (a forged origin) and refused after the login is read (a node that does not
+    // exist); each connection is reset right after the request or a moment later.
+    for (let i = 0; i < 40; i++) {
+      const socket = net.connect(lab.server.port, "127.0.0.1");
+      socket.on("error", () => undefined);
+      await once(socket, "connect");
+      socket.write(i % 2 ? upgrade("http://evil.example") : upgrade(ORIGIN).replace("/node1/", "/node3/"));
+      if (i % 4 >= 2) await sleep(i % 8);
+      socket.resetAndDestroy();
+    }
+    await sleep(500);
+    const health = await fetch(`${lab.server.url}/api/health`);
+    assert.equal(health.status, 200, "the server answers after the resets");
+    assert.equal(lab.server.process.exitCode, null, "the server process is still running");
   });
 
   it("closes sockets with 4001 and a reason when the session is deleted, and the shells are gone", async () => {
