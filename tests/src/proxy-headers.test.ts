@@ -6,6 +6,7 @@ import net from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { TApiErrorBody } from "@kubelab/shared";
 import { launchBrowser } from "./support/browser";
+import { KUBELAB_DATA_PATH_ONLY } from "./support/data-plane";
 import { removeInstanceObjects } from "./support/docker-objects";
 import { freePort } from "./support/free-port";
 import { KubelabServer } from "./support/kubelab-server";
@@ -69,37 +70,41 @@ describe("port proxy, security headers and body limits", () => {
     });
   });
 
-  it("refuses WebSocket answers with malformed header lines (502) and filters well-formed ones", async () => {
-    const cookie = lab.owner.cookieHeader ?? "";
-    for (const trick of TRICKS) {
-      const answer = await rawExchange(
+  it(
+    "refuses WebSocket answers with malformed header lines (502) and filters well-formed ones",
+    KUBELAB_DATA_PATH_ONLY,
+    async () => {
+      const cookie = lab.owner.cookieHeader ?? "";
+      for (const trick of TRICKS) {
+        const answer = await rawExchange(
+          lab.server.port,
+          upgradeRequest(pathOf(TRICK_PORT, `/ws/${trick}`), host(), cookie),
+        );
+        assert.match(answer, /^HTTP\/1\.1 502 /, `${trick}: ${answer}`);
+        assert.doesNotMatch(answer, /set-cookie/i, trick);
+        const body = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)) as TApiErrorBody;
+        assert.equal(body.error.code, "port_bad_response", trick);
+      }
+      const clean = await rawExchange(lab.server.port, upgradeRequest(pathOf(TRICK_PORT, "/ws/clean"), host(), cookie));
+      assert.match(clean, /^HTTP\/1\.1 101 /, clean);
+      const cookies = clean.split("\r\n").filter((line) => /^set-cookie/i.test(line));
+      assert.deepEqual(cookies, [`set-cookie: plain=1; Path=${pathOf(TRICK_PORT, "/")}`]);
+      // An app that answers the upgrade with an ordinary response: passed on through the same filter.
+      const declined = await rawExchange(
         lab.server.port,
-        upgradeRequest(pathOf(TRICK_PORT, `/ws/${trick}`), host(), cookie),
+        upgradeRequest(pathOf(TRICK_PORT, "/http/clean"), host(), cookie),
       );
-      assert.match(answer, /^HTTP\/1\.1 502 /, `${trick}: ${answer}`);
-      assert.doesNotMatch(answer, /set-cookie/i, trick);
-      const body = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)) as TApiErrorBody;
-      assert.equal(body.error.code, "port_bad_response", trick);
-    }
-    const clean = await rawExchange(lab.server.port, upgradeRequest(pathOf(TRICK_PORT, "/ws/clean"), host(), cookie));
-    assert.match(clean, /^HTTP\/1\.1 101 /, clean);
-    const cookies = clean.split("\r\n").filter((line) => /^set-cookie/i.test(line));
-    assert.deepEqual(cookies, [`set-cookie: plain=1; Path=${pathOf(TRICK_PORT, "/")}`]);
-    // An app that answers the upgrade with an ordinary response: passed on through the same filter.
-    const declined = await rawExchange(
-      lab.server.port,
-      upgradeRequest(pathOf(TRICK_PORT, "/http/clean"), host(), cookie),
-    );
-    assert.match(declined, /^HTTP\/1\.1 200 OK\r\n/, declined);
-    assert.deepEqual(
-      declined.split("\r\n").filter((line) => /^set-cookie/i.test(line)),
-      [`set-cookie: plain=1; Path=${pathOf(TRICK_PORT, "/")}`],
-    );
-    assert.match(declined, /\r\nconnection: close\r\n/i);
-    assert.ok(declined.endsWith("\r\n\r\nok"), declined);
-  });
+      assert.match(declined, /^HTTP\/1\.1 200 OK\r\n/, declined);
+      assert.deepEqual(
+        declined.split("\r\n").filter((line) => /^set-cookie/i.test(line)),
+        [`set-cookie: plain=1; Path=${pathOf(TRICK_PORT, "/")}`],
+      );
+      assert.match(declined, /\r\nconnection: close\r\n/i);
+      assert.ok(declined.endsWith("\r\n\r\nok"), declined);
+    },
+  );
 
-  it("refuses plain responses with the same malformed header lines (502)", async () => {
+  it("refuses plain responses with the same malformed header lines (502)", KUBELAB_DATA_PATH_ONLY, async () => {
     for (const trick of TRICKS) {
       const res = await rawRequest(lab.server.port, {
         path: pathOf(TRICK_PORT, `/http/${trick}`),
@@ -111,45 +116,49 @@ describe("port proxy, security headers and body limits", () => {
     }
   });
 
-  it("never lets Chromium store a cookie from a malformed WebSocket or HTTP answer", async () => {
-    const browser = await launchBrowser();
-    try {
-      const context = await browser.newContext();
-      const [name = "", value = ""] = (lab.owner.cookieHeader ?? "").split("=");
-      await context.addCookies([{ name, value, url: lab.publicUrl }]);
-      const page = await context.newPage();
-      await page.goto(`${lab.publicUrl}/api/health`);
-      const outcomes = await page.evaluate(
-        async ({ base, tricks }) => {
-          const results: string[] = [];
-          for (const trick of tricks) {
-            results.push(
-              await new Promise<string>((resolve) => {
-                const ws = new WebSocket(`${base.replace(/^http/, "ws")}/ws/${trick}`);
-                ws.onopen = () => resolve(`${trick}: open`);
-                ws.onerror = () => resolve(`${trick}: refused`);
-              }),
-            );
-            const res = await fetch(`${base}/http/${trick}`);
-            results.push(`${trick}: http ${res.status}`);
-          }
-          return results;
-        },
-        { base: `${lab.publicUrl}${pathOf(TRICK_PORT, "")}`, tricks: TRICKS },
-      );
-      assert.deepEqual(
-        outcomes,
-        TRICKS.flatMap((t) => [`${t}: refused`, `${t}: http 502`]),
-      );
-      const stored = await context.cookies();
-      assert.deepEqual(
-        stored.map((c) => `${c.name}=${c.value}`),
-        [`${name}=${value}`],
-      );
-    } finally {
-      await browser.close();
-    }
-  });
+  it(
+    "never lets Chromium store a cookie from a malformed WebSocket or HTTP answer",
+    KUBELAB_DATA_PATH_ONLY,
+    async () => {
+      const browser = await launchBrowser();
+      try {
+        const context = await browser.newContext();
+        const [name = "", value = ""] = (lab.owner.cookieHeader ?? "").split("=");
+        await context.addCookies([{ name, value, url: lab.publicUrl }]);
+        const page = await context.newPage();
+        await page.goto(`${lab.publicUrl}/api/health`);
+        const outcomes = await page.evaluate(
+          async ({ base, tricks }) => {
+            const results: string[] = [];
+            for (const trick of tricks) {
+              results.push(
+                await new Promise<string>((resolve) => {
+                  const ws = new WebSocket(`${base.replace(/^http/, "ws")}/ws/${trick}`);
+                  ws.onopen = () => resolve(`${trick}: open`);
+                  ws.onerror = () => resolve(`${trick}: refused`);
+                }),
+              );
+              const res = await fetch(`${base}/http/${trick}`);
+              results.push(`${trick}: http ${res.status}`);
+            }
+            return results;
+          },
+          { base: `${lab.publicUrl}${pathOf(TRICK_PORT, "")}`, tricks: TRICKS },
+        );
+        assert.deepEqual(
+          outcomes,
+          TRICKS.flatMap((t) => [`${t}: refused`, `${t}: http 502`]),
+        );
+        const stored = await context.cookies();
+        assert.deepEqual(
+          stored.map((c) => `${c.name}=${c.value}`),
+          [`${name}=${value}`],
+        );
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 
   it("sends security headers on pages, the API and static assets, and none on port responses", async () => {
     const home = await fetch(`${lab.server.url}/`);

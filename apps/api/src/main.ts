@@ -74,7 +74,9 @@ async function bootstrap(): Promise<void> {
   // From here PORT answers 503 "starting" until the app listens (the embedded database's start and
   // migrations can take a while). After the engine check: without an engine the server exits, and
   // says why, whatever holds the port.
-  const startup = await startStartupResponder(config.server.host, config.server.port);
+  const startup = await startStartupResponder(config.server.host, config.server.port, {
+    sharable: config.ports.dataPlane === "haproxy",
+  });
   let embedded: RunningEmbeddedPostgres | undefined;
   let databaseUrl = config.database.url;
   if (!databaseUrl) {
@@ -160,11 +162,12 @@ async function bootstrap(): Promise<void> {
         .removeIfUnused()
         .catch((error: unknown) => logger.error(`Could not remove the node firewall: ${(error as Error).message}`));
     await metricsServer?.close();
-    // Clients stop reaching Kubelab here; HAProxy's connections to it end with it.
-    await haproxy?.stop();
     // The port fast path's own connections: app.close() neither sees nor ends them.
     app.get(PortFastPath).closeAll();
     await app.close();
+    // HAProxy only now: the terminal sockets' close frames (1001, "the server is restarting") that
+    // app.close() sends travel through it to the browsers.
+    await haproxy?.stop();
     await embedded?.stop();
     process.exit(0);
   };
@@ -178,7 +181,6 @@ async function bootstrap(): Promise<void> {
   if (config.metrics.port !== undefined) {
     metricsServer = await startMetricsServer(app.get(Metrics), config.metrics.host, config.metrics.port);
   }
-  await startup.close();
   // Sees each connection before Node's HTTP server: allowed port requests are forwarded without
   // Express and Nest; everything else is handed to the server as if it had read it itself.
   const behindHaproxy = config.ports.dataPlane === "haproxy";
@@ -203,7 +205,10 @@ async function bootstrap(): Promise<void> {
       () => grants.forgetAll(),
     );
     grants.attach(haproxy.runtime);
+    // PORT passed from the start-up responder to HAProxy without refused connections in between.
+    await startup.close();
   } else {
+    await startup.close();
     await app.listen(config.server.port, config.server.host);
   }
   app.get(Readiness).markServing();

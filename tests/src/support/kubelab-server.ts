@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { ApiClient } from "./api-client";
 import { freePort } from "./free-port";
+import { TEST_DATA_PLANE } from "./data-plane";
 import { SERVER_ENTRY } from "./repo-paths";
 import { waitFor } from "./wait-for";
 
@@ -72,6 +73,8 @@ export class KubelabServer {
         // an extra session and containers building behind them, so they run without one.
         // session-pool.test.ts sets the sizes it tests.
         POOL_SIZE: "0",
+        // KUBELAB_TEST_PORT_DATA_PLANE=haproxy runs every suite's server behind HAProxy (docs/ports.md).
+        PORT_DATA_PLANE: TEST_DATA_PLANE,
         ...options.env,
       },
       stdio: ["ignore", "pipe", "pipe"],

@@ -145,7 +145,7 @@ export const ZEnvironment = z.object({
     .regex(/^(?=.{1,200}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, "expected a DNS name")
     .default("localhost"),
   TRUSTED_PROXIES: zCommaList("").pipe(z.array(z.union([z.ipv4(), z.ipv6()]))),
-  // haproxy: HAProxy (Debian's package) listens on PORT and carries allowed host-form port requests
+  // haproxy: HAProxy (Debian's package) listens on PORT and carries allowed port requests (both forms)
   // itself, Kubelab behind it on a loopback port (docs/ports.md, "HAProxy as the data plane").
   PORT_DATA_PLANE: z.enum(["node", "haproxy"]).default("node"),
   SECRET_KEY: z.string().min(32, "use at least 32 random characters").optional(),

@@ -11,8 +11,17 @@ const STARTING = JSON.stringify({
  * Holds PORT while the server starts (migrations, reconciliation): every request, /api/ready and
  * /api/health included, gets 503 with Retry-After instead of a refused connection, so a load
  * balancer or orchestrator sees "starting" rather than "gone". Closed just before Nest listens.
+ *
+ * `sharable` (HAProxy will take PORT over): the responder lets another process bind PORT beside
+ * it (SO_REUSEPORT, which HAProxy sets on its listeners), so it can leave once HAProxy listens,
+ * without a moment of refused connections. PORT is first bound alone, so a port already in use
+ * still fails the start.
  */
-export async function startStartupResponder(host: string, port: number): Promise<{ close(): Promise<void> }> {
+export async function startStartupResponder(
+  host: string,
+  port: number,
+  options: { sharable?: boolean } = {},
+): Promise<{ close(): Promise<void> }> {
   const server = http.createServer((_req, res) => {
     res.writeHead(503, {
       "content-type": "application/json; charset=utf-8",
@@ -22,5 +31,7 @@ export async function startStartupResponder(host: string, port: number): Promise
     });
     res.end(STARTING);
   });
-  return listen(server, host, port);
+  if (!options.sharable) return listen(server, host, port);
+  await (await listen(http.createServer(), host, port)).close();
+  return listen(server, host, port, { reusePort: true });
 }

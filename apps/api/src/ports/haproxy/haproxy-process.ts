@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import { connect } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Logger } from "@nestjs/common";
@@ -107,19 +106,15 @@ export class HaproxyProcess {
     await this.waitUntilListening(child);
   }
 
+  /**
+   * HAProxy binds all its listeners before it serves its runtime API, so an answer there means PORT
+   * is HAProxy's. (A connection to PORT proves nothing: at start the start-up responder shares it.)
+   */
   private async waitUntilListening(child: ChildProcess): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
-    const host = ["0.0.0.0", "::"].includes(this.input.bindHost) ? "127.0.0.1" : this.input.bindHost;
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) break;
-      const listening = await new Promise<boolean>((resolve) => {
-        const probe = connect({ host, port: this.input.bindPort }, () => {
-          probe.destroy();
-          resolve(true);
-        });
-        probe.on("error", () => resolve(false));
-      });
-      if (listening && fs.existsSync(path.join(this.input.dir, SOCKET_FILE))) return;
+      if (await this.runtime.answers()) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     child.stdin?.end();

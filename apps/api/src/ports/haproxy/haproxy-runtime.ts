@@ -51,13 +51,12 @@ export class HaproxyRuntime {
     return keys;
   }
 
-  /** Every entry's key, as HAProxy holds them. */
-  async keys(): Promise<string[]> {
-    const output = await this.send(`show map ${this.mapPath}`);
-    return output
-      .split("\n")
-      .map((line) => line.split(" ")[1])
-      .filter((key): key is string => key !== undefined && key !== "");
+  /** Whether HAProxy serves its runtime API (it has started and bound its listeners). */
+  answers(): Promise<boolean> {
+    return this.send("show info").then(
+      (output) => output.includes("Name: HAProxy"),
+      () => false,
+    );
   }
 
   private batch(commands: string[], options: { tolerate: RegExp }): Promise<void> {
