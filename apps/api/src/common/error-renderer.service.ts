@@ -57,8 +57,6 @@ export class ErrorRenderer {
       socket.destroy();
       return;
     }
-    // A peer that resets the connection after the answer must not raise an unhandled error.
-    if (socket.listenerCount("error") === 0) socket.on("error", () => undefined);
     socket.end(rawErrorResponse(reply, requestId));
   }
 
