@@ -274,9 +274,9 @@ describe("node terminals", () => {
   });
 
   it("stays up when clients reset their upgrade connections while they are checked or refused", async () => {
-    const upgrade = (origin: string): string =>
+    const upgrade = (origin: string, path = `/api/sessions/${lab.session.id}/nodes/node1/terminal`): string =>
       [
-        `GET /api/sessions/${lab.session.id}/nodes/node1/terminal HTTP/1.1`,
+        `GET ${path} HTTP/1.1`,
         "Host: localhost:4300",
         "Connection: Upgrade",
         "Upgrade: websocket",
@@ -287,13 +287,19 @@ describe("node terminals", () => {
         "",
         "",
       ].join("\r\n");
-    // Refused at once (a forged origin) and refused after the login is read (a node that does not
-    // exist); each connection is reset right after the request or a moment later.
-    for (let i = 0; i < 40; i++) {
+    // Terminals refused at once (a forged origin) or after the login is read (a node that does not
+    // exist), and port WebSockets refused after the access check (nothing listens on the port);
+    // each connection is reset right after the request or a moment later.
+    const requests = [
+      upgrade("http://evil.example"),
+      upgrade(ORIGIN).replace("/node1/", "/node3/"),
+      upgrade(ORIGIN, `/ports/${lab.session.id}/node1/8999/`),
+    ];
+    for (let i = 0; i < 60; i++) {
       const socket = net.connect(lab.server.port, "127.0.0.1");
       socket.on("error", () => undefined);
       await once(socket, "connect");
-      socket.write(i % 2 ? upgrade("http://evil.example") : upgrade(ORIGIN).replace("/node1/", "/node3/"));
+      socket.write(requests[i % requests.length]!);
       if (i % 4 >= 2) await sleep(i % 8);
       socket.resetAndDestroy();
     }

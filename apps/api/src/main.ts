@@ -18,6 +18,7 @@ import { SessionLifecycle } from "./sessions/session-lifecycle.service";
 import { TerminalUpgradeHandler } from "./terminals/terminal-upgrade.handler";
 import { isWebDevUpgrade, mountWebApp } from "./web/web-app";
 import { securityHeaders } from "./common/security-headers";
+import { watchUpgradedSocketErrors } from "./common/upgraded-socket-errors";
 import { PortHttpGateway } from "./ports/port-http.gateway";
 import { PortUpgradeHandler } from "./ports/port-upgrade.handler";
 import { PortFastPath } from "./ports/port-fast-path";
@@ -135,6 +136,8 @@ async function bootstrap(): Promise<void> {
   app
     .get(TerminalUpgradeHandler)
     .listen(app.getHttpServer(), (req) => portUpgrades.claims(req) || isWebDevUpgrade(req));
+  // Before all of them (prepended): every upgraded socket gets an error listener.
+  watchUpgradedSocketErrors(app.getHttpServer());
 
   let metricsServer: { close(): Promise<void> } | undefined;
   let haproxy: HaproxyProcess | undefined;

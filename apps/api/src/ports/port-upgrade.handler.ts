@@ -47,7 +47,6 @@ export class PortUpgradeHandler implements OnModuleDestroy {
       const route = portRouteOf(req, this.config);
       if (!route) return;
       this.metrics.portUpgrade();
-      socket.on("error", () => undefined);
       this.open.add(socket);
       socket.once("close", () => this.open.delete(socket));
       this.handle(req, socket, head, route).catch((error: unknown) => this.errors.socket(req, socket, error));

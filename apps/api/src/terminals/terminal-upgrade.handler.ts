@@ -41,9 +41,6 @@ export class TerminalUpgradeHandler {
   listen(server: Server, handledElsewhere: (req: IncomingMessage) => boolean = () => false): void {
     server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (handledElsewhere(req)) return;
-      // Node's server stops watching an upgraded socket's errors: without a listener, a client (or
-      // HAProxy in front) resetting it while it is checked or refused would end the process.
-      socket.on("error", () => undefined);
       this.handle(req, socket, head).catch((error: unknown) => this.errors.socket(req, socket, error));
     });
   }
