@@ -43,6 +43,8 @@ const PACED_DOWNLOAD_MIB = 12;
 const TRICK_PORT = 8004;
 // An app the HAProxy-only tests stop.
 const STOPPING_PORT = 8005;
+// Lets the tests read /metrics on the main port.
+const METRICS_TOKEN = "ports-test-metrics-token";
 
 interface Download {
   status: number;
@@ -174,6 +176,7 @@ const portForwarding = (dataPlane: DataPlane) => (): void => {
         PUBLIC_URL: `http://localhost:${port}`,
         SECRET_KEY: "test-secret-key-0123456789abcdef0123456789",
         PORT_DATA_PLANE: dataPlane,
+        METRICS_TOKEN,
       },
     });
     alice = server.client();
@@ -518,11 +521,26 @@ const portForwarding = (dataPlane: DataPlane) => (): void => {
   /** Kubelab gives every response it carries an X-Request-Id; HAProxy adds none to an app's answer. */
   const carriedByHaproxy = (res: RawResponse): boolean => res.headers["x-request-id"] === undefined;
   const haproxyOnly = dataPlane === "node" ? { skip: "about HAProxy's map: runs with PORT_DATA_PLANE=haproxy" } : {};
+  /** HAProxy's response counts by status class, as /metrics reports them. */
+  const haproxyResponses = async (): Promise<Map<string, number>> => {
+    const scrape = await fetch(`http://127.0.0.1:${port}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    assert.equal(scrape.status, 200);
+    const text = await scrape.text();
+    const counts = new Map<string, number>();
+    for (const match of text.matchAll(/^kubelab_port_haproxy_responses_total\{status="(\w+)"\} (\d+)$/gm)) {
+      counts.set(match[1]!, Number(match[2]));
+    }
+    assert.deepEqual([...counts.keys()].sort(), ["1xx", "2xx", "3xx", "4xx", "5xx", "other"], text);
+    return counts;
+  };
 
   it(
     "carries granted host-form and path-form requests in HAProxy itself, with the same header rules",
     haproxyOnly,
     async () => {
+      const before = await haproxyResponses();
       const cookie = await portCookie(alice, "node1", 8000);
       const headers = {
         cookie: `theme=dark; ${cookie}; ${cookieOf(alice)}`,
@@ -599,6 +617,11 @@ const portForwarding = (dataPlane: DataPlane) => (): void => {
       const auth = await get("/__kubelab/auth?ticket=forged", { cookie }, hostOf("node1", 8000));
       assert.equal(carriedByHaproxy(auth), false);
       assert.notEqual(auth.status, 200);
+
+      // What HAProxy carried here (two answers of 200 and a redirect, at least) is counted in /metrics.
+      const after = await haproxyResponses();
+      assert.ok(after.get("2xx")! - before.get("2xx")! >= 2, JSON.stringify([...after]));
+      assert.ok(after.get("3xx")! - before.get("3xx")! >= 1, JSON.stringify([...after]));
     },
   );
 

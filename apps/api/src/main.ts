@@ -26,6 +26,7 @@ import { AUTH_PATH } from "./ports/port-http.gateway";
 import { PATH_FORM_CSP } from "./ports/forward-headers";
 import { loginCookieName } from "./auth/login-cookie";
 import { HaproxyProcess } from "./ports/haproxy/haproxy-process";
+import { NODES_BACKEND } from "./ports/haproxy/haproxy-config";
 import { PortGrants } from "./ports/haproxy/port-grants";
 import { JsonLogger } from "./common/json-logger";
 import { requestContext } from "./common/request-context";
@@ -208,6 +209,7 @@ async function bootstrap(): Promise<void> {
       () => grants.forgetAll(),
     );
     grants.attach(haproxy.runtime);
+    app.get(Metrics).readHaproxyCounters(haproxy.runtime, NODES_BACKEND);
     // PORT passed from the start-up responder to HAProxy without refused connections in between.
     await startup.close();
   } else {

@@ -15,6 +15,11 @@ export type TerminalDirection = "in" | "out";
 const PROVISION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 45, 60, 90, 120, 180, 300];
 const PROXY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+/** Where HAProxy's counters come from when it is the data plane (HaproxyRuntime). */
+export interface HaproxyCounters {
+  responseCounts(backend: string): Promise<Map<string, number>>;
+}
+
 /**
  * The one Prometheus registry of the process. Other modules report through the small typed methods
  * below (never through prom-client directly), so metric names and labels live here only. Values
@@ -25,6 +30,7 @@ const PROXY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 
 export class Metrics {
   private readonly logger = new Logger("Metrics");
   readonly registry = new Registry();
+  private haproxy: { counters: HaproxyCounters; backend: string } | undefined;
 
   private readonly sessionsCreated = new Counter({
     name: "kubelab_sessions_created_total",
@@ -173,6 +179,30 @@ export class Metrics {
         this.set(rows.length);
       },
     });
+    // With PORT_DATA_PLANE=haproxy, HAProxy answers most port requests without Kubelab seeing them;
+    // its own counters, read at scrape time, are the only count of those.
+    const haproxy = (): { counters: HaproxyCounters; backend: string } | undefined => this.haproxy;
+    const logger = this.logger;
+    new Counter({
+      name: "kubelab_port_haproxy_responses_total",
+      help:
+        "Port responses HAProxy sent itself (PORT_DATA_PLANE=haproxy), by status class, since HAProxy last " +
+        "started; the requests Kubelab carried are in kubelab_port_proxy_requests_total",
+      labelNames: ["status"] as const,
+      registers,
+      collect: async function () {
+        const source = haproxy();
+        if (!source) return;
+        try {
+          const counts = await source.counters.responseCounts(source.backend);
+          this.reset();
+          for (const [status, count] of counts) this.inc({ status }, count);
+        } catch (error) {
+          // The last values stay; HAProxy is restarting (Kubelab's log says so) or going away.
+          logger.warn(`Could not read HAProxy's counters: ${(error as Error).message}`);
+        }
+      },
+    });
     new Gauge({
       name: "kubelab_events_running",
       help: "Classroom events between their start and end",
@@ -182,6 +212,11 @@ export class Metrics {
         this.set(await prisma.event.count({ where: { startsAt: { lte: now }, endsAt: { gt: now } } }));
       },
     });
+  }
+
+  /** HAProxy is the data plane: its response counters for `backend` are scraped from `counters`. */
+  readHaproxyCounters(counters: HaproxyCounters, backend: string): void {
+    this.haproxy = { counters, backend };
   }
 
   /** The text exposition Prometheus scrapes. */

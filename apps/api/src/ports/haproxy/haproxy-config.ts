@@ -22,6 +22,8 @@ export const SOCKET_FILE = "admin.sock";
 export const SET_COOKIE_FILTER_FILE = "set-cookie-filter.lua";
 /** HAProxy's table of the map keys its requests used in the last GRANT_IDLE_SECONDS. */
 export const IN_USE_TABLE = "grants_in_use";
+/** The backend of the requests HAProxy carries to nodes itself (its counters feed /metrics). */
+export const NODES_BACKEND = "nodes";
 /** A grant nobody used for this long ends (PortGrants); while in use, it is kept. */
 export const GRANT_IDLE_SECONDS = 60;
 // Port cookies are about 250 characters; longer keys are cut in the table (see below).
@@ -153,7 +155,7 @@ ${cookieRules.join("\n")}
   http-request set-header X-Forwarded-For %[src] if fast !{ var(txn.xff) -m len gt 0 }
   http-request set-header X-Forwarded-Proto %[var(txn.proto)] if fast
   http-request set-header X-Forwarded-Host %[var(txn.host)] if fast
-  use_backend nodes if fast
+  use_backend ${NODES_BACKEND} if fast
   default_backend kubelab
 
 backend ${IN_USE_TABLE}
@@ -167,7 +169,7 @@ backend kubelab
   retry-on conn-failure empty-response
   retries 1
 
-backend nodes
+backend ${NODES_BACKEND}
   # Large response bodies move from the node's socket to the client's in the kernel (splice(2)):
   # a 100 MB download went from 0.63x to 0.95x the direct speed.
   option splice-response

@@ -82,6 +82,31 @@ describe("HaproxyRuntime", () => {
     assert.deepEqual(received, ["show table grants_in_use"]);
   });
 
+  it("reads a backend's response counts by status class from HAProxy's statistics", async () => {
+    received.length = 0;
+    // The shape of HAProxy 2.6's CSV, cut to a few columns (their order is read from the header).
+    answer = () =>
+      "# pxname,svname,scur,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,hrsp_other,req_tot,\n" +
+      "nodes,BACKEND,3,0,749791,12,4,2,0,749809,\n\n";
+    const runtime = new HaproxyRuntime(socketPath, "/m/ports.map");
+    assert.deepEqual(
+      await runtime.responseCounts("nodes"),
+      new Map([
+        ["1xx", 0],
+        ["2xx", 749791],
+        ["3xx", 12],
+        ["4xx", 4],
+        ["5xx", 2],
+        ["other", 0],
+      ]),
+    );
+    assert.deepEqual(received, ["show stat nodes 2 -1"]);
+    answer = () => "Unknown command.\n";
+    await assert.rejects(runtime.responseCounts("nodes"), /no backend statistics: Unknown command/);
+    answer = () => "# pxname,svname,hrsp_2xx,\nnodes,BACKEND,5,\n";
+    await assert.rejects(runtime.responseCounts("nodes"), /no hrsp_1xx count/);
+  });
+
   it("refuses words that could end the command or start another", () => {
     const runtime = new HaproxyRuntime(socketPath, "/m/ports.map");
     for (const key of ["a b", "a;del map x y", "a\nb", ""]) {

@@ -51,6 +51,14 @@ export class HaproxyRuntime {
     return keys;
   }
 
+  /**
+   * How many responses HAProxy sent for `backend` since it started, by status class ("1xx".."5xx",
+   * "other"): the hrsp_* columns of the backend's line in `show stat` (CSV, named by its header).
+   */
+  async responseCounts(backend: string): Promise<Map<string, number>> {
+    return parseResponseCounts(await this.send(`show stat ${word(backend)} 2 -1`));
+  }
+
   /** Whether HAProxy serves its runtime API (it has started and bound its listeners). */
   answers(): Promise<boolean> {
     return this.send("show info").then(
@@ -89,4 +97,27 @@ export class HaproxyRuntime {
 function word(text: string): string {
   if (!isSafeMapWord(text)) throw new Error(`not a safe HAProxy map word: ${JSON.stringify(text)}`);
   return text;
+}
+
+const RESPONSE_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx", "other"] as const;
+
+/** The hrsp_* counters of the BACKEND line of `show stat`'s CSV; throws when HAProxy sent none. */
+export function parseResponseCounts(csv: string): Map<string, number> {
+  const lines = csv.split("\n");
+  const header =
+    lines
+      .find((line) => line.startsWith("# "))
+      ?.slice(2)
+      .split(",") ?? [];
+  const row = lines.map((line) => line.split(",")).find((fields) => fields[1] === "BACKEND");
+  if (!row) throw new Error(`HAProxy sent no backend statistics: ${csv.trim().slice(0, 200)}`);
+  const counts = new Map<string, number>();
+  for (const status of RESPONSE_CLASSES) {
+    const value = Number(row[header.indexOf(`hrsp_${status}`)]);
+    if (!Number.isInteger(value) || header.indexOf(`hrsp_${status}`) < 0) {
+      throw new Error(`HAProxy's statistics have no hrsp_${status} count`);
+    }
+    counts.set(status, value);
+  }
+  return counts;
 }
