@@ -106,13 +106,18 @@ function haproxyUnder(serverPid: number): number | undefined {
   return rows.find((row) => shells.has(row.ppid) && row.comm === "haproxy")?.pid;
 }
 
-/** Runs one command on the runtime API of the HAProxy a Kubelab process started; HAProxy's answer. */
-async function haproxyAdmin(serverPid: number, command: string): Promise<string> {
+/** The folder of the HAProxy a Kubelab process started (configuration, map, admin socket). */
+function haproxyFolder(serverPid: number): string {
   const pid = haproxyUnder(serverPid);
   assert.ok(pid, "HAProxy runs under the server");
-  // Its command line is "haproxy -db -f <folder>/haproxy.cfg"; the admin socket is in the folder.
+  // Its command line is "haproxy -db -f <folder>/haproxy.cfg".
   const args = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-  const socketPath = path.join(path.dirname(args[args.indexOf("-f") + 1]!), "admin.sock");
+  return path.dirname(args[args.indexOf("-f") + 1]!);
+}
+
+/** Runs one command on the runtime API of the HAProxy a Kubelab process started; HAProxy's answer. */
+async function haproxyAdmin(serverPid: number, command: string): Promise<string> {
+  const socketPath = path.join(haproxyFolder(serverPid), "admin.sock");
   return new Promise((resolve, reject) => {
     const socket = net.connect(socketPath, () => socket.end(`${command}\n`));
     let output = "";
@@ -745,8 +750,23 @@ const portForwarding = (dataPlane: DataPlane) => (): void => {
     });
     const otherHaproxy = haproxyUnder(other.process.pid!);
     assert.ok(otherHaproxy, "HAProxy runs under the second server");
+    const otherFolder = haproxyFolder(other.process.pid!);
     await other.kill();
     await waitFor("the killed server's HAProxy to exit", () => (isRunning(otherHaproxy) ? undefined : true), 5_000);
+    // Its folder stays behind until the next Kubelab starts HAProxy; that one leaves the live
+    // server's folder alone.
+    assert.ok(fs.existsSync(otherFolder));
+    const third = await KubelabServer.start({
+      ...server.options,
+      port: await freePort(),
+      instanceId: server.instanceId,
+    });
+    try {
+      assert.equal(fs.existsSync(otherFolder), false, "the killed server's HAProxy folder was removed");
+      assert.ok(fs.existsSync(path.join(haproxyFolder(server.process.pid!), "admin.sock")));
+    } finally {
+      await third.stop();
+    }
   });
 
   it("ignores X-Forwarded-Host from clients that are not trusted proxies", async () => {

@@ -8,6 +8,8 @@ import path from "node:path";
  */
 export function oneNodeLessons(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-one-node-lessons-"));
+  // Each test file runs in its own process, whose servers are stopped by then.
+  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
   fs.mkdirSync(path.join(dir, "solo"));
   fs.writeFileSync(
     path.join(dir, "solo", "en.md"),

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Logger } from "@nestjs/common";
+import { isProcessAlive } from "../../common/process-alive";
 import { ConfigError } from "../../config/config-error";
 import { MAP_FILE, SET_COOKIE_FILTER_FILE, SET_COOKIE_FILTER_LUA, SOCKET_FILE, haproxyConfig } from "./haproxy-config";
 import type { HaproxyConfigInput } from "./haproxy-config";
@@ -12,6 +13,9 @@ const READY_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 3_000;
 const RESTART_DELAY_MS = 1_000;
 const STDERR_KEPT = 4_000;
+const DIR_PREFIX = "kubelab-haproxy-";
+// The PID of the Kubelab process a folder belongs to.
+const OWNER_FILE = "kubelab.pid";
 
 // HAProxy runs under a shell that kills it when Kubelab's end of its standard input closes: when
 // Kubelab exits in any way (even kill -9), HAProxy must not live on holding PORT. (An asynchronous
@@ -58,14 +62,41 @@ export class HaproxyProcess {
 
   static async start(input: Omit<HaproxyConfigInput, "dir">, onRestart: () => void): Promise<HaproxyProcess> {
     HaproxyProcess.assertInstalled();
+    HaproxyProcess.removeStaleFolders(os.tmpdir());
     // Short: the runtime socket's path must fit a Unix socket address (108 bytes).
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-haproxy-"));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), DIR_PREFIX));
+    fs.writeFileSync(path.join(dir, OWNER_FILE), String(process.pid));
     fs.writeFileSync(path.join(dir, MAP_FILE), "");
     fs.writeFileSync(path.join(dir, SET_COOKIE_FILTER_FILE), SET_COOKIE_FILTER_LUA);
     fs.writeFileSync(path.join(dir, "haproxy.cfg"), haproxyConfig({ ...input, dir }));
     const haproxy = new HaproxyProcess({ ...input, dir }, onRestart);
     await haproxy.run();
     return haproxy;
+  }
+
+  /**
+   * Removes the folders of HAProxy processes whose Kubelab is gone without cleaning up (killed with
+   * -9: its HAProxy goes with it, the folder stays). Only folders that name their Kubelab process
+   * are touched, and only when that process no longer runs: a live Kubelab's folder stays even
+   * while its HAProxy restarts.
+   */
+  static removeStaleFolders(tmp: string): void {
+    let names: string[];
+    try {
+      names = fs.readdirSync(tmp).filter((name) => name.startsWith(DIR_PREFIX));
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const dir = path.join(tmp, name);
+      try {
+        const owner = Number(fs.readFileSync(path.join(dir, OWNER_FILE), "utf8"));
+        if (!Number.isInteger(owner) || owner <= 0 || isProcessAlive(owner)) continue;
+        fs.rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // No owner named (not ours, or still being written), another user's folder, or removed meanwhile.
+      }
+    }
   }
 
   async stop(): Promise<void> {
