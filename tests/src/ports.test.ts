@@ -917,6 +917,47 @@ const portForwarding = (dataPlane: DataPlane) => (): void => {
       await behindProxy.stop();
     }
   });
+
+  it("hands the app a trusted proxy's X-Forwarded-For, -Proto and -Host as Kubelab writes them", async () => {
+    const behindProxy = await KubelabServer.start({
+      databaseUrl: db.url,
+      env: {
+        PUBLIC_URL: `http://localhost:${port}`,
+        SECRET_KEY: "test-secret-key-0123456789abcdef0123456789",
+        PORT_DATA_PLANE: dataPlane,
+        TRUSTED_PROXIES: "127.0.0.1",
+      },
+    });
+    try {
+      const cookie = await portCookie(alice, "node1", 8000);
+      // The proxy in front got the port host; Kubelab sees that proxy's own Host.
+      const request = {
+        host: `127.0.0.1:${behindProxy.port}`,
+        path: "/echo",
+        headers: {
+          cookie: `theme=dark; ${cookie}`,
+          "x-forwarded-host": hostOf("node1", 8000),
+          "x-forwarded-for": "6.6.6.6, 7.7.7.7",
+          "x-forwarded-proto": "https",
+          "x-forwarded-port": "443",
+        },
+      };
+      const res = await waitFor(`the ${dataPlane} data plane to carry the request`, async () => {
+        const answer = await rawRequest(behindProxy.port, request);
+        return dataPlane === "node" || carriedByHaproxy(answer) ? answer : undefined;
+      });
+      assert.equal(res.status, 200, res.body);
+      const echo = JSON.parse(res.body) as Echo;
+      assert.equal(echo.headers["x-forwarded-for"], "6.6.6.6, 7.7.7.7, 127.0.0.1");
+      assert.equal(echo.headers["x-forwarded-proto"], "https");
+      assert.equal(echo.headers["x-forwarded-host"], hostOf("node1", 8000));
+      assert.equal(echo.headers["x-forwarded-port"], undefined);
+      assert.equal(echo.headers.host, `127.0.0.1:${behindProxy.port}`);
+      assert.equal(echo.headers.cookie, "theme=dark");
+    } finally {
+      await behindProxy.stop();
+    }
+  });
 };
 
 describe("port forwarding, Kubelab's own data path (PORT_DATA_PLANE=node)", portForwarding("node"));

@@ -202,6 +202,7 @@ async function bootstrap(): Promise<void> {
         bindPort: config.server.port,
         kubelabPort: (app.getHttpServer().address() as AddressInfo).port,
         trustedProxies: config.ports.trustedProxies,
+        threads: config.ports.haproxyThreads,
         authPath: AUTH_PATH,
         loginCookie: loginCookieName(config),
         pathFormCsp: PATH_FORM_CSP,

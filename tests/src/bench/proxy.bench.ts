@@ -24,6 +24,7 @@ import { startNginx } from "../support/nginx";
 import type { RunningProxy } from "../support/proxy-process";
 import { FIXED_RESPONSE_APP, largeDownloadApp, startNodeApp } from "../support/node-apps";
 import { rawRequest } from "../support/raw-http";
+import { haproxyPortMap, nginxHttp } from "./proxy-references";
 import { startTestDatabase } from "../support/test-database";
 import { waitFor } from "../support/wait-for";
 
@@ -54,30 +55,6 @@ http.createServer((req, res) => {
   req.pipe(up);
 }).listen(Number(listen), "127.0.0.1");
 `;
-
-/** The reference: nginx as a production proxy would run it for one app, one worker, kept-alive upstream connections. */
-function nginxHttp(listen: number, ip: string): string {
-  const upstream = (name: string, port: number): string => `upstream ${name} { server ${ip}:${port}; keepalive 256; }`;
-  return `
-  ${upstream("app", APP_PORT)}
-  ${upstream("download", DOWNLOAD_PORT)}
-  server {
-    listen 127.0.0.1:${listen} backlog=4096;
-    location / {
-      proxy_pass http://app;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For $remote_addr;
-    }
-    location /download {
-      # Buffers in memory only, no temporary files: the body streams through as it does in Kubelab.
-      proxy_max_temp_file_size 0;
-      proxy_pass http://download;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-    }
-  }`;
-}
 
 // The authorizer behind nginx's auth_request: 204 for the port cookie, 403 for anything else. Kubelab
 // would answer here; with a 1 s cache nginx asks it about once a second, so its speed hardly counts.
@@ -124,26 +101,6 @@ function nginxAuthRequestHttp(listen: number, cacheDir: string, ip: string, auth
       proxy_set_header X-Forwarded-For $remote_addr;
     }
   }`;
-}
-
-/**
- * HAProxy looking the port cookie up in a map (which its runtime API can change without a reload)
- * and connecting to the node address found there; connections to the nodes are kept and reused.
- */
-function haproxyPortMap(listen: number, dir: string): string {
-  return `
-frontend ports
-  bind 127.0.0.1:${listen} backlog 4096
-  http-request set-var(txn.node) req.cook(kubelab_port),map(${dir}/ports.map)
-  http-request deny deny_status 403 unless { var(txn.node) -m found }
-  default_backend nodes
-backend nodes
-  http-reuse always
-  option forwardfor
-  http-request set-dst var(txn.node),field(1,:)
-  http-request set-dst-port var(txn.node),field(2,:)
-  server node 0.0.0.0:0
-`;
 }
 
 function requireTool(command: string, versionFlag: string, install: string): void {
@@ -272,7 +229,7 @@ async function main(): Promise<void> {
     const nginxPort = (
       await keep(
         proxies,
-        startNginx((listen) => nginxHttp(listen, ip)),
+        startNginx((listen) => nginxHttp(listen, ip, APP_PORT, DOWNLOAD_PORT)),
       )
     ).port;
     const authorizerPort = await freePort();

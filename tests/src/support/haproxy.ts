@@ -12,6 +12,7 @@ import { startProxyProcess, type RunningProxy } from "./proxy-process";
 export async function startHaproxy(
   sections: (listen: number, dir: string) => string,
   files: Record<string, string> = {},
+  launcher: string[] = [],
 ): Promise<RunningProxy> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-haproxy-"));
   const port = await freePort();
@@ -31,5 +32,13 @@ defaults
 ${sections(port, dir)}
 `,
   );
-  return startProxyProcess("haproxy", ["-db", "-f", config], port, dir, "apt-get install haproxy");
+  // -dMglobal as Kubelab runs HAProxy (haproxy-process.ts).
+  return startProxyProcess(
+    "haproxy",
+    ["-dMglobal", "-db", "-f", config],
+    port,
+    dir,
+    "apt-get install haproxy",
+    launcher,
+  );
 }

@@ -6,17 +6,28 @@ import { startProxyProcess, type RunningProxy } from "./proxy-process";
 
 export type RunningNginx = RunningProxy;
 
+export interface NginxOptions {
+  /** Runs nginx, e.g. valgrind with its options. */
+  launcher?: string[];
+  /** false: the worker's work done by nginx's only process (so that a launcher sees it). */
+  masterProcess?: boolean;
+}
+
 /**
  * Starts nginx from Debian (one worker, in the foreground, everything in a temporary folder) with
  * `http` as the body of its http block; `listen` is replaced by the chosen port. Stops with it.
  */
-export async function startNginx(http: (listen: number, dir: string) => string): Promise<RunningNginx> {
+export async function startNginx(
+  http: (listen: number, dir: string) => string,
+  options: NginxOptions = {},
+): Promise<RunningNginx> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelab-nginx-"));
   const port = await freePort();
   fs.writeFileSync(
     path.join(dir, "nginx.conf"),
     `worker_processes 1;
 daemon off;
+master_process ${options.masterProcess === false ? "off" : "on"};
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 4096; }
@@ -37,6 +48,7 @@ http {
     port,
     dir,
     "apt-get install nginx-light",
+    options.launcher,
   );
 }
 

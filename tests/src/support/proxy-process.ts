@@ -6,6 +6,8 @@ import { waitFor } from "./wait-for";
 /** A reverse proxy from Debian running for a test or a benchmark, in a temporary folder of its own. */
 export interface RunningProxy {
   port: number;
+  /** The process started: the proxy itself, or its launcher (valgrind runs the proxy in its own process). */
+  pid: number;
   url: string;
   stop(): Promise<void>;
 }
@@ -13,6 +15,7 @@ export interface RunningProxy {
 /**
  * Runs `command` (a proxy in the foreground whose files live in `dir`) until it accepts connections
  * on `port`; stop() ends it and removes `dir`. A missing binary fails with `install` as the hint.
+ * `launcher` runs the command, e.g. valgrind with its options.
  */
 export async function startProxyProcess(
   command: string,
@@ -20,8 +23,10 @@ export async function startProxyProcess(
   port: number,
   dir: string,
   install: string,
+  launcher: string[] = [],
 ): Promise<RunningProxy> {
-  const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"] });
+  const [program, ...programArgs] = [...launcher, command, ...args] as [string, ...string[]];
+  const child = spawn(program, programArgs, { stdio: ["ignore", "ignore", "pipe"] });
   const missing = new Promise<never>((_, reject) =>
     child.once("error", (error) => reject(new Error(`${command} could not start (${error.message}): ${install}`))),
   );
@@ -42,6 +47,7 @@ export async function startProxyProcess(
   await Promise.race([listening, missing]);
   return {
     port,
+    pid: child.pid!,
     url: `http://localhost:${port}`,
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");

@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { parseRanges } from "../sessions/subnet-blocks";
 import { ConfigError } from "./config-error";
@@ -121,6 +122,8 @@ export interface AppConfig {
     trustedProxies: string[];
     /** Who carries allowed port requests: Kubelab's own fast path, or HAProxy in front of it. */
     dataPlane: "node" | "haproxy";
+    /** HAProxy's threads (with dataPlane "haproxy"). */
+    haproxyThreads: number;
   };
   /** Signs port tickets and cookies; unset: generated once and kept in `<dataDir>/secret-key`. */
   secretKey: string | undefined;
@@ -264,7 +267,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxPerNode: e.MAX_TERMINALS_PER_NODE,
       holder: e.TERMINAL_HOLDER,
     },
-    ports: { labDomain: e.LAB_DOMAIN, trustedProxies: e.TRUSTED_PROXIES, dataPlane: e.PORT_DATA_PLANE },
+    ports: {
+      labDomain: e.LAB_DOMAIN,
+      trustedProxies: e.TRUSTED_PROXIES,
+      dataPlane: e.PORT_DATA_PLANE,
+      // The lab's containers run the apps HAProxy carries requests to: they keep the other half.
+      haproxyThreads: e.HAPROXY_THREADS ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
+    },
     secretKey: e.SECRET_KEY,
     kubelabContainer: e.KUBELAB_CONTAINER,
   };

@@ -148,6 +148,8 @@ export const ZEnvironment = z.object({
   // haproxy: HAProxy (Debian's package) listens on PORT and carries allowed port requests (both forms)
   // itself, Kubelab behind it on a loopback port (docs/ports.md, "HAProxy as the data plane").
   PORT_DATA_PLANE: z.enum(["node", "haproxy"]).default("node"),
+  // HAProxy's threads; unset: half the CPUs Kubelab may use, at least one (docs/ports.md, "Threads").
+  HAPROXY_THREADS: zIntFromString(1, 64).optional(),
   SECRET_KEY: z.string().min(32, "use at least 32 random characters").optional(),
   KUBELAB_CONTAINER: z.string().min(1).optional(),
 });

@@ -9,6 +9,8 @@ export interface HaproxyConfigInput {
   /** Folder of the map, the Lua filter and the runtime socket. */
   dir: string;
   trustedProxies: readonly string[];
+  /** HAPROXY_THREADS. */
+  threads: number;
   /** The path on port hosts that exchanges a ticket for the port cookie: always Kubelab's. */
   authPath: string;
   /** The login cookie's name, the path form's credential. */
@@ -39,8 +41,15 @@ const COOKIE_PASSES = 3;
 const NODE_AND_PORT = "%[var(txn.target),field(3,:)]:%[var(txn.target),field(2,:)]";
 
 function bindLine(host: string, port: number): string {
-  if (host === "::") return `bind :::${port} v4v6`;
+  // Two listeners rather than one dual-stack one, where an IPv4 client's address would read
+  // ::ffff:a.b.c.d in X-Forwarded-For (Kubelab writes a.b.c.d).
+  if (host === "::") return `bind 0.0.0.0:${port}\n  bind :::${port} v6only`;
   return host.includes(":") ? `bind [${host}]:${port}` : `bind ${host}:${port}`;
+}
+
+/** Rules as lines of a section. */
+function section(rules: string[]): string {
+  return rules.map((rule) => `  ${rule}`).join("\n");
 }
 
 /** HAProxy's text for a string it must not interpret (no variables, no escapes). */
@@ -58,38 +67,84 @@ function pageFor(status: 502 | 503, message: string): string {
   return `http-error status ${status} content-type "text/html; charset=utf-8" lf-string "${html.replace(/"/g, '\\"')}" hdr Cache-Control no-store hdr Retry-After 3`;
 }
 
+/** Request headers no app sees (forward-headers.ts): hop-by-hop ones and what only proxies may say. */
+const DROPPED_REQUEST_HEADERS = [
+  "forwarded",
+  "x-real-ip",
+  "proxy-authorization",
+  "proxy-connection",
+  "keep-alive",
+  "te",
+  "trailer",
+];
+
 /**
  * HAProxy's configuration when it is the data plane (docs/ports.md, "HAProxy as the data plane").
  * A request goes to a node only when Kubelab has put its host and port cookie (or, for a public
  * port, its host) in the map after its own checks; everything else (the platform, the path form,
  * WebSockets, tickets, refusals, first requests) goes to Kubelab, which answers as it always did.
  * The header rules are forward-headers.ts's, written for HAProxy.
+ *
+ * Written for CPU per request, measured in instructions with callgrind (docs/ports.md): the
+ * frontend only finds the route; the header rules live in the nodes backend, so they run without
+ * a condition on requests that go there and not at all on Kubelab's; no per-request log lines;
+ * keys built with converters rather than log-format strings.
  */
 export function haproxyConfig(input: HaproxyConfigInput): string {
   const map = `${input.dir}/${MAP_FILE}`;
-  const trusted =
-    input.trustedProxies.length > 0 ? `acl trusted src ${input.trustedProxies.join(" ")}` : "acl trusted always_false";
+  const trustsProxies = input.trustedProxies.length > 0;
+  const trusted = trustsProxies ? `acl trusted src ${input.trustedProxies.join(" ")}` : "acl trusted always_false";
+  const platformOnly = quoted(`(?i)^\\s*${PLATFORM_NAME}=[^;]*;?\\s*$`);
   const platformFirst = quoted(`(?i)^\\s*${PLATFORM_NAME}=[^;]*;?\\s*(.*)$`);
   const platformLater = quoted(`(?i)^(.*?)\\s*;\\s*${PLATFORM_NAME}=[^;]*(.*)$`);
   const cookieRules: string[] = [];
   for (let pass = 0; pass < COOKIE_PASSES; pass++) {
-    cookieRules.push(`  http-request replace-header Cookie ${platformFirst} '\\1' if fast`);
-    cookieRules.push(`  http-request replace-header Cookie ${platformLater} '\\1\\2' if fast`);
+    cookieRules.push(`http-request replace-header Cookie ${platformFirst} '\\1' if other_cookies`);
+    cookieRules.push(`http-request replace-header Cookie ${platformLater} '\\1\\2' if other_cookies`);
   }
+  const hostRules = section(
+    trustsProxies
+      ? [
+          "http-request set-var(txn.host) req.hdr(x-forwarded-host,1) if trusted { req.hdr(x-forwarded-host) -m found }",
+          "http-request set-var(txn.host) req.hdr(host) unless { var(txn.host) -m found }",
+        ]
+      : ["http-request set-var(txn.host) req.hdr(host)"],
+  );
+  const dropped = quoted(`^(x-forwarded-.*|${DROPPED_REQUEST_HEADERS.join("|")})$`);
+  // A trusted proxy's X-Forwarded-For (its last line) goes before the client's address, on one
+  // line as Kubelab writes it (request-origin.ts), and its X-Forwarded-Proto is believed. Without
+  // TRUSTED_PROXIES no request pays for these rules.
+  const forwardedRules = section(
+    trustsProxies
+      ? [
+          "http-request set-var(txn.xff) req.fhdr(x-forwarded-for) if trusted",
+          "http-request set-var(txn.https) bool(true) if trusted { req.hdr(x-forwarded-proto,1) -m str https }",
+          `http-request del-header ${dropped} -m reg`,
+          'http-request add-header X-Forwarded-For "%[var(txn.xff)], %[src]" if { var(txn.xff) -m len gt 0 }',
+          "http-request add-header X-Forwarded-For %[src] unless { var(txn.xff) -m len gt 0 }",
+          "http-request add-header X-Forwarded-Proto https if { var(txn.https) -m bool }",
+          "http-request add-header X-Forwarded-Proto http unless { var(txn.https) -m bool }",
+        ]
+      : [
+          `http-request del-header ${dropped} -m reg`,
+          "http-request add-header X-Forwarded-For %[src]",
+          "http-request add-header X-Forwarded-Proto http",
+        ],
+  );
   return `# Written by Kubelab at start; changes are lost. Map entries change at run time (${SOCKET_FILE}).
 global
   stats socket ${input.dir}/${SOCKET_FILE} mode 600 level admin
   lua-load ${input.dir}/${SET_COOKIE_FILTER_FILE}
-  # Threads: HAProxy's default, one per CPU Kubelab may use (one thread measured 10-30 % slower
-  # at 256 connections on a 2-core machine, docs/benchmarks.md).
-  # Kubelab reads HAProxy's complaints from its standard error.
+  # HAPROXY_THREADS. On a 2-core machine, one thread carried 35 % more requests/s than two at 32
+  # connections and as many at 256 (docs/ports.md, "Threads").
+  nbthread ${input.threads}
+  # Kubelab reads HAProxy's complaints from its standard error. The proxies below log nothing:
+  # a line per request, built and then dropped by this level, cost 7 % of HAProxy's CPU.
   log stderr format raw local0 warning
 
 defaults
   mode http
-  log global
   option http-keep-alive
-  option dontlognull
   timeout connect 5s
   # Event streams and long polls may be quiet for long; WebSockets (terminals) for longer.
   timeout client 1h
@@ -105,25 +160,25 @@ frontend kubelab
   ${bindLine(input.bindHost, input.bindPort)}
   ${trusted}
   # The host the client asked for: X-Forwarded-Host only from TRUSTED_PROXIES (request-origin.ts).
-  http-request set-var(txn.host) req.hdr(x-forwarded-host,1) if trusted { req.hdr(x-forwarded-host) -m found }
-  http-request set-var(txn.host) req.hdr(host) unless { var(txn.host) -m found }
-  http-request set-var(txn.hostkey) var(txn.host),lower
+${hostRules}
   # The host form, keyed "h:<host>|<port cookie>" (or "h:<host>|*" for a public port), the keys
   # PortGrants writes; txn.grant keeps the key that matched for the in-use table below.
+  http-request set-var(txn.hostkey) str(h:),concat(,txn.host,|),lower
   http-request set-var(txn.cookie) req.cook(${PORT_COOKIE})
-  http-request set-var-fmt(txn.grant) "h:%[var(txn.hostkey)]|%[var(txn.cookie)]" if { var(txn.cookie) -m found }
+  http-request set-var(txn.grant) var(txn.hostkey),concat(,txn.cookie) if { var(txn.cookie) -m found }
   http-request set-var(txn.target) var(txn.grant),map(${map}) if { var(txn.cookie) -m found }
-  http-request set-var-fmt(txn.grant) "h:%[var(txn.hostkey)]|*" unless { var(txn.target) -m found }
+  http-request set-var(txn.grant) var(txn.hostkey),concat(*) unless { var(txn.target) -m found }
   http-request set-var(txn.target) var(txn.grant),map(${map}) unless { var(txn.target) -m found }
   # The path form (/ports/<session>/<node>/<port>/...) on any host but a port host, keyed by
-  # "p:<session>/<node>/<port>|<login cookie>" (or "|*" for a public port).
-  acl port_host var(txn.hostkey) -m reg ${quoted("^node[1-9]-[0-9]{1,5}-[0-9a-f]{32}\\.")}
+  # "p:<session>/<node>/<port>|<login cookie>" (or "|*" for a public port). The path is tested
+  # first: it rules out the platform's own requests at its second character.
+  acl port_host var(txn.hostkey) -m reg ${quoted("^h:node[1-9]-[0-9]{1,5}-[0-9a-f]{32}\\.")}
   acl path_form path_reg ^/ports/[0-9a-f]{32}/node[1-9]/[0-9]{1,5}/
-  http-request set-var(txn.port) path,field(3,/,3) if !{ var(txn.target) -m found } !port_host path_form
+  http-request set-var(txn.port) path,field(3,/,3) if !{ var(txn.target) -m found } path_form !port_host
   http-request set-var(txn.login) req.cook(${input.loginCookie}) if { var(txn.port) -m found }
-  http-request set-var-fmt(txn.grant) "p:%[var(txn.port)]|%[var(txn.login)]" if { var(txn.login) -m found }
+  http-request set-var(txn.grant) str(p:),concat(,txn.port,|),concat(,txn.login) if { var(txn.login) -m found }
   http-request set-var(txn.target) var(txn.grant),map(${map}) if { var(txn.login) -m found }
-  http-request set-var-fmt(txn.grant) "p:%[var(txn.port)]|*" if { var(txn.port) -m found } !{ var(txn.target) -m found }
+  http-request set-var(txn.grant) str(p:),concat(,txn.port,|*) if { var(txn.port) -m found } !{ var(txn.target) -m found }
   http-request set-var(txn.target) var(txn.grant),map(${map}) if { var(txn.port) -m found } !{ var(txn.target) -m found }
   http-request set-var(txn.prefix) var(txn.port),regsub(^,/ports/) if { var(txn.port) -m found } { var(txn.target) -m found }
   acl mapped var(txn.target) -m found
@@ -131,31 +186,7 @@ frontend kubelab
   # Ticket exchanges and WebSockets (their Origin rule) stay Kubelab's.
   acl auth_path path ${quoted(input.authPath)}
   acl upgrade req.hdr(upgrade) -m found
-  http-request set-var(txn.fast) bool(true) if mapped plain_method !auth_path !upgrade
-  acl fast var(txn.fast) -m bool
-  acl path_form_fast var(txn.prefix) -m found
-  # The app sees its own paths, as with Kubelab (port-route.ts).
-  http-request set-path %[path,regsub(^/ports/[^/]+/[^/]+/[^/]+,)] if fast path_form_fast
-  # What the app sees: no platform cookies, no client X-Forwarded-* (forward-headers.ts).
-${cookieRules.join("\n")}
-  http-request del-header Cookie if fast { req.hdr_cnt(cookie) eq 1 } { req.fhdr(cookie) -m len 0 }
-  http-request return status 400 content-type text/plain string "Too many Kubelab cookies in this request" if fast { req.fhdr(cookie) -m reg ${quoted(`(?i)(^|;)\\s*${PLATFORM_NAME}=`)} }
-  http-request set-var(txn.xff) req.fhdr(x-forwarded-for) if fast trusted
-  http-request set-var(txn.proto) str(https) if fast trusted { req.hdr(x-forwarded-proto,1) -m str https }
-  http-request set-var(txn.proto) str(http) if fast !{ var(txn.proto) -m found }
-  http-request del-header x-forwarded- -m beg if fast
-  http-request del-header forwarded if fast
-  http-request del-header x-real-ip if fast
-  http-request del-header proxy-authorization if fast
-  http-request del-header proxy-connection if fast
-  http-request del-header keep-alive if fast
-  http-request del-header te if fast
-  http-request del-header trailer if fast
-  http-request set-header X-Forwarded-For "%[var(txn.xff)], %[src]" if fast { var(txn.xff) -m len gt 0 }
-  http-request set-header X-Forwarded-For %[src] if fast !{ var(txn.xff) -m len gt 0 }
-  http-request set-header X-Forwarded-Proto %[var(txn.proto)] if fast
-  http-request set-header X-Forwarded-Host %[var(txn.host)] if fast
-  use_backend ${NODES_BACKEND} if fast
+  use_backend ${NODES_BACKEND} if mapped plain_method !auth_path !upgrade
   default_backend kubelab
 
 backend ${IN_USE_TABLE}
@@ -170,6 +201,8 @@ backend kubelab
   retries 1
 
 backend ${NODES_BACKEND}
+  ${trusted}
+  acl path_form var(txn.prefix) -m found
   # Large response bodies move from the node's socket to the client's in the kernel (splice(2)):
   # a 100 MB download went from 0.63x to 0.95x the direct speed.
   option splice-response
@@ -177,8 +210,20 @@ backend ${NODES_BACKEND}
   http-reuse always
   http-request set-dst var(txn.target),field(1,:)
   http-request set-dst-port var(txn.target),field(2,:)
-  http-response del-header proxy-authenticate
-  http-response del-header keep-alive
+  # The app sees its own paths, as with Kubelab (port-route.ts).
+  http-request set-path %[path,regsub(^/ports/[^/]+/[^/]+/[^/]+,)] if path_form
+  # What the app sees: no platform cookies (forward-headers.ts). Usually the port cookie or the
+  # login is a request's only cookie: one test removes it. Other cookies take the longer way.
+  http-request del-header Cookie if { req.fhdr_cnt(cookie) eq 1 } { req.fhdr(cookie) -m reg ${platformOnly} }
+  http-request set-var(txn.other_cookies) bool(true) if { req.fhdr_cnt(cookie) gt 0 }
+  acl other_cookies var(txn.other_cookies) -m bool
+${section(cookieRules)}
+  http-request del-header Cookie if other_cookies { req.fhdr_cnt(cookie) eq 1 } { req.fhdr(cookie) -m len 0 }
+  http-request return status 400 content-type text/plain string "Too many Kubelab cookies in this request" if other_cookies { req.fhdr(cookie) -m reg ${quoted(`(?i)(^|;)\\s*${PLATFORM_NAME}=`)} }
+  # No client-supplied X-Forwarded-* and no hop-by-hop headers; then ours.
+${forwardedRules}
+  http-request add-header X-Forwarded-Host %[var(txn.host)]
+  http-response del-header ${quoted("^(proxy-authenticate|keep-alive)$")} -m reg
   # Which grants are in use: PortGrants keeps a grant past its idle time only if it is here. Only
   # the app's answers count (HAProxy's own error pages skip these rules), so a stopped app's grant
   # ends and Kubelab's closed-port page takes over.
@@ -186,7 +231,6 @@ backend ${NODES_BACKEND}
   http-response lua.kubelab_set_cookies if { res.hdr_cnt(set-cookie) gt 0 }
   # The path form runs on the platform's origin: redirects stay inside the prefix, and the app's
   # documents are sandboxed (forward-headers.ts, forwardResponseHeaders).
-  acl path_form var(txn.prefix) -m found
   http-response replace-header Location ${quoted("^(/(?!/).*)$")} '%[var(txn.prefix)]\\1' if path_form
   http-response replace-header Content-Security-Policy '^(.*)$' ${quoted(`\\1, ${input.pathFormCsp}`)} if path_form
   http-response set-header Content-Security-Policy ${quoted(input.pathFormCsp)} if path_form !{ res.hdr(content-security-policy) -m found }
