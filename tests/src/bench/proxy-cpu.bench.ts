@@ -15,13 +15,14 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { freePort } from "../support/free-port";
-import { startHaproxy } from "../support/haproxy";
+import { runHaproxy, startHaproxy } from "../support/haproxy";
 import { FIXED_RESPONSE_APP } from "../support/node-apps";
 import { startNginx } from "../support/nginx";
-import { startProxyProcess, type RunningProxy } from "../support/proxy-process";
+import type { RunningProxy } from "../support/proxy-process";
 import { REPO_ROOT } from "../support/repo-paths";
 import { waitFor } from "../support/wait-for";
 import { haproxyPortMap, nginxHttp } from "./proxy-references";
+import { requireTool } from "./require-tool";
 
 const DURATION = process.env.BENCH_DURATION ?? "4s";
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "16,256").split(",").map((c) => c.trim());
@@ -47,15 +48,6 @@ interface Row {
   start(launcher: string[]): Promise<RunningProxy>;
   path: string;
   headers: Record<string, string>;
-}
-
-function requireTool(command: string, args: string[], install: string): void {
-  try {
-    execFileSync(command, args, { stdio: "ignore" });
-  } catch (error) {
-    // wrk --version exits 1 even when present; only a missing binary is fatal.
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`${command} is missing: ${install}`);
-  }
 }
 
 function wrk(url: string, headers: Record<string, string>, connections: string, duration: string): number {
@@ -84,11 +76,11 @@ async function dumpTotal(pid: number, outDir: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  requireTool("valgrind", ["--version"], "apt-get install valgrind");
-  requireTool("callgrind_control", ["-h"], "apt-get install valgrind");
-  requireTool("wrk", ["--version"], "apt-get install wrk");
-  requireTool("nginx", ["-v"], "apt-get install nginx-light (Debian's package; the bench starts its own instance)");
-  requireTool("haproxy", ["-v"], "apt-get install haproxy (Debian's package; the bench starts its own instance)");
+  requireTool("valgrind", "--version", "apt-get install valgrind");
+  requireTool("callgrind_control", "-h", "apt-get install valgrind");
+  requireTool("wrk", "--version", "apt-get install wrk");
+  requireTool("nginx", "-v", "apt-get install nginx-light (Debian's package; the bench starts its own instance)");
+  requireTool("haproxy", "-v", "apt-get install haproxy (Debian's package; the bench starts its own instance)");
   const config = (await import(
     pathToFileURL(path.join(REPO_ROOT, "apps/api/dist/ports/haproxy/haproxy-config.js")).href
   )) as HaproxyConfigModule;
@@ -126,14 +118,7 @@ async function main(): Promise<void> {
           pathFormCsp: "sandbox allow-scripts",
         }),
       );
-      return startProxyProcess(
-        "haproxy",
-        ["-dMglobal", "-db", "-f", file],
-        port,
-        dir,
-        "apt-get install haproxy",
-        launcher,
-      );
+      return runHaproxy(file, port, dir, launcher);
     };
     const portCookie = { Host: PORT_HOST, Cookie: `kubelab_port=${PORT_COOKIE_VALUE}` };
     const rows: Row[] = [

@@ -25,6 +25,7 @@ import type { RunningProxy } from "../support/proxy-process";
 import { FIXED_RESPONSE_APP, largeDownloadApp, startNodeApp } from "../support/node-apps";
 import { rawRequest } from "../support/raw-http";
 import { haproxyPortMap, nginxHttp } from "./proxy-references";
+import { requireTool } from "./require-tool";
 import { startTestDatabase } from "../support/test-database";
 import { waitFor } from "../support/wait-for";
 
@@ -101,15 +102,6 @@ function nginxAuthRequestHttp(listen: number, cacheDir: string, ip: string, auth
       proxy_set_header X-Forwarded-For $remote_addr;
     }
   }`;
-}
-
-function requireTool(command: string, versionFlag: string, install: string): void {
-  try {
-    execFileSync(command, [versionFlag], { stdio: "ignore" });
-  } catch (error) {
-    // wrk --version exits 1 even when present; only a missing binary is fatal.
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`${command} is missing: ${install}`);
-  }
 }
 
 interface WrkResult {

@@ -32,7 +32,15 @@ defaults
 ${sections(port, dir)}
 `,
   );
-  // -dMglobal as Kubelab runs HAProxy (haproxy-process.ts).
+  return runHaproxy(config, port, dir, launcher);
+}
+
+/**
+ * Runs HAProxy on the configuration file `config` (which listens on `port`, its files in `dir`)
+ * with the options Kubelab gives it (-dMglobal, haproxy-process.ts), in the foreground. Stops
+ * with it.
+ */
+export function runHaproxy(config: string, port: number, dir: string, launcher: string[] = []): Promise<RunningProxy> {
   return startProxyProcess(
     "haproxy",
     ["-dMglobal", "-db", "-f", config],
